@@ -1,0 +1,205 @@
+"""Command-line entry point: global flags, subcommand dispatch, one-line errors.
+
+argparse (not click): it is in the standard library, so start-up stays fast and
+there is one dependency fewer; subcommands are plain sub-parsers.
+
+A subcommand lives in its own module exposing
+`configure(parser: argparse.ArgumentParser) -> None` and
+`run(ctx: Context) -> int`; modules are imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codex_tui import __version__
+
+if TYPE_CHECKING:
+    from codex_tui.config import Config, LoadedConfig
+
+# name -> (module, help); module None = reserved, not yet available.
+SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
+    "exec": (None, "run one turn headless"),
+    "resume": (None, "resume a recorded session"),
+    "sessions": (None, "list recorded sessions"),
+    "apply-patch": ("codex_tui.patch.cli", "apply a patch to the workspace"),
+    "sandbox": ("codex_tui.sandbox.cli", "run a command inside the sandbox"),
+    "config": ("codex_tui.config.cli", "print the effective configuration"),
+}
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exits with `code`."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Context:
+    """What a subcommand gets: parsed arguments and the effective config."""
+
+    args: argparse.Namespace
+    cwd: Path
+    _loaded: LoadedConfig | None = field(default=None, repr=False)
+
+    @property
+    def loaded(self) -> LoadedConfig:
+        """The effective config with where each value came from (loaded once)."""
+        if self._loaded is None:
+            from codex_tui.config import load_config
+
+            self._loaded = load_config(
+                overrides=self.args.config or [],
+                profile=self.args.profile,
+                flags=flag_overrides(self.args),
+                cwd=self.cwd,
+            )
+        return self._loaded
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Config keys set by dedicated flags (they win over everything else)."""
+    flags: dict[str, object] = {}
+    if args.model:
+        flags["model"] = args.model
+    if args.ask_for_approval:
+        flags["approval_policy"] = args.ask_for_approval
+    if args.sandbox:
+        flags["sandbox_mode"] = args.sandbox
+    return flags
+
+
+def global_flags() -> argparse.ArgumentParser:
+    """Flags accepted before or after the subcommand name."""
+    p = argparse.ArgumentParser(add_help=False)
+    sup = argparse.SUPPRESS
+    p.add_argument("-C", "--cd", metavar="DIR", default=sup, help="work in DIR")
+    p.add_argument("-m", "--model", default=sup, help="model to use")
+    p.add_argument("-p", "--profile", metavar="NAME", default=sup, help="config profile")
+    p.add_argument(
+        "-c",
+        "--config",
+        metavar="KEY=VALUE",
+        action="append",
+        default=sup,
+        help="override a config key (dotted; value parsed as YAML); repeatable",
+    )
+    p.add_argument(
+        "-a",
+        "--ask-for-approval",
+        metavar="POLICY",
+        default=sup,
+        help="untrusted | on-failure | on-request | never",
+    )
+    p.add_argument(
+        "-s",
+        "--sandbox",
+        metavar="MODE",
+        default=sup,
+        help="read-only | workspace-write | danger-full-access",
+    )
+    return p
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    common = global_flags()
+    parser = argparse.ArgumentParser(
+        prog="codex-tui",
+        description="A terminal coding agent. Without a subcommand, starts the full-screen app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
+    parser.add_argument("prompt", nargs="?", help="send this request first")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parsers = {}
+    for name, (_module, help_text) in SUBCOMMANDS.items():
+        parsers[name] = sub.add_parser(name, help=help_text, parents=[common], description=help_text)
+    return parser, parsers
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    # A first positional word that is not a subcommand is the TUI's prompt;
+    # argparse cannot express "optional subcommand or free text", so decide here.
+    parser, parsers = build_parser()
+    first = next((a for a in argv if not a.startswith("-")), None)
+    prompt_only = first is not None and first not in SUBCOMMANDS and _is_positional(argv, first)
+    for name, (module, _help) in SUBCOMMANDS.items():
+        if module and not prompt_only and name == first:
+            importlib.import_module(module).configure(parsers[name])
+        elif not module:
+            parsers[name].add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    if prompt_only:
+        parser._subparsers._group_actions[0].choices = {}  # type: ignore[union-attr]
+    args = parser.parse_args(argv)
+    for key in ("cd", "model", "profile", "config", "ask_for_approval", "sandbox", "command"):
+        if not hasattr(args, key):
+            setattr(args, key, None)
+    if not hasattr(args, "prompt"):
+        args.prompt = None
+    return args
+
+
+def _is_positional(argv: list[str], word: str) -> bool:
+    """True when `word` is not the value of a flag that takes one."""
+    takes_value = {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",
+                   "-a", "--ask-for-approval", "-s", "--sandbox"}  # fmt: skip
+    i = argv.index(word)
+    return i == 0 or argv[i - 1] not in takes_value
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from codex_tui.config import ConfigError
+
+    try:
+        args = parse_args(argv)
+        cwd = resolve_cwd(args.cd)
+        ctx = Context(args=args, cwd=cwd)
+        if args.command is None:
+            return run_tui(ctx)
+        module, _ = SUBCOMMANDS[args.command]
+        if module is None:
+            raise CliError(f"`codex-tui {args.command}` is not yet available", code=2)
+        return importlib.import_module(module).run(ctx)
+    except ConfigError as exc:
+        print(f"codex-tui: {exc}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"codex-tui: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("codex-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into `head`): not an error worth a trace.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def resolve_cwd(cd: str | None) -> Path:
+    if cd is None:
+        return Path.cwd()
+    path = Path(cd).expanduser()
+    if not path.is_dir():
+        raise CliError(f"-C {cd}: no such directory", code=2)
+    return path.resolve()
+
+
+def run_tui(ctx: Context) -> int:
+    """Start the full-screen app (a placeholder until the TUI lands)."""
+    ctx.config  # noqa: B018 - validate the config before the screen takes over
+    from codex_tui.ui.placeholder import run
+
+    return run(ctx)
