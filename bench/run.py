@@ -10,6 +10,7 @@ figures of the modules that ran (rows of other modules are kept).
 from __future__ import annotations
 
 import importlib.util
+import os
 import platform
 import sys
 import time
@@ -56,7 +57,10 @@ def write_rows(rows: dict[str, list[str]]) -> None:
         "|---|---|---|---|---|---|",
     ]
     table = "\n".join(header + [r for key in sorted(rows) for r in rows[key]])
-    stamp = f"_Last run {time.strftime('%Y-%m-%d')} on {platform.node() or 'this machine'}, Python {platform.python_version()}, {platform.machine()}._"
+    stamp = (
+        f"_Last run {time.strftime('%Y-%m-%d')}, Python {platform.python_version()},"
+        f" {platform.machine()}, {os.cpu_count()} cores._"
+    )
     block = f"{BEGIN}\n{stamp}\n\n{table}\n{END}"
     text = README.read_text() if README.exists() else "# Benchmarks\n\n"
     if BEGIN in text:
@@ -88,9 +92,10 @@ def main(argv: list[str]) -> int:
             continue
         rows[path.stem] = []
         for f in figures:
-            cells = [path.stem, f["name"], fmt(f["value"]), f.get("unit", ""), f.get("goal", ""), f.get("note", "")]
+            unit, goal, note = f.get("unit", ""), f.get("goal", ""), f.get("note", "")
+            cells = [path.stem, f["name"], fmt(f["value"]), unit, goal, note]
             rows[path.stem].append("| " + " | ".join(cells) + " |")
-            print(f"   {f['name']}: {fmt(f['value'])} {f.get('unit', '')}  (goal {f.get('goal', '-')})")
+            print(f"   {f['name']}: {fmt(f['value'])} {unit}  (goal {goal or '-'})")
     write_rows(rows)
     return 1 if failed else 0
 

@@ -60,7 +60,6 @@ class Context:
                 overrides=self.args.config or [],
                 profile=self.args.profile,
                 flags=flag_overrides(self.args),
-                cwd=self.cwd,
             )
         return self._loaded
 
@@ -113,50 +112,55 @@ def global_flags() -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser for `codex-tui [PROMPT]`, or for `codex-tui COMMAND ...`."""
     common = global_flags()
     parser = argparse.ArgumentParser(
         prog="codex-tui",
-        description="A terminal coding agent. Without a subcommand, starts the full-screen app.",
+        description="A terminal coding agent. Without a command, starts the full-screen app.",
+        epilog="commands: "
+        + "; ".join(f"{name} ({text})" for name, (_m, text) in SUBCOMMANDS.items()),
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
-    parser.add_argument("prompt", nargs="?", help="send this request first")
+    if command is None:
+        parser.add_argument("prompt", nargs="?", help="send this request first")
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    parsers = {}
-    for name, (_module, help_text) in SUBCOMMANDS.items():
-        parsers[name] = sub.add_parser(name, help=help_text, parents=[common], description=help_text)
-    return parser, parsers
+    module, help_text = SUBCOMMANDS[command]
+    cmd = sub.add_parser(command, help=help_text, parents=[common], description=help_text)
+    if module:
+        importlib.import_module(module).configure(cmd)
+    else:
+        cmd.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    # A first positional word that is not a subcommand is the TUI's prompt;
-    # argparse cannot express "optional subcommand or free text", so decide here.
-    parser, parsers = build_parser()
-    first = next((a for a in argv if not a.startswith("-")), None)
-    prompt_only = first is not None and first not in SUBCOMMANDS and _is_positional(argv, first)
-    for name, (module, _help) in SUBCOMMANDS.items():
-        if module and not prompt_only and name == first:
-            importlib.import_module(module).configure(parsers[name])
-        elif not module:
-            parsers[name].add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    if prompt_only:
-        parser._subparsers._group_actions[0].choices = {}  # type: ignore[union-attr]
-    args = parser.parse_args(argv)
-    for key in ("cd", "model", "profile", "config", "ask_for_approval", "sandbox", "command"):
+    # "An optional subcommand, or else free text" is not expressible in argparse,
+    # so look at the first positional word and build the matching parser.
+    first = next((a for i, a in enumerate(argv) if _is_positional(argv, i)), None)
+    command = first if first in SUBCOMMANDS else None
+    args = build_parser(command).parse_args(argv)
+    for key in GLOBAL_KEYS:
         if not hasattr(args, key):
             setattr(args, key, None)
-    if not hasattr(args, "prompt"):
-        args.prompt = None
+    args.command = command
     return args
 
 
-def _is_positional(argv: list[str], word: str) -> bool:
-    """True when `word` is not the value of a flag that takes one."""
-    takes_value = {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",
-                   "-a", "--ask-for-approval", "-s", "--sandbox"}  # fmt: skip
-    i = argv.index(word)
-    return i == 0 or argv[i - 1] not in takes_value
+GLOBAL_KEYS = ("cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt")
+FLAGS_WITH_VALUE = frozenset(
+    {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",
+     "-a", "--ask-for-approval", "-s", "--sandbox"}
+)  # fmt: skip
+
+
+def _is_positional(argv: list[str], i: int) -> bool:
+    """True when argv[i] is a positional word, not a flag or a flag's value."""
+    if argv[i].startswith("-"):
+        return False
+    return i == 0 or argv[i - 1] not in FLAGS_WITH_VALUE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,218 @@
+"""Load the effective config: defaults < config.yaml < profile < -c overrides < flags.
+
+Every leaf value remembers where it came from, for `codex-tui config` and for
+error messages that point at the right line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codex_tui.config import paths
+from codex_tui.config.errors import ConfigError
+from codex_tui.config.schema import Config, ModelProvider
+from codex_tui.config.validate import Path as KeyPath
+from codex_tui.config.validate import build, check_mapping, dotted
+
+DEFAULT = "default"
+
+
+@dataclass
+class LoadedConfig:
+    """The typed config plus the source of each value (dotted key -> source)."""
+
+    config: Config
+    sources: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None
+
+    def source_of(self, key: str) -> str:
+        """Where `key` (dotted) was set; a parent's source covers its children."""
+        parts = key.split(".")
+        while parts:
+            found = self.sources.get(".".join(parts))
+            if found:
+                return found
+            parts.pop()
+        return DEFAULT
+
+
+@dataclass
+class Layer:
+    """One source of settings: its data and how to describe a key's location."""
+
+    name: str  # "file", "profile", "-c", "flag", "env"
+    data: dict[str, Any]
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    label: str = ""
+
+    def where(self, path: KeyPath) -> str:
+        line = self.lines.get(path)
+        if line is None:
+            # Fall back to the nearest parent key with a known line.
+            for i in range(len(path) - 1, 0, -1):
+                line = self.lines.get(path[:i])
+                if line is not None:
+                    break
+        return f"{self.label} line {line}" if line is not None else self.label
+
+
+def load_config(
+    overrides: Iterable[str] = (),
+    profile: str | None = None,
+    flags: dict[str, Any] | None = None,
+    config_path: Path | None = None,
+) -> LoadedConfig:
+    """Read, validate and merge every layer; raises ConfigError on any problem."""
+    path = config_path or paths.config_file()
+    file_layer = read_file(path)
+    cli_layer = parse_overrides(overrides)
+    flag_layer = Layer("flag", dict(flags or {}), label="command-line flag")
+    for layer in (file_layer, cli_layer, flag_layer):
+        check_mapping(layer.data, Config, (), layer.where)
+
+    layers = [env_layer(), file_layer]
+    profile_layer = select_profile(profile, file_layer, cli_layer)
+    if profile_layer:
+        layers.append(profile_layer)
+    layers += [cli_layer, flag_layer]
+
+    merged = dataclasses.asdict(Config())
+    sources: dict[str, str] = {}
+    for layer in layers:
+        merge(merged, layer.data, (), layer, sources)
+    blank = dataclasses.asdict(ModelProvider())
+    for pid, provider in merged["model_providers"].items():
+        provider.update({k: v for k, v in blank.items() if k not in provider})
+        provider["name"] = provider["name"] or pid
+        if not provider["base_url"]:
+            raise ConfigError(
+                f"config key `model_providers.{pid}.base_url` is required"
+                f" ({sources.get(f'model_providers.{pid}', DEFAULT)});"
+                " set it to the server's /v1 URL"
+            )
+    config = build(Config, merged)
+    if config.model_provider not in config.model_providers:
+        known = ", ".join(sorted(config.model_providers))
+        where = sources.get("model_provider", DEFAULT)
+        raise ConfigError(
+            f"config key `model_provider` names unknown provider {config.model_provider!r}"
+            f" ({where}); known: {known} (add it under model_providers)"
+        )
+    return LoadedConfig(config, sources, path if file_layer.data else None)
+
+
+def read_file(path: Path) -> Layer:
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Layer("file", {}, label=label)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{label}{at}: YAML syntax error: {problem}") from None
+    if data is None:
+        return Layer("file", {}, label=label)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label} line 1: expected a mapping of config keys at the top level")
+    lines: dict[KeyPath, int] = {}
+    key_lines(node, (), lines)
+    return Layer("file", data, lines, label=label)
+
+
+def key_lines(node: yaml.Node | None, path: KeyPath, out: dict[KeyPath, int]) -> None:
+    """Record the 1-based line of every mapping key in a composed YAML tree."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            sub = (*path, str(key_node.value))
+            out[sub] = key_node.start_mark.line + 1
+            key_lines(value_node, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            sub = (*path, str(i))
+            out[sub] = item.start_mark.line + 1
+            key_lines(item, sub, out)
+
+
+def parse_overrides(overrides: Iterable[str]) -> Layer:
+    """`-c key.sub=value` pairs; the value is YAML, or the raw text if it is not."""
+    data: dict[str, Any] = {}
+    for raw in overrides:
+        key, sep, text = raw.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise ConfigError(f"-c expects key=value (dotted keys allowed), got {raw!r}")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        target = data
+        *parents, last = key.split(".")
+        for part in parents:
+            if not isinstance(target.get(part), dict):
+                target[part] = {}
+            target = target[part]
+        target[last] = value
+    return Layer("-c", data, label="-c")
+
+
+def env_layer() -> Layer:
+    """OPENAI_BASE_URL points the built-in openai provider elsewhere."""
+    url = os.environ.get("OPENAI_BASE_URL")
+    if not url:
+        return Layer("env", {}, label="environment")
+    return Layer(
+        "env",
+        {"model_providers": {"openai": {"base_url": url}}},
+        label="env OPENAI_BASE_URL",
+    )
+
+
+def select_profile(flag: str | None, file_layer: Layer, cli_layer: Layer) -> Layer | None:
+    name = flag or cli_layer.data.get("profile") or file_layer.data.get("profile")
+    if not name:
+        return None
+    profiles = file_layer.data.get("profiles") or {}
+    profiles = {**profiles, **(cli_layer.data.get("profiles") or {})}
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none defined"
+        raise ConfigError(f"unknown profile {name!r}; profiles in config.yaml: {known}")
+    lines = {
+        path[2:]: line
+        for path, line in file_layer.lines.items()
+        if path[:2] == ("profiles", name) and len(path) > 2
+    }
+    label = f"profile {name} in {file_layer.label}"
+    return Layer("profile", profiles[name] or {}, lines, label=label)
+
+
+def merge(target: dict, data: dict, path: KeyPath, layer: Layer, sources: dict[str, str]) -> None:
+    """Deep-merge `data` into `target`, recording the source of each leaf."""
+    for key, value in data.items():
+        sub = (*path, key)
+        if isinstance(value, dict) and value:
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            merge(target[key], value, sub, layer, sources)
+        else:
+            target[key] = value
+            sources[dotted(sub)] = source_label(layer, sub)
+
+
+def source_label(layer: Layer, path: KeyPath) -> str:
+    if layer.name in ("file", "profile"):
+        return layer.where(path)
+    return layer.label

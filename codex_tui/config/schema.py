@@ -1,0 +1,125 @@
+"""The typed configuration schema: every key, its type, default and allowed values.
+
+Key names follow Codex CLI's, so its users feel at home. Allowed values come
+from `Literal` types; numeric bounds from the field's `minimum` metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
+WireApi = Literal["responses", "chat"]
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+EnvInherit = Literal["all", "core", "none"]
+HistoryPersistence = Literal["save-all", "none"]
+
+# Keys that exist only at the top level (a profile may not set them).
+TOP_LEVEL_ONLY = frozenset({"profiles", "profile"})
+
+
+def positive(default: int) -> int:
+    """A field holding an integer that must be at least 1."""
+    return field(default=default, metadata={"minimum": 1})
+
+
+def non_negative(default: int) -> int:
+    return field(default=default, metadata={"minimum": 0})
+
+
+@dataclass
+class ModelProvider:
+    """Where requests go and how they are retried."""
+
+    name: str = ""
+    base_url: str | None = None
+    wire_api: WireApi = "responses"
+    # Environment variable holding the API key; None = the server needs no key.
+    env_key: str | None = None
+    request_max_retries: int = non_negative(4)
+    stream_max_retries: int = non_negative(5)
+    stream_idle_timeout_ms: int = positive(300_000)
+
+
+@dataclass
+class SandboxWorkspaceWrite:
+    """What `workspace-write` lets a command touch besides the workspace."""
+
+    writable_roots: list[str] = field(default_factory=list)
+    network_access: bool = False
+    exclude_tmpdir_env_var: bool = False
+    exclude_slash_tmp: bool = False
+
+
+@dataclass
+class ShellEnvironmentPolicy:
+    """Which environment variables a command sees."""
+
+    inherit: EnvInherit = "all"
+    # Glob patterns (case-insensitive) of names to drop / keep / force.
+    exclude: list[str] = field(default_factory=list)
+    set: dict[str, str] = field(default_factory=dict)
+    include_only: list[str] = field(default_factory=list)
+    # By default names containing KEY, SECRET, TOKEN or PASSWORD are dropped.
+    ignore_default_excludes: bool = False
+
+
+@dataclass
+class History:
+    """The composer's input history ($CODEX_TUI_HOME/history.jsonl)."""
+
+    persistence: HistoryPersistence = "save-all"
+
+
+def builtin_providers() -> dict[str, ModelProvider]:
+    """Providers that exist without any configuration; users add to these."""
+    return {
+        "openai": ModelProvider(
+            name="OpenAI",
+            base_url="https://api.openai.com/v1",
+            wire_api="responses",
+            env_key="OPENAI_API_KEY",
+        ),
+        "ollama": ModelProvider(
+            name="Ollama", base_url="http://localhost:11434/v1", wire_api="chat"
+        ),
+        "lmstudio": ModelProvider(
+            name="LM Studio", base_url="http://localhost:1234/v1", wire_api="chat"
+        ),
+    }
+
+
+@dataclass
+class Config:
+    """The effective configuration; attribute names are the config keys."""
+
+    model: str = "gpt-5-codex"
+    model_provider: str = "openai"
+    model_providers: dict[str, ModelProvider] = field(default_factory=builtin_providers)
+    # None = derived from the model family by the agent.
+    model_context_window: int | None = field(default=None, metadata={"minimum": 1})
+    model_auto_compact_token_limit: int | None = field(default=None, metadata={"minimum": 1})
+    model_max_output_tokens: int | None = field(default=None, metadata={"minimum": 1})
+    model_reasoning_effort: ReasoningEffort | None = None
+    approval_policy: ApprovalPolicy = "on-request"
+    sandbox_mode: SandboxMode = "workspace-write"
+    sandbox_workspace_write: SandboxWorkspaceWrite = field(default_factory=SandboxWorkspaceWrite)
+    shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)
+    # Command prefixes written like shell commands, e.g. "git push".
+    trusted_commands: list[str] = field(default_factory=list)
+    forbidden_commands: list[str] = field(default_factory=list)
+    project_doc_max_bytes: int = non_negative(32 * 1024)
+    theme: str = "dark"
+    history: History = field(default_factory=History)
+    # A program (argv) run with a JSON argument when a turn ends.
+    notify: list[str] = field(default_factory=list)
+    profile: str | None = None
+    # Named partial configurations; each may set any key above but these two.
+    profiles: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def provider(self) -> ModelProvider:
+        """The selected provider (its existence is checked at load time)."""
+        return self.model_providers[self.model_provider]
