@@ -1,0 +1,64 @@
+"""A scripted OpenAI-protocol model server, for tests and the demo mode.
+
+Example::
+
+    with ScriptedModelServer([Reply([Message("Hello!")]), rate_limited(2)]) as server:
+        client = AsyncOpenAI(base_url=server.base_url, api_key="test")
+        ...
+        assert server.bodies[0]["model"] == "gpt-test"
+"""
+
+from __future__ import annotations
+
+from codex_tui.scripted.server import RecordedRequest, ScriptedModelServer
+from codex_tui.scripted.steps import (
+    DEFAULT_MODEL,
+    Completed,
+    DropConnection,
+    Ending,
+    ErrorEvent,
+    Failed,
+    FunctionCall,
+    Hang,
+    HttpError,
+    Incomplete,
+    Message,
+    OutputItem,
+    Reasoning,
+    Reply,
+    Step,
+    Usage,
+    context_length_exceeded,
+    error_body,
+    previous_response_not_found,
+    rate_limited,
+    server_error,
+    unauthorized,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Completed",
+    "DropConnection",
+    "Ending",
+    "ErrorEvent",
+    "Failed",
+    "FunctionCall",
+    "Hang",
+    "HttpError",
+    "Incomplete",
+    "Message",
+    "OutputItem",
+    "Reasoning",
+    "RecordedRequest",
+    "Reply",
+    "ScriptedModelServer",
+    "Step",
+    "Usage",
+    "context_length_exceeded",
+    "error_body",
+    "previous_response_not_found",
+    "rate_limited",
+    "server_error",
+    "unauthorized",
+]
