@@ -1,0 +1,104 @@
+"""The conversation the model sees: history items, token accounting, compaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from codex_tui.agent.events import TokenUsage
+
+# Context windows of known model families (tokens); prefixes, longest first wins.
+KNOWN_WINDOWS: dict[str, int] = {
+    "gpt-5": 272_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-4o": 128_000,
+    "o3": 200_000,
+    "o4-mini": 200_000,
+    "o1": 200_000,
+    "gpt-oss": 131_072,
+    "codex-mini": 200_000,
+}
+
+COMPACT_PROMPT = """\
+Write a hand-off note for another engineer who will continue this task from here with
+no access to the conversation above. Include: the person's goal and any constraints
+they gave; what has been done so far (files changed and why, commands run and what
+they showed); the current state (what works, what fails, open questions); and the
+exact next steps. Be specific: names, paths, error messages. Plain prose and lists,
+no preamble."""
+
+SUMMARY_PREFIX = "Summary of the earlier conversation, written before it was compacted:\n\n"
+# How much of the person's own recent wording survives a compaction.
+KEEP_USER_CHARS = 20_000
+
+
+def context_window(model: str, configured: int | None) -> int | None:
+    if configured:
+        return configured
+    for prefix in sorted(KNOWN_WINDOWS, key=len, reverse=True):
+        if model.startswith(prefix):
+            return KNOWN_WINDOWS[prefix]
+    return None
+
+
+def auto_compact_limit(window: int | None, configured: int | None) -> int | None:
+    if configured:
+        return configured
+    return int(window * 0.9) if window else None
+
+
+def user_message(text: str) -> dict[str, Any]:
+    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+def message_text(item: dict[str, Any]) -> str:
+    content = item.get("content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+
+
+def is_user_request(item: dict[str, Any]) -> bool:
+    """A message the person typed (not AGENTS.md or environment context we add)."""
+    if item.get("type", "message") != "message" or item.get("role") != "user":
+        return False
+    text = message_text(item)
+    return not text.startswith(("<user_instructions>", "<environment_context>", SUMMARY_PREFIX))
+
+
+@dataclass
+class Conversation:
+    """History plus token accounting for one session."""
+
+    model: str
+    window: int | None
+    compact_limit: int | None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    total: TokenUsage = field(default_factory=TokenUsage)
+    last: TokenUsage = field(default_factory=TokenUsage)
+
+    def add(self, *items: dict[str, Any]) -> None:
+        self.items.extend(items)
+
+    def record_usage(self, usage: TokenUsage) -> None:
+        self.total = self.total + usage
+        self.last = usage
+
+    def needs_compaction(self) -> bool:
+        return bool(self.compact_limit) and self.last.input_tokens >= self.compact_limit
+
+    def compact(self, summary: str, prefix_items: list[dict[str, Any]]) -> None:
+        """Replace history with our context items, recent requests and the summary."""
+        kept: list[dict[str, Any]] = []
+        budget = KEEP_USER_CHARS
+        for item in reversed(self.items):
+            if not is_user_request(item):
+                continue
+            size = len(message_text(item))
+            if size > budget:
+                break
+            budget -= size
+            kept.append(item)
+        kept.reverse()
+        self.items = [*prefix_items, *kept, user_message(SUMMARY_PREFIX + summary)]
+        self.last = TokenUsage()

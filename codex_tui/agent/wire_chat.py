@@ -1,0 +1,146 @@
+"""The Chat Completions wire (Ollama, vLLM, LM Studio, llama.cpp): history items
+become chat messages, and streamed chunks become the same events as Responses."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from codex_tui.agent.model_stream import (
+    Completed,
+    ItemDone,
+    ModelRequest,
+    ReasoningTextDelta,
+    RetryableError,
+    StreamEvent,
+    TextDelta,
+    usage_from,
+)
+
+
+def request_params(req: ModelRequest) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "model": req.model,
+        "messages": messages(req.instructions, req.input),
+        "stream_options": {"include_usage": True},
+    }
+    if req.tools:
+        params["tools"] = [chat_tool(t) for t in req.tools]
+        params["tool_choice"] = "auto"
+        params["parallel_tool_calls"] = True
+    if req.reasoning_effort:
+        params["reasoning_effort"] = req.reasoning_effort
+    if req.max_output_tokens:
+        params["max_tokens"] = req.max_output_tokens
+    return params
+
+
+def chat_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    """A Responses function tool in Chat Completions' nesting."""
+    return {
+        "type": "function",
+        "function": {
+            "name": tool["name"],
+            "description": tool.get("description", ""),
+            "parameters": tool.get("parameters", {"type": "object", "properties": {}}),
+        },
+    }
+
+
+def messages(instructions: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Responses-shaped history as chat messages; consecutive calls share one message."""
+    out: list[dict[str, Any]] = [{"role": "system", "content": instructions}]
+    for item in items:
+        kind = item.get("type", "message")
+        if kind == "message":
+            role = "system" if item.get("role") == "developer" else item.get("role", "user")
+            out.append({"role": role, "content": text_of(item)})
+        elif kind == "function_call":
+            call = {
+                "id": item["call_id"],
+                "type": "function",
+                "function": {"name": item["name"], "arguments": item.get("arguments", "")},
+            }
+            last = out[-1]
+            if last["role"] == "assistant" and "tool_calls" in last:
+                last["tool_calls"].append(call)
+            elif last["role"] == "assistant" and not last.get("tool_calls"):
+                last["tool_calls"] = [call]
+            else:
+                out.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            output = item.get("output", "")
+            if not isinstance(output, str):
+                output = json.dumps(output)
+            out.append({"role": "tool", "tool_call_id": item["call_id"], "content": output})
+        # Reasoning items have no chat equivalent; the model does without them.
+    return out
+
+
+def text_of(item: dict[str, Any]) -> str:
+    content = item.get("content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+async def translate(stream: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+    """Map streamed chat chunks to our events, assembling tool calls by index."""
+    message_id = f"msg_{uuid.uuid4().hex[:16]}"
+    reasoning_id = f"rs_{uuid.uuid4().hex[:16]}"
+    text: list[str] = []
+    reasoning: list[str] = []
+    calls: dict[int, dict[str, Any]] = {}
+    usage = None
+    response_id = None
+    finished = False
+    async for chunk in stream:
+        response_id = response_id or getattr(chunk, "id", None)
+        if getattr(chunk, "usage", None):
+            usage = chunk.usage.model_dump(mode="json", exclude_none=True)
+        for choice in chunk.choices or ():
+            delta = choice.delta
+            extra = delta.model_extra or {} if delta is not None else {}
+            thought = extra.get("reasoning_content") or extra.get("reasoning")
+            if thought:
+                reasoning.append(thought)
+                yield ReasoningTextDelta(reasoning_id, thought)
+            if delta is not None and delta.content:
+                text.append(delta.content)
+                yield TextDelta(message_id, delta.content)
+            for tc in (delta.tool_calls or ()) if delta is not None else ():
+                call = calls.setdefault(tc.index, {"id": None, "name": "", "arguments": ""})
+                call["id"] = call["id"] or tc.id
+                if tc.function is not None:
+                    call["name"] += tc.function.name or ""
+                    call["arguments"] += tc.function.arguments or ""
+            if choice.finish_reason:
+                finished = True
+    if not finished:
+        # Nothing is yielded as done from a cut stream; the caller retries it whole.
+        raise RetryableError("stream closed before the final chunk", "stream")
+    if reasoning:
+        summary = [{"type": "summary_text", "text": "".join(reasoning)}]
+        yield ItemDone({"type": "reasoning", "id": reasoning_id, "summary": summary})
+    if text:
+        yield ItemDone(
+            {
+                "type": "message",
+                "id": message_id,
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": "".join(text)}],
+            }
+        )
+    for index in sorted(calls):
+        call = calls[index]
+        yield ItemDone(
+            {
+                "type": "function_call",
+                "call_id": call["id"] or f"call_{uuid.uuid4().hex[:16]}",
+                "name": call["name"],
+                "arguments": call["arguments"] or "{}",
+            }
+        )
+    yield Completed(response_id, usage_from(usage))

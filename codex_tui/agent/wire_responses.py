@@ -1,0 +1,103 @@
+"""The Responses API wire: build the request, turn its event stream into ours."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from codex_tui.agent.model_stream import (
+    Completed,
+    ItemDone,
+    ModelError,
+    ModelRequest,
+    ReasoningTextDelta,
+    RetryableError,
+    StreamEvent,
+    TextDelta,
+    usage_from,
+)
+
+
+def request_params(req: ModelRequest) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "model": req.model,
+        "instructions": req.instructions,
+        "input": input_items(req.input, req.store),
+        "tools": req.tools,
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+        "store": req.store,
+    }
+    if req.reasoning_effort:
+        params["reasoning"] = {"effort": req.reasoning_effort, "summary": "auto"}
+        if not req.store:
+            # Without server-side storage, reasoning is carried forward encrypted.
+            params["include"] = ["reasoning.encrypted_content"]
+    if req.max_output_tokens:
+        params["max_output_tokens"] = req.max_output_tokens
+    if req.previous_response_id:
+        params["previous_response_id"] = req.previous_response_id
+    return params
+
+
+def input_items(items: list[dict[str, Any]], store: bool) -> list[dict[str, Any]]:
+    """History items as request input.
+
+    Without `store`, the server keeps nothing, so server-side item ids mean
+    nothing to it: drop them, and drop reasoning items it cannot decrypt.
+    """
+    if store:
+        return items
+    out = []
+    for item in items:
+        if item.get("type") == "reasoning":
+            if item.get("encrypted_content"):
+                out.append(item)
+            continue
+        if "id" in item:
+            item = {k: v for k, v in item.items() if k != "id"}
+        out.append(item)
+    return out
+
+
+async def translate(stream: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+    """Map SDK stream events to ours; raises ModelError on a failed response."""
+    async for event in stream:
+        kind = getattr(event, "type", "")
+        if kind == "response.output_text.delta":
+            yield TextDelta(event.item_id, event.delta)
+        elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
+            yield ReasoningTextDelta(event.item_id, event.delta)
+        elif kind == "response.output_item.done":
+            yield ItemDone(dump(event.item))
+        elif kind == "response.completed":
+            response = event.response
+            yield Completed(response.id, usage_from(dump(response.usage)))
+        elif kind == "response.incomplete":
+            response = event.response
+            details = dump(getattr(response, "incomplete_details", None))
+            reason = details.get("reason") or "unknown reason"
+            yield Completed(response.id, usage_from(dump(response.usage)), reason)
+        elif kind == "response.failed":
+            error = dump(getattr(event.response, "error", None))
+            raise failure(error.get("code"), error.get("message") or "the response failed")
+        elif kind == "error":
+            raise failure(getattr(event, "code", None), getattr(event, "message", "") or "error")
+
+
+def failure(code: str | None, message: str) -> Exception:
+    """The exception for an in-stream failure: retry rate limits, else stop."""
+    if code in ("rate_limit_exceeded", "server_error", "server_is_overloaded"):
+        return RetryableError(f"{message} ({code})", "stream")
+    if code == "context_length_exceeded":
+        return ModelError(message, "context_window")
+    return ModelError(f"the model server failed the response: {message}")
+
+
+def dump(obj: Any) -> dict[str, Any]:
+    """A plain dict from an SDK model (or a dict, or None)."""
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return obj
+    return obj.model_dump(mode="json", exclude_none=True)

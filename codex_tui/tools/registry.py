@@ -1,0 +1,207 @@
+"""The tools the model sees: one spec per tool, schemas for both wires, and
+argument checking that turns bad calls into messages the model can act on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    # Read-only tools may run concurrently; the others run one at a time, in order.
+    read_only: bool
+
+
+class ToolArgumentError(Exception):
+    """The model's arguments do not fit the tool; the message goes back to it."""
+
+
+def obj(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+
+SHELL = ToolSpec(
+    "shell",
+    "Run a command and get its exit code and output. `command` is an argv array; use"
+    ' ["bash", "-lc", "..."] for shell syntax. Runs in the sandbox; set'
+    " with_escalated_permissions and a one-sentence justification to ask the person"
+    " to run it without the sandbox.",
+    obj(
+        {
+            "command": {"type": "array", "items": STR, "description": "argv"},
+            "workdir": {**STR, "description": "working directory (default: workspace)"},
+            "timeout_ms": {**INT, "description": "kill the command after this long"},
+            "with_escalated_permissions": BOOL,
+            "justification": STR,
+        },
+        ["command"],
+    ),
+    read_only=False,
+)
+
+APPLY_PATCH = ToolSpec(
+    "apply_patch",
+    "Edit files with a patch: *** Begin Patch, then *** Add File: / *** Delete File: /"
+    " *** Update File: (optionally *** Move to:) sections with @@ context headers and"
+    " ' ', '-', '+' lines, then *** End Patch. Paths are relative to the workspace.",
+    obj({"input": {**STR, "description": "the whole patch text"}}, ["input"]),
+    read_only=False,
+)
+
+UPDATE_PLAN = ToolSpec(
+    "update_plan",
+    "Record the plan for this task as a short checklist; keep at most one step"
+    " in_progress and update it as you go.",
+    obj(
+        {
+            "explanation": STR,
+            "plan": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "step": STR,
+                        "status": {
+                            "type": "string",
+                            "enum": ["pending", "in_progress", "completed"],
+                        },
+                    },
+                    ["step", "status"],
+                ),
+            },
+        },
+        ["plan"],
+    ),
+    read_only=True,
+)
+
+READ_FILE = ToolSpec(
+    "read_file",
+    "Read a text file in the workspace as numbered lines, a page at a time.",
+    obj(
+        {
+            "path": STR,
+            "start_line": {**INT, "description": "first line, 1-based (default 1)"},
+            "end_line": {**INT, "description": "last line, inclusive"},
+        },
+        ["path"],
+    ),
+    read_only=True,
+)
+
+SEARCH_FILES = ToolSpec(
+    "search_files",
+    "Search file contents in the workspace for a regular expression (ripgrep syntax);"
+    " results are file:line:text, capped.",
+    obj(
+        {
+            "pattern": STR,
+            "path": {**STR, "description": "directory or file to search (default: workspace)"},
+            "context": {**INT, "description": "lines of context around each match"},
+        },
+        ["pattern"],
+    ),
+    read_only=True,
+)
+
+GIT_STATUS = ToolSpec(
+    "git_status", "Show the branch and changed files (git status).", obj({}, []), read_only=True
+)
+
+GIT_DIFF = ToolSpec(
+    "git_diff",
+    "Show uncommitted changes (git diff), optionally for one path or the staged ones.",
+    obj({"path": STR, "staged": BOOL}, []),
+    read_only=True,
+)
+
+TOOLS: dict[str, ToolSpec] = {
+    t.name: t
+    for t in (SHELL, APPLY_PATCH, UPDATE_PLAN, READ_FILE, SEARCH_FILES, GIT_STATUS, GIT_DIFF)
+}
+
+
+def responses_tools() -> list[dict[str, Any]]:
+    """Function tool definitions in the Responses API's shape."""
+    return [
+        {
+            "type": "function",
+            "name": t.name,
+            "description": t.description,
+            "parameters": t.parameters,
+            "strict": False,
+        }
+        for t in TOOLS.values()
+    ]
+
+
+def manifest() -> str:
+    """`codex-tui tools --json`: the tool definitions the model is given."""
+    return json.dumps(responses_tools(), indent=2)
+
+
+def parse_arguments(spec: ToolSpec, raw: str | dict[str, Any]) -> dict[str, Any]:
+    """Decode and check a call's arguments against the tool's schema."""
+    if isinstance(raw, dict):
+        args = raw
+    else:
+        try:
+            args = json.loads(raw or "{}")
+        except json.JSONDecodeError as exc:
+            raise ToolArgumentError(f"arguments are not valid JSON ({exc.msg})") from None
+    if not isinstance(args, dict):
+        raise ToolArgumentError("arguments must be a JSON object")
+    check_value(args, spec.parameters, "")
+    return args
+
+
+def check_value(value: Any, schema: dict[str, Any], where: str) -> None:
+    kind = schema.get("type")
+    label = f"`{where}`" if where else "arguments"
+    expected = {
+        "string": str,
+        "integer": int,
+        "boolean": bool,
+        "array": list,
+        "object": dict,
+    }.get(kind)
+    ok = isinstance(value, expected) if expected else True
+    if kind == "integer" and isinstance(value, bool):
+        ok = False
+    if not ok:
+        raise ToolArgumentError(f"{label} must be a{'n' if kind[0] in 'aeiou' else ''} {kind}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise ToolArgumentError(f"{label} must be one of {', '.join(schema['enum'])}")
+    if kind == "object":
+        for name in schema.get("required", []):
+            if name not in value:
+                raise ToolArgumentError(f"`{prefix(where, name)}` is required")
+        props = schema.get("properties", {})
+        for name, item in value.items():
+            if name not in props:
+                if schema.get("additionalProperties") is False:
+                    raise ToolArgumentError(f"unknown argument `{prefix(where, name)}`")
+                continue
+            if item is None and name not in schema.get("required", []):
+                continue
+            check_value(item, props[name], prefix(where, name))
+    elif kind == "array":
+        for i, item in enumerate(value):
+            check_value(item, schema.get("items", {}), f"{where}[{i}]")
+
+
+def prefix(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
