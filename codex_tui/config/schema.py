@@ -110,6 +110,8 @@ class Config:
     # Command prefixes written like shell commands, e.g. "git push".
     trusted_commands: list[str] = field(default_factory=list)
     forbidden_commands: list[str] = field(default_factory=list)
+    # A command the model runs is killed after this long unless it asks for more.
+    command_timeout_ms: int = positive(10_000)
     project_doc_max_bytes: int = non_negative(32 * 1024)
     theme: str = "dark"
     history: History = field(default_factory=History)

@@ -1,0 +1,142 @@
+"""The secret redactor: everything returned to the model passes through it.
+
+Known key formats (OpenAI, Anthropic, GitHub, AWS, Slack, Google), bearer
+tokens, `password=…`-style assignments, credentials in URLs (and `curl -u
+user:password`) and PEM private
+keys are replaced by `[REDACTED]`, keeping enough around them (the variable
+name, the URL's user and host) for the output to still make sense.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["MARK", "redact", "redact_json"]
+
+MARK = "[REDACTED]"
+
+_PEM = re.compile(
+    r"-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z)",
+    re.S,
+)
+# The tail of a key whose BEGIN line was cut off (e.g. by output capping).
+_PEM_TAIL = re.compile(
+    r"(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", re.M
+)
+
+_TOKENS: tuple[re.Pattern[str], ...] = (
+    # Anthropic (before OpenAI's broader sk- form).
+    re.compile(r"\bsk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,}"),
+    # OpenAI: sk-…, sk-proj-…, sk-svcacct-…, sk-admin-…
+    re.compile(r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
+    # GitHub: classic and fine-grained tokens.
+    re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}"),
+    # AWS access key ids.
+    re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b"),
+    # Slack tokens and incoming webhooks.
+    re.compile(r"\bxox[abposre]-[A-Za-z0-9\-]{10,}"),
+    re.compile(r"\bxapp-\d-[A-Za-z0-9\-]{10,}"),
+    re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_\-]+"),
+    # Google API keys, OAuth access tokens and client secrets.
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
+    re.compile(r"\bya29\.[0-9A-Za-z_\-]{20,}"),
+    re.compile(r"\bGOCSPX-[0-9A-Za-z_\-]{20,}"),
+)
+
+# AWS secret keys have no prefix of their own: recognise them by their name.
+_AWS_SECRET = re.compile(
+    r"(?i)(aws_?secret_?access_?key|secretaccesskey)(\W{1,4})([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+)
+# `Bearer …` (and GitHub's `Authorization: token …`); the token holds a digit,
+# which keeps ordinary prose ("bearer bonds") out.
+_BEARER = re.compile(
+    r"(?i)\b(bearer|authorization:\s*token)\s+((?=[A-Za-z._~+/\-]*\d)[A-Za-z0-9._~+/\-]{12,}=*)"
+)
+_BASIC = re.compile(r"(?i)\b(authorization:\s*basic)\s+([A-Za-z0-9+/]{8,}=*)")
+# `password=…`, `"password": "…"`, `PGPASSWORD=…`, `api_key: …`, `DB_SECRET=…`.
+_ASSIGNED = re.compile(
+    r"""(?ix)
+    (?P<key>
+        \b[\w.\-]*(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token
+                    |auth[_-]?token|refresh[_-]?token|private[_-]?key)
+        |\b(?-i:[A-Z][A-Z0-9_]*(?:_KEY|_TOKEN|_SECRET|_PASS|PASSWORD|_PWD))\b
+        |\bpwd
+    )
+    (?P<sep>["']?\s*[:=]\s*)
+    (?P<value>"[^"\n]+"|'[^'\n]+'|[^\s"',;&)(\]\[}{<>]++)
+    (?!\s*\()  # a call (`password=get_password()`) is code, not a secret
+    """
+)
+# `curl -u user:password`, `--user=user:password`.
+_USER_OPTION = re.compile(r"(?<!\S)(-u|--user)(\s+|=)([^\s:]+):(\S+)")
+_URL_CREDENTIALS = re.compile(r"\b([a-z][a-z0-9+.\-]*://)([^\s:/@]+):([^\s/@]+)@", re.I)
+
+
+_NOT_SECRETS = frozenset(
+    {"none", "null", "nil", "undefined", "true", "false", "str", "string", "bytes", "int",
+     "secretstr", "optional", "any"}
+)  # fmt: skip
+_ATTRIBUTE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def _assigned(m: re.Match[str]) -> str:
+    value = m["value"]
+    if value[0] in "\"'":
+        if len(value) <= 2:
+            return m[0]
+        value = value[0] + MARK + value[0]
+    elif value.lower() in _NOT_SECRETS or value.startswith("$") or _ATTRIBUTE.fullmatch(value):
+        return m[0]  # a type, a variable or an attribute: code about the secret
+    else:
+        value = MARK
+    return m["key"] + m["sep"] + value
+
+
+_STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (_PEM, lambda m: f"-----BEGIN {m['kind']}PRIVATE KEY----- {MARK}"),
+    (_PEM_TAIL, MARK),
+    (_URL_CREDENTIALS, lambda m: f"{m[1]}{m[2]}:{MARK}@"),
+    (_USER_OPTION, lambda m: f"{m[1]}{m[2]}{m[3]}:{MARK}"),
+    *((p, MARK) for p in _TOKENS),
+    (_AWS_SECRET, lambda m: f"{m[1]}{m[2]}{MARK}"),
+    (_BEARER, lambda m: f"{m[1]} {MARK}"),
+    (_BASIC, lambda m: f"{m[1]} {MARK}"),
+    (_ASSIGNED, _assigned),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every secret it recognises replaced by `[REDACTED]`."""
+    if not text:
+        return text
+    for pattern, replacement in _STEPS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON-like value with every string redacted (keys kept)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if len(value) > 1 and all(isinstance(v, str) for v in value):
+            return _redact_argv(list(value))
+        return [redact_json(v) for v in value]
+    return value
+
+
+_SEP = "\x1f"  # counts as whitespace for the patterns, absent from real arguments
+
+
+def _redact_argv(argv: list[str]) -> list[str]:
+    """Redact an argv as one line, so `-u` `user:pw` is seen as a pair."""
+    if any(_SEP in a for a in argv):
+        return [redact(a) for a in argv]
+    parts = redact(_SEP.join(argv)).split(_SEP)
+    return parts if len(parts) == len(argv) else [redact(a) for a in argv]

@@ -1,0 +1,218 @@
+"""Seeing through wrappers: `bash -lc "…"`, `sudo …`, `env X=1 …`, `xargs …`.
+
+Two readings of a command line:
+- strict (`plain_commands`): the commands an argv runs when it is a plain argv
+  or a shell wrapper around a plain script; None when that cannot be known.
+- permissive (`command_units`): every command the line may run, found by
+  stripping wrappers and reading scripts with substitutions and all; used to
+  spot dangerous or forbidden commands, where missing one matters more than
+  finding one too many.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from codex_tui.policy.shell import parse_script
+
+__all__ = [
+    "SHELLS",
+    "Unit",
+    "command_units",
+    "plain_commands",
+    "program_name",
+    "shell_script",
+]
+
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "fish", "su"})
+
+# Programs that run another command given as their remaining arguments, with
+# the options of theirs that take a separate value.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "--unset", "--chdir", "-S", "--split-string"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "ionice": frozenset({"-c", "-n", "-p", "-t"}),
+    "setsid": frozenset(),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "exec": frozenset({"-a"}),
+    "xargs": frozenset({"-I", "-L", "-n", "-P", "-s", "-d", "-E", "-a", "-i", "-l", "-e"}),
+    "chroot": frozenset(),
+    "strace": frozenset({"-o", "-e", "-p", "-s", "-u"}),
+    "watch": frozenset({"-n", "-d"}),
+}
+# Wrappers whose first operand is not the command (a duration, a directory).
+_SKIP_OPERAND = frozenset({"timeout", "chroot"})
+_SHELL_KEYWORDS = frozenset(
+    {"!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time"}
+)
+_FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A command the line may run: its words and the operator before it.
+
+    `views` holds the words as written and after each wrapper was stripped
+    (`sudo rm -rf x` → `sudo rm -rf x`, `rm -rf x`); `words` is the last view.
+    `script` is set when the unit is a shell running a script.
+    """
+
+    views: tuple[tuple[str, ...], ...]
+    joiner: str = ""
+    script: str | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.views[-1]
+
+    @property
+    def program(self) -> str:
+        return program_name(self.words[0]) if self.words else ""
+
+
+def program_name(word: str) -> str:
+    """`/usr/bin/git` → `git`: the name a program is known by."""
+    return os.path.basename(word) or word
+
+
+def _shell_flags_take_script(flag: str, strict: bool) -> bool:
+    if not flag.startswith("-") or flag.startswith("--") or "c" not in flag:
+        return False
+    # Strict: only the forms people and models write (`-c`, `-lc`, `-cl`).
+    return not strict or flag in ("-c", "-lc", "-cl")
+
+
+def shell_script(argv: list[str] | tuple[str, ...], *, strict: bool = True) -> str | None:
+    """The script of `bash -lc SCRIPT` / `sh -c SCRIPT`, else None.
+
+    Strict form: exactly `SHELL -c|-lc SCRIPT` with nothing after the script.
+    Permissive form: any option cluster containing `c`, extra arguments allowed.
+    """
+    if len(argv) < 3 or program_name(argv[0]) not in SHELLS:
+        return None
+    if strict:
+        if len(argv) == 3 and _shell_flags_take_script(argv[1], strict=True):
+            return argv[2]
+        if len(argv) == 4 and argv[1] == "-l" and argv[2] == "-c":
+            return argv[3]
+        return None
+    for i, arg in enumerate(argv[1:-1], start=1):
+        if _shell_flags_take_script(arg, strict=False):
+            return argv[i + 1]
+        if not arg.startswith("-"):
+            return None
+    return None
+
+
+def plain_commands(
+    argv: list[str] | tuple[str, ...], depth: int = 0
+) -> list[tuple[str, ...]] | None:
+    """The commands a plain argv or a shell wrapper around a plain script runs.
+
+    None when the script uses anything beyond words joined by && || ; | (a
+    redirection, substitution, variable, subshell, background job, comment).
+    """
+    if not argv:
+        return None
+    script = shell_script(argv, strict=True)
+    if script is None:
+        return [tuple(argv)]
+    parsed = parse_script(script)
+    if not parsed.plain or not parsed.commands or depth >= _MAX_DEPTH:
+        return None
+    out: list[tuple[str, ...]] = []
+    for command in parsed.commands:
+        inner = plain_commands(command.words, depth + 1)
+        if inner is None:
+            return None
+        out.extend(inner)
+    return out
+
+
+def _strip_once(words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The command a wrapper runs (`sudo -u x rm f` → `rm f`); None if no wrapper."""
+    first = words[0]
+    name, eq, _ = first.partition("=")
+    if eq and name and all(ch.isalnum() or ch == "_" for ch in name):
+        return words[1:]  # an assignment before the command: `X=1 cmd`
+    if first in _SHELL_KEYWORDS:
+        return words[1:]
+    prog = program_name(first)
+    if prog not in _WRAPPERS:
+        return None
+    takes_value = _WRAPPERS[prog]
+    i = 1
+    while i < len(words):
+        w = words[i]
+        if w == "--":
+            i += 1
+            break
+        if prog == "env" and "=" in w and not w.startswith("-"):
+            i += 1
+        elif w.startswith("-") and len(w) > 1:
+            i += 2 if w in takes_value else 1
+        else:
+            break
+    if prog in _SKIP_OPERAND:
+        i += 1
+    return words[i:]
+
+
+def _find_exec_commands(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The commands `find … -exec CMD … ;` runs."""
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(words):
+        if words[i] in _FIND_EXEC:
+            j = i + 1
+            while j < len(words) and words[j] not in (";", "+", "\\;"):
+                j += 1
+            if j > i + 1:
+                out.append(words[i + 1 : j])
+            i = j
+        i += 1
+    return out
+
+
+def command_units(argv: list[str] | tuple[str, ...]) -> list[Unit]:
+    """Every command `argv` may run (permissive reading), outermost first."""
+    out: list[Unit] = []
+    _collect(tuple(argv), "", 0, out)
+    return out
+
+
+def _collect(words: tuple[str, ...], joiner: str, depth: int, out: list[Unit]) -> None:
+    if not words or depth > _MAX_DEPTH:
+        return
+    views = [words]
+    current = words
+    while current:
+        inner = _strip_once(current)
+        if inner is None:
+            break
+        current = inner
+        if current:
+            views.append(current)
+    if not current:
+        views = views[:-1] or [words]
+    last = views[-1]
+    prog = program_name(last[0])
+    script = shell_script(last, strict=False)
+    if script is None and len(views) > 1 and len(last) == 1 and any(c.isspace() for c in last[0]):
+        script = last[0]  # `watch "cmd args"` and the like hand a string to a shell
+    out.append(Unit(tuple(views), joiner, script))
+    if script is not None:
+        for command in parse_script(script).commands:
+            _collect(command.words, command.joiner, depth + 1, out)
+    if prog == "find":
+        for exec_words in _find_exec_commands(last):
+            _collect(exec_words, "-exec", depth + 1, out)

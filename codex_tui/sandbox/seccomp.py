@@ -1,0 +1,106 @@
+"""A seccomp filter over ctypes: no network sockets for the calling process.
+
+`socket()` succeeds only for AF_UNIX; every other family fails with EPERM.
+io_uring is refused too (its requests bypass seccomp), and so are syscalls of
+a foreign ABI (32-bit or x32 entry points), which could reach `socketcall`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import struct
+import sys
+
+__all__ = ["SeccompError", "available", "deny_network", "network_filter"]
+
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_GET_SECCOMP = 21
+_PR_SET_SECCOMP = 22
+_SECCOMP_MODE_FILTER = 2
+
+_RET_ALLOW = 0x7FFF0000
+_RET_ERRNO = 0x00050000
+_RET_KILL_PROCESS = 0x80000000
+
+# BPF opcodes used here.
+_LD_W_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
+_JEQ_K = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
+_JGE_K = 0x35  # BPF_JMP | BPF_JGE | BPF_K
+_RET_K = 0x06  # BPF_RET | BPF_K
+
+# struct seccomp_data: int nr; u32 arch; u64 ip; u64 args[6].
+_OFF_NR = 0
+_OFF_ARCH = 4
+_OFF_ARG0 = 16  # low 32 bits on little-endian machines
+
+_AF_UNIX = 1
+_X32_SYSCALL_BIT = 0x40000000
+
+# machine -> (audit arch, socket, io_uring_setup/enter/register)
+_ARCH = {
+    "x86_64": (0xC000003E, 41, (425, 426, 427)),
+    "aarch64": (0xC00000B7, 198, (425, 426, 427)),
+}
+
+
+class SeccompError(OSError):
+    """seccomp is missing or refused the filter."""
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+# Symbols are looked up on use: this module is imported (not used) on macOS too.
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def available() -> bool:
+    """True when this kernel and machine can run the filter."""
+    if sys.platform != "linux" or os.uname().machine not in _ARCH:
+        return False
+    return _libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0
+
+
+def network_filter(machine: str | None = None) -> list[tuple[int, int, int, int]]:
+    """The filter as (code, jt, jf, k) instructions; jumps are relative."""
+    machine = machine or os.uname().machine
+    try:
+        audit_arch, nr_socket, io_uring = _ARCH[machine]
+    except KeyError:
+        raise SeccompError(0, f"no seccomp filter for {machine}") from None
+    deny = _RET_ERRNO | errno.EPERM
+    prog: list[tuple[int, int, int, int]] = [
+        (_LD_W_ABS, 0, 0, _OFF_ARCH),
+        (_JEQ_K, 1, 0, audit_arch),
+        (_RET_K, 0, 0, _RET_KILL_PROCESS),  # a foreign ABI: stop the process
+        (_LD_W_ABS, 0, 0, _OFF_NR),
+    ]
+    if machine == "x86_64":
+        prog += [(_JGE_K, 0, 1, _X32_SYSCALL_BIT), (_RET_K, 0, 0, _RET_KILL_PROCESS)]
+    prog += [
+        (_JEQ_K, 0, 3, nr_socket),
+        (_LD_W_ABS, 0, 0, _OFF_ARG0),
+        (_JEQ_K, 0, 2 + len(io_uring), _AF_UNIX),  # else jump to the final deny
+        (_RET_K, 0, 0, _RET_ALLOW),
+    ]
+    for i, nr in enumerate(io_uring):
+        prog.append((_JEQ_K, len(io_uring) - i, 0, nr))
+    prog += [(_RET_K, 0, 0, _RET_ALLOW), (_RET_K, 0, 0, deny)]
+    return prog
+
+
+def deny_network() -> None:
+    """Install the filter on the calling process and its future children."""
+    prog = network_filter()
+    blob = b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+    buffer = ctypes.create_string_buffer(blob, len(blob))
+    fprog = _SockFprog(len(prog), ctypes.cast(buffer, ctypes.c_void_p))
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise SeccompError(err, f"no_new_privs: {os.strerror(err)}")
+    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise SeccompError(err, f"seccomp filter: {os.strerror(err)}")
