@@ -1,0 +1,56 @@
+"""The apply_patch engine: parse a patch, locate it in the workspace, commit it atomically.
+
+    plan = build_plan(patch_text, root)   # parse + check + compute, in memory
+    plan.files[0].hunks, plan.diff        # the change model, for display and approval
+    plan = plan.select([(0, 0), (1, 2)])  # keep only some hunks
+    result = commit(plan)                 # all files or none
+    print(result.summary())
+
+Every failure is a PatchError with a one-line message, and leaves the tree as it was.
+"""
+
+from __future__ import annotations
+
+import os
+
+from codex_tui.patch.errors import (
+    CommitError,
+    ContextNotFoundError,
+    FileStateError,
+    PatchError,
+    PatchSyntaxError,
+    PathError,
+    StaleFileError,
+)
+from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, Plan
+from codex_tui.patch.parser import parse_patch
+from codex_tui.patch.planner import build_plan
+from codex_tui.patch.syntax import ParsedPatch
+from codex_tui.patch.transaction import CommitResult, CommittedFile, commit
+
+__all__ = [
+    "ChangeKind",
+    "CommitError",
+    "CommitResult",
+    "CommittedFile",
+    "ContextNotFoundError",
+    "FileChange",
+    "FileStateError",
+    "Hunk",
+    "HunkLine",
+    "ParsedPatch",
+    "PatchError",
+    "PatchSyntaxError",
+    "PathError",
+    "Plan",
+    "StaleFileError",
+    "apply_patch",
+    "build_plan",
+    "commit",
+    "parse_patch",
+]
+
+
+def apply_patch(patch: str, root: str | os.PathLike[str]) -> CommitResult:
+    """Plan and commit in one step (no approval in between)."""
+    return commit(build_plan(patch, root))
