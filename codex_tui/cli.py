@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 
 # name -> (module, help); module None = reserved, not yet available.
 SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
-    "exec": (None, "run one turn headless"),
+    "exec": ("codex_tui.exec.cli", "run one turn headless"),
     "resume": (None, "resume a recorded session"),
     "sessions": (None, "list recorded sessions"),
     "apply-patch": ("codex_tui.patch.cli", "apply a patch to the workspace"),
     "sandbox": ("codex_tui.sandbox.cli", "run a command inside the sandbox"),
     "config": ("codex_tui.config.cli", "print the effective configuration"),
+    "tools": ("codex_tui.tools.cli", "list the tools the model is given"),
 }
 
 

@@ -99,7 +99,7 @@ def test_bad_config_stops_the_tui_before_it_starts(home: Path, capsys) -> None:
     assert "YAML syntax error" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["exec", "resume", "sessions"])
+@pytest.mark.parametrize("command", ["resume", "sessions"])
 def test_reserved_commands_say_not_yet_available(home: Path, command: str) -> None:
     result = run_cli(command, "something", "--flag", home=home)
     assert result.returncode == 2
@@ -139,3 +139,28 @@ def test_flag_value_that_looks_like_a_command_is_not_one() -> None:
     args = parse_args(["-m", "config"])
     assert args.command is None
     assert args.model == "config"
+
+
+def test_tools_manifest(home: Path, capsys) -> None:
+    import json
+
+    assert main(["tools", "--json"]) == 0
+    tools = json.loads(capsys.readouterr().out)
+    assert [t["name"] for t in tools] == [
+        "shell",
+        "apply_patch",
+        "update_plan",
+        "read_file",
+        "search_files",
+        "git_status",
+        "git_diff",
+    ]
+    shell = tools[0]["parameters"]
+    assert shell["required"] == ["command"]
+    assert set(shell["properties"]) == {
+        "command",
+        "workdir",
+        "timeout_ms",
+        "with_escalated_permissions",
+        "justification",
+    }

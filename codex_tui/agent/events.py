@@ -234,8 +234,8 @@ class Decision(enum.Enum):
 class ApprovalDecision:
     decision: Decision
     feedback: str = ""
-    # For patches: indices (into the plan's hunks) the person kept; None = all.
-    hunks: tuple[int, ...] | None = None
+    # For patches: the (file index, hunk index) pairs the person kept; None = all.
+    hunks: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)

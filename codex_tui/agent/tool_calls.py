@@ -1,0 +1,352 @@
+"""Running the model's tool calls: arguments checked, policy decided, approval
+asked when needed, the tool run, its output redacted and audited, and exactly
+one `function_call_output` per call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, Protocol
+
+from codex_tui.agent import events as ev
+from codex_tui.policy import (
+    Action,
+    AuditLog,
+    AuditRecord,
+    Decision,
+    PolicyRules,
+    SessionApprovals,
+    audit_flags,
+    decide_after_failure,
+    decide_command,
+    decide_patch,
+    redact,
+)
+from codex_tui.tools import files, git, plan
+from codex_tui.tools.registry import TOOLS, ToolArgumentError, parse_arguments
+from codex_tui.tools.workspace import resolve_inside
+
+if TYPE_CHECKING:
+    from codex_tui.patch import Plan
+    from codex_tui.sandbox import ExecResult, Sandbox
+
+
+class Approver(Protocol):
+    async def request_approval(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision: ...
+
+
+class TurnAbort(Exception):
+    """The person chose to abort the turn from an approval."""
+
+
+SHELLS = {"bash", "sh", "zsh", "dash"}
+
+
+@dataclass
+class ToolEnv:
+    """What the tools need to know about the session."""
+
+    root: Path
+    rules: PolicyRules
+    sandbox: Sandbox
+    approvals: SessionApprovals = field(default_factory=SessionApprovals)
+    audit: AuditLog | None = None
+    session_id: str = ""
+
+
+@dataclass
+class CallResult:
+    output: str
+    decision: str
+    exit_code: int | None = None
+    duration_ms: int | None = None
+    flags: tuple[str, ...] = ()
+
+
+class ToolRunner:
+    """Runs one response's calls: read-only ones concurrently, the rest in order."""
+
+    def __init__(self, env: ToolEnv, approver: Approver, emit: Callable[[ev.Event], None]):
+        self.env = env
+        self.approver = approver
+        self.emit = emit
+
+    async def run_calls(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        async def serial() -> None:
+            for call in calls:
+                if not is_read_only(call):
+                    results[call["call_id"]] = await self.run_call(call)
+
+        results: dict[str, str] = {}
+        readers = [c for c in calls if is_read_only(c)]
+
+        async def read(call: dict[str, Any]) -> None:
+            results[call["call_id"]] = await self.run_call(call)
+
+        await asyncio.gather(serial(), *(read(c) for c in readers))
+        return [
+            {
+                "type": "function_call_output",
+                "call_id": c["call_id"],
+                "output": results[c["call_id"]],
+            }
+            for c in calls
+        ]
+
+    async def run_call(self, call: dict[str, Any]) -> str:
+        name = call.get("name", "")
+        spec = TOOLS.get(name)
+        started = time.monotonic()
+        args: dict[str, Any] = {}
+        try:
+            if spec is None:
+                raise ToolArgumentError(f"unknown tool `{name}`; available: {', '.join(TOOLS)}")
+            args = parse_arguments(spec, call.get("arguments", "{}"))
+            result = await self.dispatch(call["call_id"], name, args)
+        except ToolArgumentError as exc:
+            result = CallResult(f"error: {exc}", "invalid")
+        output = redact(result.output)
+        if self.env.audit is not None:
+            record = AuditRecord(
+                self.env.session_id,
+                name,
+                args,
+                result.decision,
+                result.exit_code,
+                result.duration_ms or int((time.monotonic() - started) * 1000),
+                result.flags,
+            )
+            await asyncio.to_thread(self.env.audit.append, record)
+        return output
+
+    async def dispatch(self, call_id: str, name: str, args: dict[str, Any]) -> CallResult:
+        root = self.env.root
+        if name == "shell":
+            patch = embedded_patch(args["command"])
+            if patch is not None:
+                return await self.apply_patch(call_id, patch)
+            return await self.shell(call_id, args)
+        if name == "apply_patch":
+            return await self.apply_patch(call_id, args["input"])
+        if name == "update_plan":
+            explanation, steps = plan.parse_plan(args)
+            self.emit(ev.PlanUpdated(explanation, steps))
+            return CallResult("Plan updated", "run")
+        if name == "read_file":
+            out = await asyncio.to_thread(
+                files.read_file, root, args["path"], args.get("start_line"), args.get("end_line")
+            )
+        elif name == "search_files":
+            out = await files.search_files(
+                root, args["pattern"], args.get("path"), args.get("context")
+            )
+        elif name == "git_status":
+            out = await git.git_status(root)
+        else:
+            out = await git.git_diff(root, args.get("path"), args.get("staged"))
+        self.emit(ev.ToolCallEnd(call_id, name, args, out, True))
+        return CallResult(out, "run")
+
+    # --- shell ---------------------------------------------------------------------
+
+    async def shell(self, call_id: str, args: dict[str, Any]) -> CallResult:
+        argv = tuple(args["command"])
+        if not argv or not argv[0]:
+            raise ToolArgumentError("`command` must not be empty")
+        cwd = resolve_inside(self.env.root, args["workdir"]) if args.get("workdir") else None
+        cwd = cwd or self.env.root
+        flags = audit_flags(workspace=self.env.root, argv=argv, cwd=cwd)
+        decision = decide_command(
+            self.env.rules,
+            argv,
+            escalated=bool(args.get("with_escalated_permissions")),
+            justification=args.get("justification"),
+            approvals=self.env.approvals,
+        )
+        if decision.action is Action.REFUSE:
+            self.end_exec(call_id, argv, None, decision.reason, 0.0, "refused")
+            return CallResult(decision.model_message, "refused", flags=flags)
+        if decision.action is Action.ASK:
+            request = ev.CommandApprovalRequest(
+                call_id,
+                argv,
+                cwd,
+                decision.reason,
+                args.get("justification"),
+                session_prefix=prefix_of(argv) if decision.session_approvable else (),
+                retry_without_sandbox=not decision.sandbox_if_approved,
+            )
+            answer = await self.ask(request)
+            if answer.decision in (ev.Decision.DENY,):
+                self.end_exec(call_id, argv, None, "declined", 0.0, "declined")
+                return CallResult(declined("command", answer.feedback), "declined", flags=flags)
+            if answer.decision is ev.Decision.APPROVE_SESSION:
+                self.env.approvals.approve_command(
+                    argv, without_sandbox=not decision.sandbox_if_approved
+                )
+            decision = decision.approved()
+        timeout = args.get("timeout_ms")
+        result = await self.execute(call_id, argv, cwd, decision, timeout)
+        retry = None
+        if result.sandboxed and result.exit_code != 0:
+            retry = decide_after_failure(
+                self.env.rules,
+                argv,
+                exit_code=result.exit_code,
+                output=result.output,
+                approvals=self.env.approvals,
+            )
+        if retry is not None and retry.action is Action.ASK:
+            request = ev.CommandApprovalRequest(
+                call_id,
+                argv,
+                cwd,
+                retry.reason,
+                args.get("justification"),
+                session_prefix=prefix_of(argv),
+                retry_without_sandbox=True,
+            )
+            answer = await self.ask(request)
+            if answer.decision is ev.Decision.APPROVE_SESSION:
+                self.env.approvals.approve_command(argv, without_sandbox=True)
+            if answer.decision in (ev.Decision.APPROVE, ev.Decision.APPROVE_SESSION):
+                result = await self.execute(call_id, argv, cwd, retry.approved(), timeout)
+        return CallResult(
+            shell_output(result), decision.action.value, result.exit_code, result.duration_ms, flags
+        )
+
+    async def execute(
+        self,
+        call_id: str,
+        argv: tuple[str, ...],
+        cwd: Path,
+        decision: Decision,
+        timeout: int | None,
+    ) -> ExecResult:
+        sandboxed = decision.action is Action.RUN_SANDBOXED
+        self.emit(ev.ExecBegin(call_id, argv, cwd, sandboxed))
+
+        def on_output(chunk: bytes) -> None:
+            self.emit(ev.ExecOutput(call_id, chunk.decode("utf-8", errors="replace")))
+
+        started = time.monotonic()
+        try:
+            result = await self.env.sandbox.run(
+                argv, cwd=cwd, timeout_ms=timeout, sandboxed=sandboxed, on_output=on_output
+            )
+        except asyncio.CancelledError:
+            self.end_exec(call_id, argv, None, "", time.monotonic() - started, "aborted")
+            raise
+        status = "timed_out" if result.timed_out else "completed"
+        self.end_exec(
+            call_id, argv, result.exit_code, result.output, result.duration_ms / 1000, status
+        )
+        return result
+
+    def end_exec(self, call_id, argv, code, output, duration, status) -> None:
+        self.emit(ev.ExecEnd(call_id, tuple(argv), code, output, duration, status))
+
+    async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
+        answer = await self.approver.request_approval(request)
+        if answer.decision is ev.Decision.ABORT:
+            raise TurnAbort("aborted from the approval dialog")
+        return answer
+
+    # --- apply_patch ---------------------------------------------------------------
+
+    async def apply_patch(self, call_id: str, text: str) -> CallResult:
+        from codex_tui.patch import PatchError, build_plan, commit
+
+        root = self.env.root
+        try:
+            patch_plan = await asyncio.to_thread(build_plan, text, root)
+        except PatchError as exc:
+            self.emit(ev.PatchEnd(call_id, (), False, str(exc), "failed"))
+            return CallResult(f"error: the patch was not applied: {exc}", "invalid")
+        changes = file_changes(patch_plan)
+        paths = list(patch_plan.paths)
+        flags = audit_flags(workspace=root, paths=paths)
+        decision = decide_patch(
+            self.env.rules, paths, self.env.sandbox.writable_roots(), approvals=self.env.approvals
+        )
+        if decision.action is Action.REFUSE:
+            self.emit(ev.PatchEnd(call_id, changes, False, decision.reason, "refused"))
+            return CallResult(decision.model_message, "refused", flags=flags)
+        self.emit(ev.PatchBegin(call_id, changes, patch_plan.diff))
+        if decision.action is Action.ASK:
+            request = ev.PatchApprovalRequest(call_id, changes, decision.reason, patch_plan)
+            answer = await self.ask(request)
+            if answer.decision is ev.Decision.DENY:
+                self.emit(ev.PatchEnd(call_id, changes, False, "declined", "declined"))
+                return CallResult(declined("patch", answer.feedback), "declined", flags=flags)
+            if answer.decision is ev.Decision.APPROVE_SESSION:
+                self.env.approvals.approve_files(paths)
+            if answer.hunks is not None:
+                patch_plan = patch_plan.select(list(answer.hunks))
+                changes = file_changes(patch_plan)
+        try:
+            result = await asyncio.to_thread(commit, patch_plan)
+        except PatchError as exc:
+            self.emit(ev.PatchEnd(call_id, changes, False, str(exc), "failed"))
+            return CallResult(f"error: the patch was not applied: {exc}", "failed", flags=flags)
+        summary = result.summary()
+        self.emit(ev.PatchEnd(call_id, changes, True, summary, "completed"))
+        return CallResult(summary, decision.action.value, flags=flags)
+
+
+def is_read_only(call: dict[str, Any]) -> bool:
+    spec = TOOLS.get(call.get("name", ""))
+    return spec is not None and spec.read_only
+
+
+def embedded_patch(argv: list[str]) -> str | None:
+    """The patch in `["apply_patch", PATCH]` or `bash -lc "apply_patch <<'EOF' …"`."""
+    if len(argv) == 2 and argv[0] in ("apply_patch", "applypatch"):
+        return argv[1]
+    if len(argv) == 3 and PurePath(argv[0]).name in SHELLS and argv[1] in ("-c", "-lc"):
+        script = argv[2].lstrip()
+        for word in ("apply_patch", "applypatch"):
+            if script.startswith(word) and "*** Begin Patch" in script:
+                return script[len(word) :]
+    return None
+
+
+def prefix_of(argv: tuple[str, ...]) -> tuple[str, ...]:
+    from codex_tui.policy import approval_prefix
+
+    return tuple(approval_prefix(argv))
+
+
+def declined(what: str, feedback: str) -> str:
+    text = f"The user declined this {what}; it was not run."
+    if feedback.strip():
+        text += f" Their instructions: {feedback.strip()}"
+    else:
+        text += " Do not retry it in another form; continue or ask the user."
+    return text
+
+
+def shell_output(result: ExecResult) -> str:
+    lines = [f"Exit code: {result.exit_code}", f"Wall time: {result.duration_ms / 1000:.1f} s"]
+    if result.timed_out:
+        lines.append("The command timed out and was killed.")
+    if result.truncated:
+        lines.append(f"Total output lines: {result.total_lines}")
+    lines.append("Output:")
+    return "\n".join(lines) + "\n" + result.output
+
+
+def file_changes(patch_plan: Plan) -> tuple[ev.FileChange, ...]:
+    return tuple(
+        ev.FileChange(
+            path=f.old_path or f.new_path or "",
+            kind=f.kind.value,
+            added=f.added,
+            removed=f.removed,
+            move_path=f.new_path if f.kind.value == "move" else None,
+        )
+        for f in patch_plan.files
+    )

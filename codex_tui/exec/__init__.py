@@ -1,0 +1,1 @@
+"""Headless runs: `codex-tui exec`, printing human progress or JSON events."""

@@ -1,0 +1,129 @@
+"""Agent events as `codex exec --json` events: one JSON object per line.
+
+Shapes follow Codex CLI's exec protocol (thread/turn/item events with
+agent_message, reasoning, command_execution, file_change, todo_list and error
+items) so tools written for it read ours.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable
+from typing import Any
+
+from codex_tui.agent import events as ev
+
+
+class JsonEventWriter:
+    """Turns agent events into exec JSON lines, written through `write`."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        self._next = 0
+        self._commands: dict[str, str] = {}  # call_id -> item id
+        self._todo_id: str | None = None
+        self._todo_items: list[dict[str, Any]] = []
+
+    def _id(self) -> str:
+        item_id = f"item_{self._next}"
+        self._next += 1
+        return item_id
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        self.write(json.dumps({"type": kind, **fields}, ensure_ascii=False) + "\n")
+
+    def _item(self, kind: str, item: dict[str, Any]) -> None:
+        self._emit(kind, item=item)
+
+    def thread_started(self, thread_id: str) -> None:
+        self._emit("thread.started", thread_id=thread_id)
+
+    def __call__(self, event: ev.Event) -> None:
+        match event:
+            case ev.TurnStarted():
+                self._emit("turn.started")
+            case ev.AgentMessage(_, text):
+                self._item(
+                    "item.completed", {"id": self._id(), "type": "agent_message", "text": text}
+                )
+            case ev.Reasoning(_, text):
+                self._item("item.completed", {"id": self._id(), "type": "reasoning", "text": text})
+            case ev.ExecBegin(call_id, command):
+                item_id = self._commands[call_id] = self._id()
+                self._item("item.started", command_item(item_id, command, "", None, "in_progress"))
+            case ev.ExecEnd(call_id, command, exit_code, output, _, status):
+                item_id = self._commands.pop(call_id, None) or self._id()
+                shown = {"completed": "completed", "declined": "declined"}.get(status, "failed")
+                if status == "completed" and exit_code not in (0, None):
+                    shown = "failed"
+                self._item(
+                    "item.completed", command_item(item_id, command, output, exit_code, shown)
+                )
+            case ev.PatchEnd(_, changes, success):
+                item = {
+                    "id": self._id(),
+                    "type": "file_change",
+                    "changes": [{"path": c.path, "kind": change_kind(c)} for c in changes],
+                    "status": "completed" if success else "failed",
+                }
+                self._item("item.completed", item)
+            case ev.PlanUpdated(_, plan):
+                self._todo_items = [
+                    {"text": s.step, "completed": s.status == "completed"} for s in plan
+                ]
+                if self._todo_id is None:
+                    self._todo_id = self._id()
+                    kind = "item.started"
+                else:
+                    kind = "item.updated"
+                self._item(
+                    kind, {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
+                )
+            case ev.WarningEvent(message) | ev.Error(message):
+                self._item(
+                    "item.completed", {"id": self._id(), "type": "error", "message": message}
+                )
+            case ev.StreamRetry(attempt, limit, delay, reason):
+                text = f"Reconnecting {attempt}/{limit} in {delay:.1f}s: {reason}"
+                self._item("item.completed", {"id": self._id(), "type": "error", "message": text})
+            case ev.TurnComplete(_, _, usage):
+                self._finish_todo()
+                self._emit("turn.completed", usage=usage_json(usage))
+            case ev.TurnFailed(_, message):
+                self._finish_todo()
+                self._emit("turn.failed", error={"message": message})
+            case ev.TurnAborted(_, reason):
+                self._finish_todo()
+                self._emit("turn.failed", error={"message": f"turn aborted: {reason}"})
+
+    def _finish_todo(self) -> None:
+        if self._todo_id is not None:
+            item = {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
+            self._item("item.completed", item)
+            self._todo_id = None
+
+
+def command_item(
+    item_id: str, command: tuple[str, ...], output: str, exit_code: int | None, status: str
+) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "command_execution",
+        "command": shlex.join(command),
+        "aggregated_output": output,
+        "exit_code": exit_code,
+        "status": status,
+    }
+
+
+def change_kind(change: ev.FileChange) -> str:
+    return {"add": "add", "delete": "delete"}.get(change.kind, "update")
+
+
+def usage_json(usage: ev.TokenUsage) -> dict[str, int]:
+    return {
+        "input_tokens": usage.input_tokens,
+        "cached_input_tokens": usage.cached_input_tokens,
+        "output_tokens": usage.output_tokens,
+    }
