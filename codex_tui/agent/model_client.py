@@ -22,6 +22,7 @@ from codex_tui.agent.model_stream import (
     Retrying,
     StreamEvent,
 )
+from codex_tui.agent.sse import sse_payloads
 from codex_tui.config.schema import ModelProvider
 
 TRY_AGAIN = re.compile(r"try again in\s+([0-9.]+)\s*(ms|s)", re.IGNORECASE)
@@ -111,11 +112,10 @@ class ModelClient:
         chat = self.provider.wire_api == "chat"
         wire = wire_chat if chat else wire_responses
         params = wire.request_params(req)
+        api = self.client().chat.completions if chat else self.client().responses
         try:
-            if chat:
-                sdk_stream = await self.client().chat.completions.create(stream=True, **params)
-            else:
-                sdk_stream = await self.client().responses.create(stream=True, **params)
+            response_cm = api.with_streaming_response.create(stream=True, **params)
+            response = await response_cm.__aenter__()
         except openai.APIStatusError as exc:
             raise classify_status(exc, self.provider_id, self.provider) from None
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
@@ -125,18 +125,18 @@ class ModelClient:
         idle = self.provider.stream_idle_timeout_ms / 1000
         completed = False
         try:
-            events = wire.translate(with_idle_timeout(sdk_stream, idle))
-            async for event in events:
+            lines = with_idle_timeout(response.iter_lines(), idle)
+            async for event in wire.translate(sse_payloads(lines)):
                 completed = completed or isinstance(event, Completed)
                 yield event
         except (RetryableError, ModelError):
             raise
-        except openai.APIStatusError as exc:
-            raise classify_status(exc, self.provider_id, self.provider) from None
+        except ValueError as exc:  # malformed JSON in the stream
+            raise ModelError(f"the model server sent a malformed event: {exc}") from None
         except Exception as exc:  # transport errors come from several libraries
             raise RetryableError(f"stream interrupted: {reason_of(exc)}", "stream") from None
         finally:
-            await sdk_stream.close()
+            await response_cm.__aexit__(None, None, None)
         if not completed:
             raise RetryableError("stream closed before response.completed", "stream")
 

@@ -11,6 +11,7 @@ from typing import Any
 from codex_tui.agent.model_stream import (
     Completed,
     ItemDone,
+    ModelError,
     ModelRequest,
     ReasoningTextDelta,
     RetryableError,
@@ -86,7 +87,7 @@ def text_of(item: dict[str, Any]) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
-async def translate(stream: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
+async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
     """Map streamed chat chunks to our events, assembling tool calls by index."""
     message_id = f"msg_{uuid.uuid4().hex[:16]}"
     reasoning_id = f"rs_{uuid.uuid4().hex[:16]}"
@@ -96,27 +97,30 @@ async def translate(stream: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
     usage = None
     response_id = None
     finished = False
-    async for chunk in stream:
-        response_id = response_id or getattr(chunk, "id", None)
-        if getattr(chunk, "usage", None):
-            usage = chunk.usage.model_dump(mode="json", exclude_none=True)
-        for choice in chunk.choices or ():
-            delta = choice.delta
-            extra = delta.model_extra or {} if delta is not None else {}
-            thought = extra.get("reasoning_content") or extra.get("reasoning")
+    async for chunk in chunks:
+        if isinstance(chunk.get("error"), dict):
+            error = chunk["error"]
+            raise ModelError(f"the model server failed the response: {error.get('message')}")
+        response_id = response_id or chunk.get("id")
+        usage = chunk.get("usage") or usage
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning")
             if thought:
                 reasoning.append(thought)
                 yield ReasoningTextDelta(reasoning_id, thought)
-            if delta is not None and delta.content:
-                text.append(delta.content)
-                yield TextDelta(message_id, delta.content)
-            for tc in (delta.tool_calls or ()) if delta is not None else ():
-                call = calls.setdefault(tc.index, {"id": None, "name": "", "arguments": ""})
-                call["id"] = call["id"] or tc.id
-                if tc.function is not None:
-                    call["name"] += tc.function.name or ""
-                    call["arguments"] += tc.function.arguments or ""
-            if choice.finish_reason:
+            if delta.get("content"):
+                text.append(delta["content"])
+                yield TextDelta(message_id, delta["content"])
+            for tc in delta.get("tool_calls") or ():
+                call = calls.setdefault(
+                    tc.get("index", 0), {"id": None, "name": "", "arguments": ""}
+                )
+                call["id"] = call["id"] or tc.get("id")
+                function = tc.get("function") or {}
+                call["name"] += function.get("name") or ""
+                call["arguments"] += function.get("arguments") or ""
+            if choice.get("finish_reason"):
                 finished = True
     if not finished:
         # Nothing is yielded as done from a cut stream; the caller retries it whole.

@@ -60,29 +60,30 @@ def input_items(items: list[dict[str, Any]], store: bool) -> list[dict[str, Any]
     return out
 
 
-async def translate(stream: AsyncIterator[Any]) -> AsyncIterator[StreamEvent]:
-    """Map SDK stream events to ours; raises ModelError on a failed response."""
-    async for event in stream:
-        kind = getattr(event, "type", "")
+async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
+    """Map Responses stream events to ours; raises on a failed response."""
+    async for event in events:
+        kind = event.get("type", "")
         if kind == "response.output_text.delta":
-            yield TextDelta(event.item_id, event.delta)
+            yield TextDelta(event.get("item_id", ""), event.get("delta", ""))
         elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
-            yield ReasoningTextDelta(event.item_id, event.delta)
+            yield ReasoningTextDelta(event.get("item_id", ""), event.get("delta", ""))
         elif kind == "response.output_item.done":
-            yield ItemDone(dump(event.item))
+            yield ItemDone(event["item"])
         elif kind == "response.completed":
-            response = event.response
-            yield Completed(response.id, usage_from(dump(response.usage)))
+            response = event.get("response") or {}
+            yield Completed(response.get("id"), usage_from(response.get("usage")))
         elif kind == "response.incomplete":
-            response = event.response
-            details = dump(getattr(response, "incomplete_details", None))
+            response = event.get("response") or {}
+            details = response.get("incomplete_details") or {}
             reason = details.get("reason") or "unknown reason"
-            yield Completed(response.id, usage_from(dump(response.usage)), reason)
+            yield Completed(response.get("id"), usage_from(response.get("usage")), reason)
         elif kind == "response.failed":
-            error = dump(getattr(event.response, "error", None))
+            error = (event.get("response") or {}).get("error") or {}
             raise failure(error.get("code"), error.get("message") or "the response failed")
-        elif kind == "error":
-            raise failure(getattr(event, "code", None), getattr(event, "message", "") or "error")
+        elif kind == "error" or ("error" in event and not kind):
+            error = event.get("error") if isinstance(event.get("error"), dict) else event
+            raise failure(error.get("code"), error.get("message") or "error")
 
 
 def failure(code: str | None, message: str) -> Exception:
@@ -92,12 +93,3 @@ def failure(code: str | None, message: str) -> Exception:
     if code == "context_length_exceeded":
         return ModelError(message, "context_window")
     return ModelError(f"the model server failed the response: {message}")
-
-
-def dump(obj: Any) -> dict[str, Any]:
-    """A plain dict from an SDK model (or a dict, or None)."""
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    return obj.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,128 @@
+"""Agent core: controller overhead per tool round trip, and `exec` wall time for a
+scripted two-request turn, next to Codex CLI's `codex exec` on the same script.
+
+Codex CLI is measured when a `codex` binary is found ($CODEX_BIN, or on PATH):
+`npm install @openai/codex` in a scratch folder and set CODEX_BIN to its
+node_modules/.bin/codex.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from codex_tui.agent.events import TokenUsage
+from codex_tui.agent.model_stream import Completed, ItemDone
+from codex_tui.scripted import FunctionCall, Message, Reply, ScriptedModelServer
+
+PLAN = {"plan": [{"step": "answer", "status": "in_progress"}]}
+
+
+class InstantClient:
+    """A model that answers at once: N tool calls, one per request, then a message."""
+
+    def __init__(self, calls: int, name: str, arguments: dict) -> None:
+        self.left = calls
+        self.name = name
+        self.arguments = json.dumps(arguments)
+
+    async def stream(self, request):
+        if self.left > 0:
+            self.left -= 1
+            item = {"type": "function_call", "call_id": f"c{self.left}", "name": self.name,
+                    "arguments": self.arguments}  # fmt: skip
+        else:
+            item = {"type": "message", "role": "assistant",
+                    "content": [{"type": "output_text", "text": "done"}]}  # fmt: skip
+        yield ItemDone(item)
+        yield Completed("resp", TokenUsage(10, 0, 1, 0))
+
+    async def close(self) -> None:
+        pass
+
+
+async def round_trip_ms(calls: int, name: str, arguments: dict, workspace: Path) -> float:
+    from codex_tui.agent.session import build_agent
+    from codex_tui.config import Config
+
+    class NoApprovals:
+        async def request_approval(self, request):
+            raise AssertionError("no approval expected")
+
+    config = Config(approval_policy="never")
+    client = InstantClient(calls, name, arguments)
+    agent = await build_agent(config, workspace, NoApprovals(), lambda e: None, client=client)
+    started = time.perf_counter()
+    outcome = await agent.submit("go")
+    elapsed = time.perf_counter() - started
+    assert outcome.status == "completed", outcome
+    return elapsed / (calls + 1) * 1000
+
+
+def two_request_script() -> list[Reply]:
+    return [Reply([FunctionCall("update_plan", PLAN)]), Reply([Message("done")])]
+
+
+def time_exec(argv: list[str], env: dict, cwd: str, server: ScriptedModelServer) -> float:
+    server.add(*two_request_script())
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed: {done.stderr[-500:]}")
+    return elapsed
+
+
+def run() -> list[dict]:
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CODEX_TUI_HOME"] = str(Path(tmp) / "home")
+        work = Path(tmp) / "work"
+        work.mkdir()
+        (work / "a.txt").write_text("hello\n" * 100)
+        for name, args in (("update_plan", PLAN), ("read_file", {"path": "a.txt"})):
+            ms = asyncio.run(round_trip_ms(300, name, args, work))
+            figures.append({"name": f"controller overhead per tool round trip ({name})",
+                            "value": ms, "unit": "ms", "goal": "≤ 5 ms",
+                            "note": "300 calls, in-process instant model, audit log on"})  # fmt: skip
+
+        with ScriptedModelServer() as server:
+            env = {**os.environ, "CODEX_TUI_HOME": str(Path(tmp) / "home")}
+            ours = [
+                sys.executable, "-m", "codex_tui", "-c", "model_provider=scripted",
+                "-c", f"model_providers.scripted.base_url={server.base_url}", "exec", "say hi",
+            ]  # fmt: skip
+            mine = statistics.median(time_exec(ours, env, str(work), server) for _ in range(5))
+            figures.append({"name": "codex-tui exec, scripted two-request turn", "value": mine * 1000,
+                            "unit": "ms", "note": "median of 5, whole process; ~0.5 s is importing the openai SDK"})  # fmt: skip
+            codex = os.environ.get("CODEX_BIN") or shutil.which("codex")
+            if codex:
+                codex_home = Path(tmp) / "codex-home"
+                codex_home.mkdir()
+                (codex_home / "config.toml").write_text(
+                    'model = "gpt-5-codex"\nmodel_provider = "scripted"\n'
+                    "[model_providers.scripted]\n"
+                    f'name = "scripted"\nbase_url = "{server.base_url}"\nwire_api = "responses"\n'
+                )
+                cenv = {**os.environ, "CODEX_HOME": str(codex_home)}
+                argv = [codex, "exec", "--skip-git-repo-check", "say hi"]
+                theirs = statistics.median(
+                    time_exec(argv, cenv, str(work), server) for _ in range(5)
+                )
+                figures.append({"name": "codex exec (Codex CLI), same script", "value": theirs * 1000,
+                                "unit": "ms", "note": "median of 5"})  # fmt: skip
+                figures.append({"name": "exec wall time ratio, codex-tui / Codex CLI",
+                                "value": mine / theirs, "unit": "×"})  # fmt: skip
+            else:
+                figures.append({"name": "codex exec (Codex CLI), same script", "value": "n/a",
+                                "note": "no codex binary found; set CODEX_BIN"})  # fmt: skip
+    return figures
