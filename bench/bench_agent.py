@@ -37,11 +37,18 @@ class InstantClient:
     async def stream(self, request):
         if self.left > 0:
             self.left -= 1
-            item = {"type": "function_call", "call_id": f"c{self.left}", "name": self.name,
-                    "arguments": self.arguments}  # fmt: skip
+            item = {
+                "type": "function_call",
+                "call_id": f"c{self.left}",
+                "name": self.name,
+                "arguments": self.arguments,
+            }
         else:
-            item = {"type": "message", "role": "assistant",
-                    "content": [{"type": "output_text", "text": "done"}]}  # fmt: skip
+            item = {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": "done"}],
+            }
         yield ItemDone(item)
         yield Completed("resp", TokenUsage(10, 0, 1, 0))
 
@@ -67,6 +74,10 @@ async def round_trip_ms(calls: int, name: str, arguments: dict, workspace: Path)
     return elapsed / (calls + 1) * 1000
 
 
+def fig(name: str, value, unit: str = "", goal: str = "", note: str = "") -> dict:
+    return {"name": name, "value": value, "unit": unit, "goal": goal, "note": note}
+
+
 def two_request_script() -> list[Reply]:
     return [Reply([FunctionCall("update_plan", PLAN)]), Reply([Message("done")])]
 
@@ -74,8 +85,15 @@ def two_request_script() -> list[Reply]:
 def time_exec(argv: list[str], env: dict, cwd: str, server: ScriptedModelServer) -> float:
     server.add(*two_request_script())
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)  # fmt: skip
+    done = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed: {done.stderr[-500:]}")
@@ -91,19 +109,28 @@ def run() -> list[dict]:
         (work / "a.txt").write_text("hello\n" * 100)
         for name, args in (("update_plan", PLAN), ("read_file", {"path": "a.txt"})):
             ms = asyncio.run(round_trip_ms(300, name, args, work))
-            figures.append({"name": f"controller overhead per tool round trip ({name})",
-                            "value": ms, "unit": "ms", "goal": "≤ 5 ms",
-                            "note": "300 calls, in-process instant model, audit log on"})  # fmt: skip
+            label = f"controller overhead per tool round trip ({name})"
+            note = "300 calls, in-process instant model, audit log on"
+            figures.append(fig(label, ms, "ms", "≤ 5 ms", note))
 
         with ScriptedModelServer() as server:
             env = {**os.environ, "CODEX_TUI_HOME": str(Path(tmp) / "home")}
             ours = [
-                sys.executable, "-m", "codex_tui", "-c", "model_provider=scripted",
-                "-c", f"model_providers.scripted.base_url={server.base_url}", "exec", "say hi",
-            ]  # fmt: skip
+                sys.executable,
+                "-m",
+                "codex_tui",
+                "-c",
+                "model_provider=scripted",
+                "-c",
+                f"model_providers.scripted.base_url={server.base_url}",
+                "exec",
+                "say hi",
+            ]
             mine = statistics.median(time_exec(ours, env, str(work), server) for _ in range(5))
-            figures.append({"name": "codex-tui exec, scripted two-request turn", "value": mine * 1000,
-                            "unit": "ms", "note": "median of 5, whole process; ~0.5 s is importing the openai SDK"})  # fmt: skip
+            note = "median of 5, whole process; ~0.5 s of it imports the openai SDK"
+            figures.append(
+                fig("codex-tui exec, scripted two-request turn", mine * 1000, "ms", note=note)
+            )
             codex = os.environ.get("CODEX_BIN") or shutil.which("codex")
             if codex:
                 codex_home = Path(tmp) / "codex-home"
@@ -118,11 +145,18 @@ def run() -> list[dict]:
                 theirs = statistics.median(
                     time_exec(argv, cenv, str(work), server) for _ in range(5)
                 )
-                figures.append({"name": "codex exec (Codex CLI), same script", "value": theirs * 1000,
-                                "unit": "ms", "note": "median of 5"})  # fmt: skip
-                figures.append({"name": "exec wall time ratio, codex-tui / Codex CLI",
-                                "value": mine / theirs, "unit": "×"})  # fmt: skip
+                figures.append(
+                    fig(
+                        "codex exec (Codex CLI), same script",
+                        theirs * 1000,
+                        "ms",
+                        note="median of 5",
+                    )
+                )
+                figures.append(
+                    fig("exec wall time ratio, codex-tui / Codex CLI", mine / theirs, "×")
+                )
             else:
-                figures.append({"name": "codex exec (Codex CLI), same script", "value": "n/a",
-                                "note": "no codex binary found; set CODEX_BIN"})  # fmt: skip
+                note = "no codex binary found; set CODEX_BIN"
+                figures.append(fig("codex exec (Codex CLI), same script", "n/a", note=note))
     return figures
