@@ -176,18 +176,24 @@ class Agent:
                 self.emit(ev.WarningEvent("the conversation is too long for the model; compacting"))
                 await self.compact(automatic=True)
 
-    async def _stream(self, request: ModelRequest) -> tuple[list[dict[str, Any]], ev.TokenUsage]:
+    async def _stream(
+        self, request: ModelRequest, show: bool = True
+    ) -> tuple[list[dict[str, Any]], ev.TokenUsage]:
+        """Stream one response. With `show`, its text reaches the person as the
+        answer and its items join the history; without (the compaction summary),
+        only retries are shown."""
         items: list[dict[str, Any]] = []
         usage = ev.TokenUsage()
         async for event in self.client.stream(request):
             match event:
-                case TextDelta(item_id, delta):
+                case TextDelta(item_id, delta) if show:
                     self.emit(ev.AgentMessageDelta(item_id, delta))
-                case ReasoningTextDelta(item_id, delta):
+                case ReasoningTextDelta(item_id, delta) if show:
                     self.emit(ev.ReasoningDelta(item_id, delta))
                 case ItemDone(item):
                     items.append(item)
-                    self._announce(item)
+                    if show:
+                        self._announce(item)
                 case Retrying(attempt, limit, delay, reason):
                     items.clear()
                     self.emit(ev.StreamRetry(attempt, limit, delay, reason))
@@ -195,11 +201,11 @@ class Agent:
                     usage = got
                     if incomplete:
                         self.emit(ev.WarningEvent(f"the response stopped early ({incomplete})"))
-        self.conversation.add(*items)
-        self.conversation.record_usage(usage)
-        self.emit(
-            ev.TokenCount(self.conversation.total, self.conversation.last, self.conversation.window)
-        )
+        if show:
+            self.conversation.add(*items)
+            self.conversation.record_usage(usage)
+            conv = self.conversation
+            self.emit(ev.TokenCount(conv.total, conv.last, conv.window))
         return items, usage
 
     def _announce(self, item: dict[str, Any]) -> None:
@@ -216,26 +222,10 @@ class Agent:
     async def compact(self, automatic: bool = False) -> str:
         """Ask the model for a hand-off summary and restart history from it."""
         request = self._request([user_message(COMPACT_PROMPT)], tools=False)
-        items, _ = await self._stream_quiet(request)
+        items, _ = await self._stream(request, show=False)
         summary = "\n".join(message_text(i) for i in items if i.get("type") == "message").strip()
         if not summary:
             raise ModelError("compaction failed: the model returned no summary")
         self.conversation.compact(summary, self.context_items)
         self.emit(ev.Compacted(summary, automatic))
         return summary
-
-    async def _stream_quiet(self, request: ModelRequest) -> tuple[list[dict[str, Any]], Any]:
-        """A request whose text is not shown as the answer (the compaction summary)."""
-        items: list[dict[str, Any]] = []
-        usage = ev.TokenUsage()
-        async for event in self.client.stream(request):
-            if isinstance(event, ItemDone):
-                items.append(event.item)
-            elif isinstance(event, Retrying):
-                items.clear()
-                self.emit(
-                    ev.StreamRetry(event.attempt, event.max_attempts, event.delay_s, event.reason)
-                )
-            elif isinstance(event, Completed):
-                usage = event.usage
-        return items, usage
