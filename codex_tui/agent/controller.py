@@ -69,6 +69,8 @@ class Agent:
         # The AGENTS.md files in use (for /status).
         self.docs = docs or []
         self.queued: list[str] = []
+        # Set by interrupt(): a cancellation swallowed by a library still ends the turn.
+        self._interrupted = False
         self._task: asyncio.Task | None = None
         if not conversation.items:
             conversation.add(*context_items)
@@ -80,7 +82,16 @@ class Agent:
     def interrupt(self) -> None:
         """Stop the stream and any running command; the turn ends as aborted."""
         if self._task is not None and not self._task.done():
-            self._task.cancel()
+            self._interrupted = True
+            self._cancel(self._task)
+
+    def _cancel(self, task: asyncio.Task) -> None:
+        # On Python 3.11, asyncio.wait_for (used inside libraries) drops a
+        # cancellation that lands as its inner future completes; keep cancelling
+        # until the turn has really stopped.
+        if not task.done():
+            task.cancel()
+            asyncio.get_running_loop().call_later(0.2, self._cancel, task)
 
     async def submit(self, text: str) -> TurnOutcome | None:
         """Run a turn for `text`; while one runs, queue it for when it ends."""
@@ -104,6 +115,7 @@ class Agent:
             return await self._task
 
     async def _turn(self, text: str) -> TurnOutcome:
+        self._interrupted = False
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
         self.emit(ev.TurnStarted(turn_id, text))
@@ -123,6 +135,8 @@ class Agent:
                     break
                 outputs = await self.tools.run_calls(calls)
                 self.conversation.add(*outputs)
+                if self._interrupted:
+                    raise asyncio.CancelledError
         except (asyncio.CancelledError, TurnAbort) as exc:
             self._close_pending_calls()
             reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
@@ -185,6 +199,8 @@ class Agent:
         items: list[dict[str, Any]] = []
         usage = ev.TokenUsage()
         async for event in self.client.stream(request):
+            if self._interrupted:
+                raise asyncio.CancelledError
             match event:
                 case TextDelta(item_id, delta) if show:
                     self.emit(ev.AgentMessageDelta(item_id, delta))

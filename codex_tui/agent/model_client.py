@@ -146,7 +146,10 @@ async def with_idle_timeout(stream: Any, idle_s: float) -> AsyncIterator[Any]:
     iterator = stream.__aiter__()
     while True:
         try:
-            event = await asyncio.wait_for(iterator.__anext__(), idle_s)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+            # cancellation that lands as the item arrives, and interrupts must win.
+            async with asyncio.timeout(idle_s):
+                event = await iterator.__anext__()
         except StopAsyncIteration:
             return
         except TimeoutError:
