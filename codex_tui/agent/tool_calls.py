@@ -19,6 +19,7 @@ from codex_tui.policy import (
     Decision,
     PolicyRules,
     SessionApprovals,
+    approval_prefix,
     audit_flags,
     decide_after_failure,
     decide_command,
@@ -176,7 +177,7 @@ class ToolRunner:
                 cwd,
                 decision.reason,
                 args.get("justification"),
-                session_prefix=prefix_of(argv) if decision.session_approvable else (),
+                session_prefix=tuple(approval_prefix(argv)) if decision.session_approvable else (),
                 retry_without_sandbox=not decision.sandbox_if_approved,
             )
             answer = await self.ask(request)
@@ -206,7 +207,7 @@ class ToolRunner:
                 cwd,
                 retry.reason,
                 args.get("justification"),
-                session_prefix=prefix_of(argv),
+                session_prefix=tuple(approval_prefix(argv)),
                 retry_without_sandbox=True,
             )
             answer = await self.ask(request)
@@ -246,8 +247,16 @@ class ToolRunner:
         )
         return result
 
-    def end_exec(self, call_id, argv, code, output, duration, status) -> None:
-        self.emit(ev.ExecEnd(call_id, tuple(argv), code, output, duration, status))
+    def end_exec(
+        self,
+        call_id: str,
+        argv: tuple[str, ...],
+        code: int | None,
+        output: str,
+        duration: float,
+        status: str,
+    ) -> None:
+        self.emit(ev.ExecEnd(call_id, argv, code, output, duration, status))
 
     async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
         answer = await self.approver.request_approval(request)
@@ -312,12 +321,6 @@ def embedded_patch(argv: list[str]) -> str | None:
             if script.startswith(word) and "*** Begin Patch" in script:
                 return script[len(word) :]
     return None
-
-
-def prefix_of(argv: tuple[str, ...]) -> tuple[str, ...]:
-    from codex_tui.policy import approval_prefix
-
-    return tuple(approval_prefix(argv))
 
 
 def declined(what: str, feedback: str) -> str:
