@@ -199,6 +199,44 @@ class Compacted(Event):
 
 
 @dataclass(frozen=True)
+class ResponseStored(Event):
+    """The server kept a completed response (`conversation_state: server`); the
+    next request can continue from it with `previous_response_id`."""
+
+    response_id: str
+
+
+FlagKind = Literal["path", "dangerous", "secret"]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One concern the response checker has about what the model said or proposed."""
+
+    kind: FlagKind
+    # One line for the person, e.g. "src/cache.py does not exist in the workspace".
+    message: str
+    # A message the person can send back to the model with one key.
+    correction: str
+
+
+@dataclass(frozen=True)
+class ResponseFlagged(Event):
+    """The checker's flags on one assistant message (item_id) or one proposed
+    command or patch (call_id). Informational: the turn goes on."""
+
+    item_id: str
+    flags: tuple[Flag, ...]
+    # message | command | patch: what item_id names.
+    source: Literal["message", "command", "patch"] = "message"
+
+    @property
+    def correction(self) -> str:
+        """The message to send the model when the person asks for a correction."""
+        return "\n\n".join(dict.fromkeys(f.correction for f in self.flags))
+
+
+@dataclass(frozen=True)
 class TurnComplete(Event):
     turn_id: str
     last_message: str | None

@@ -22,7 +22,7 @@ def request_params(req: ModelRequest) -> dict[str, Any]:
     params: dict[str, Any] = {
         "model": req.model,
         "instructions": req.instructions,
-        "input": input_items(req.input, req.store),
+        "input": input_items(req.input, chained=req.previous_response_id is not None),
         "tools": req.tools,
         "tool_choice": "auto",
         "parallel_tool_calls": True,
@@ -30,9 +30,9 @@ def request_params(req: ModelRequest) -> dict[str, Any]:
     }
     if req.reasoning_effort:
         params["reasoning"] = {"effort": req.reasoning_effort, "summary": "auto"}
-        if not req.store:
-            # Without server-side storage, reasoning is carried forward encrypted.
-            params["include"] = ["reasoning.encrypted_content"]
+        # Reasoning is carried forward encrypted whenever the full history is sent:
+        # always without storage, and with it after the stored chain is lost.
+        params["include"] = ["reasoning.encrypted_content"]
     if req.max_output_tokens:
         params["max_output_tokens"] = req.max_output_tokens
     if req.previous_response_id:
@@ -40,13 +40,16 @@ def request_params(req: ModelRequest) -> dict[str, Any]:
     return params
 
 
-def input_items(items: list[dict[str, Any]], store: bool) -> list[dict[str, Any]]:
+def input_items(items: list[dict[str, Any]], chained: bool) -> list[dict[str, Any]]:
     """History items as request input.
 
-    Without `store`, the server keeps nothing, so server-side item ids mean
-    nothing to it: drop them, and drop reasoning items it cannot decrypt.
+    `chained` (a request continuing from `previous_response_id`): the server
+    holds everything earlier, and the new items go as they are. Otherwise the
+    input is the whole history and must stand on its own, even with `store`
+    (the server may have expired or never seen those items): server-side item
+    ids mean nothing then, so drop them, and drop reasoning it cannot decrypt.
     """
-    if store:
+    if chained:
         return items
     out = []
     for item in items:
@@ -92,4 +95,6 @@ def failure(code: str | None, message: str) -> Exception:
         return RetryableError(f"{message} ({code})", "stream")
     if code == "context_length_exceeded":
         return ModelError(message, "context_window")
+    if code == "previous_response_not_found":
+        return ModelError(message, "previous_response_not_found")
     return ModelError(f"the model server failed the response: {message}")

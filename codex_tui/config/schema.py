@@ -15,6 +15,7 @@ WireApi = Literal["responses", "chat"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 EnvInherit = Literal["all", "core", "none"]
 HistoryPersistence = Literal["save-all", "none"]
+ConversationState = Literal["client", "server"]
 
 # Keys that exist only at the top level (a profile may not set them).
 TOP_LEVEL_ONLY = frozenset({"profiles", "profile"})
@@ -73,6 +74,26 @@ class History:
     persistence: HistoryPersistence = "save-all"
 
 
+@dataclass
+class ResponseChecks:
+    """Which checks run on what the model says and proposes (flags never block)."""
+
+    # Workspace paths the model names that do not exist.
+    paths: bool = True
+    # rm -rf, DROP TABLE, force pushes and the like, in text or commands.
+    dangerous: bool = True
+    # Text that looks like a credential (the redactor's patterns).
+    secrets: bool = True
+
+
+@dataclass
+class Tui:
+    """Settings of the full-screen app only."""
+
+    # Bell + OSC 9 notification when an approval waits or a turn ends while unfocused.
+    notifications: bool = True
+
+
 def builtin_providers() -> dict[str, ModelProvider]:
     """Providers that exist without any configuration; users add to these."""
     return {
@@ -115,6 +136,10 @@ class Config:
     project_doc_max_bytes: int = non_negative(32 * 1024)
     theme: str = "dark"
     history: History = field(default_factory=History)
+    # client: full history each request (store: false); server: previous_response_id.
+    conversation_state: ConversationState = "client"
+    response_checks: ResponseChecks = field(default_factory=ResponseChecks)
+    tui: Tui = field(default_factory=Tui)
     # A program (argv) run with a JSON argument when a turn ends.
     notify: list[str] = field(default_factory=list)
     profile: str | None = None

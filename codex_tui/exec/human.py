@@ -6,6 +6,7 @@ import shlex
 from collections.abc import Callable
 
 from codex_tui.agent import events as ev
+from codex_tui.exec.jsonl import flag_line
 
 MARKS = {"completed": "✔", "in_progress": "▶", "pending": "□"}
 
@@ -43,6 +44,9 @@ class ProgressPrinter:
                     self.line(f"  {MARKS[step.status]} {step.step}")
             case ev.StreamRetry(attempt, limit, delay, reason):
                 self.line(f"Reconnecting {attempt}/{limit} in {delay:.1f}s: {reason}")
+            case ev.ResponseFlagged(_, flags, source):
+                for flag in flags:
+                    self.line(flag_line(flag, source))
             case ev.WarningEvent(message):
                 self.line(f"warning: {message}")
             case ev.Error(message) | ev.TurnFailed(_, message):

@@ -87,6 +87,14 @@ class JsonEventWriter:
             case ev.StreamRetry(attempt, limit, delay, reason):
                 text = f"Reconnecting {attempt}/{limit} in {delay:.1f}s: {reason}"
                 self._item("item.completed", {"id": self._id(), "type": "error", "message": text})
+            case ev.ResponseFlagged(_, flags, source):
+                # One error item per flag: tools built for `codex exec --json` know
+                # error items; the message says what was flagged and where.
+                for flag in flags:
+                    text = flag_line(flag, source)
+                    self._item(
+                        "item.completed", {"id": self._id(), "type": "error", "message": text}
+                    )
             case ev.TurnComplete(_, _, usage):
                 self._finish_todo()
                 self._emit("turn.completed", usage=usage_json(usage))
@@ -102,6 +110,16 @@ class JsonEventWriter:
             item = {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
             self._item("item.completed", item)
             self._todo_id = None
+
+
+FLAG_LABELS = {"path": "missing path", "dangerous": "dangerous", "secret": "secret"}
+SOURCE_NOUNS = {"message": "reply", "command": "command", "patch": "patch"}
+
+
+def flag_line(flag: ev.Flag, source: str) -> str:
+    """One line for a checker flag, e.g. "flag on the reply (missing path): …"."""
+    label = FLAG_LABELS.get(flag.kind, flag.kind)
+    return f"flag on the {SOURCE_NOUNS.get(source, source)} ({label}): {flag.message}"
 
 
 def command_item(

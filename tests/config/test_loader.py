@@ -247,5 +247,57 @@ def test_example_config_validates_and_documents_every_key(home: Path) -> None:
     for nested in ("writable_roots", "network_access", "exclude_tmpdir_env_var",
                    "exclude_slash_tmp", "inherit", "include_only", "persistence",
                    "request_max_retries", "stream_max_retries", "stream_idle_timeout_ms",
-                   "env_key", "wire_api"):  # fmt: skip
+                   "env_key", "wire_api", "paths", "dangerous", "secrets",
+                   "notifications"):  # fmt: skip
         assert f" {nested}:" in text, f"config.example.yaml does not document `{nested}`"
+
+
+def test_state_checks_and_tui_keys(home: Path) -> None:
+    defaults = load_config().config
+    assert defaults.conversation_state == "client"
+    checks = defaults.response_checks
+    assert (checks.paths, checks.dangerous, checks.secrets) == (True, True, True)
+    assert defaults.tui.notifications is True
+    write(
+        home,
+        "conversation_state: server\n"
+        "response_checks:\n  secrets: false\n"
+        "tui:\n  notifications: false\n",
+    )
+    config = load_config(overrides=["response_checks.paths=false"]).config
+    assert config.conversation_state == "server"
+    checks = config.response_checks
+    assert (checks.paths, checks.dangerous, checks.secrets) == (False, True, False)
+    assert config.tui.notifications is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "conversation_state: cloud\n",
+            "invalid value 'cloud' for config key `conversation_state` ({file} line 1);"
+            " allowed: client, server",
+        ),
+        (
+            "response_checks:\n  paths: sometimes\n",
+            "invalid value 'sometimes' for config key `response_checks.paths` ({file} line 2);"
+            " expected true or false",
+        ),
+        (
+            "response_checks:\n  secret: true\n",
+            "unknown config key `response_checks.secret` ({file} line 2);"
+            " did you mean `response_checks.secrets`?",
+        ),
+        (
+            "tui:\n  notification: true\n",
+            "unknown config key `tui.notification` ({file} line 2);"
+            " did you mean `tui.notifications`?",
+        ),
+    ],
+)
+def test_state_checks_and_tui_errors(home: Path, text: str, message: str) -> None:
+    write(home, text)
+    with pytest.raises(ConfigError) as info:
+        load_config()
+    assert str(info.value) == message.format(file=home / "config.yaml")
