@@ -1,0 +1,394 @@
+"""Colour themes: YAML files that set the Textual theme, the pygments style for code and
+diffs, and the diff tints; the bundled ones plus the user's in $CODEX_TUI_HOME/themes.
+
+A theme file (every key but `primary` optional; `name` defaults to the file name):
+
+    name: dark
+    description: One line shown by /theme
+    dark: true
+    primary: "#58a6ff"      # also secondary, accent, foreground, background,
+    ...                     # surface, panel, boost, success, warning, error
+    pygments_style: github-dark
+    diff_added_bg: "#12301f"
+    diff_removed_bg: "#3a1a1d"
+    variables: {footer-key-foreground: "#58a6ff"}   # any Textual theme variable
+
+The pygments style and tints travel inside the Textual theme as the variables
+`pygments-style`, `diff-added-bg` and `diff-removed-bg`, so whatever reads the
+current theme (the diff view does) follows `App.theme` live. To use the tints
+in CSS under any theme, return `theme_variable_defaults()` from the app's
+`get_theme_variable_defaults()`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codex_tui.config import paths
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.theme import Theme
+
+__all__ = [
+    "DEFAULT_THEME",
+    "DIFF_ADDED_VAR",
+    "DIFF_REMOVED_VAR",
+    "PYGMENTS_STYLE_VAR",
+    "ThemeError",
+    "ThemeSet",
+    "ThemeSpec",
+    "bundled_themes_dir",
+    "load_theme_file",
+    "load_themes",
+    "register_all",
+    "save_theme_choice",
+    "theme_variable_defaults",
+]
+
+DEFAULT_THEME = "dark"
+PYGMENTS_STYLE_VAR = "pygments-style"
+DIFF_ADDED_VAR = "diff-added-bg"
+DIFF_REMOVED_VAR = "diff-removed-bg"
+
+_COLOR_KEYS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+)
+_OTHER_KEYS = (
+    "name",
+    "description",
+    "dark",
+    "variables",
+    "pygments_style",
+    "diff_added_bg",
+    "diff_removed_bg",
+)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TEXT_STYLES = {"none", "not", "bold", "italic", "underline", "reverse", "strike", "dim", "blink"}
+_PERCENT = re.compile(r"^\d+(\.\d+)?%$")
+# Textual's own fallbacks when a theme leaves them out (textual.design).
+_DEFAULT_BACKGROUND = {True: "#121212", False: "#efefef"}
+_DEFAULT_SUCCESS, _DEFAULT_ERROR = "#4EBF71", "#ba3c5b"
+
+
+class ThemeError(ValueError):
+    """A theme file that cannot be used; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    """One loaded theme: the Textual theme (which carries the code and diff settings
+    as variables too) and where it came from."""
+
+    name: str
+    textual_theme: Theme
+    pygments_style: str
+    diff_added_bg: str
+    diff_removed_bg: str
+    description: str = ""
+    source: Path | None = None
+
+
+@dataclass
+class ThemeSet:
+    """Every usable theme by name, and one line per file that was skipped or doubtful."""
+
+    themes: dict[str, ThemeSpec] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return sorted(self.themes)
+
+
+def bundled_themes_dir(package_dir: Path | None = None) -> Path | None:
+    """Where the bundled theme files are: `codex_tui/themes` in an installed wheel,
+    the repository's `themes/` in a source checkout."""
+    package = package_dir or Path(__file__).resolve().parents[1]
+    for candidate in (package / "themes", package.parent / "themes"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def load_themes(user_dir: Path | None = None, bundled_dir: Path | None = None) -> ThemeSet:
+    """Bundled themes, then the user's (`$CODEX_TUI_HOME/themes/*.yaml`), which replace
+    bundled ones of the same name. A file that cannot be used is skipped with a
+    warning; this never raises for a bad file."""
+    result = ThemeSet()
+    bundled = bundled_dir if bundled_dir is not None else bundled_themes_dir()
+    user = user_dir if user_dir is not None else paths.themes_dir()
+    for directory in (bundled, user):
+        if directory is None or not directory.is_dir():
+            continue
+        try:
+            files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        except OSError as exc:
+            result.warnings.append(f"themes in {directory}: cannot list ({exc.strerror})")
+            continue
+        for path in files:
+            try:
+                spec, notes = load_theme_file(path)
+            except ThemeError as exc:
+                result.warnings.append(f"theme {_shown(path)}: {exc}; skipped")
+                continue
+            result.warnings.extend(f"theme {_shown(path)}: {note}" for note in notes)
+            result.themes[spec.name] = spec
+    return result
+
+
+def _shown(path: Path) -> str:
+    home = paths.home()
+    try:
+        return str(Path("$CODEX_TUI_HOME") / path.relative_to(home))
+    except ValueError:
+        return path.name
+
+
+def load_theme_file(path: Path) -> tuple[ThemeSpec, list[str]]:
+    """Read one theme file: the theme and notes about keys it ignored; ThemeError if
+    the file cannot be used."""
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ThemeError(f"{problem}{where}") from None
+    if not isinstance(data, dict):
+        raise ThemeError("expected a mapping of keys to values")
+    return _build(data, path)
+
+
+def _loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _build(data: dict[Any, Any], path: Path) -> tuple[ThemeSpec, list[str]]:
+    from textual.color import Color, ColorParseError
+    from textual.theme import Theme
+
+    from codex_tui.ui.highlight import pygments_style_exists
+
+    notes = [
+        f"unknown key {key!r} ignored"
+        for key in data
+        if key not in _COLOR_KEYS and key not in _OTHER_KEYS
+    ]
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ThemeError(f"name {name!r} must be letters, digits, '-', '_' or '.'")
+    dark = data.get("dark", True)
+    if not isinstance(dark, bool):
+        raise ThemeError("'dark' must be true or false")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ThemeError("'description' must be text")
+
+    def color(key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise ThemeError(f"'{key}' is required")
+            return None
+        if not isinstance(value, str):
+            raise ThemeError(f"'{key}' must be a colour in quotes, like \"#58a6ff\"")
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            raise ThemeError(f"'{key}': {value!r} is not a colour") from None
+        return value
+
+    colors = {key: color(key, required=key == "primary") for key in _COLOR_KEYS}
+    variables = _variables(data.get("variables"))
+
+    style = data.get("pygments_style", "github-dark" if dark else "default")
+    if not isinstance(style, str) or not pygments_style_exists(style):
+        raise ThemeError(f"'pygments_style': {style!r} is not a pygments style")
+
+    background = Color.parse(colors["background"] or _DEFAULT_BACKGROUND[dark])
+
+    def tint(key: str, base: str) -> str:
+        value = color(key)
+        if value is None:  # the state colour, faintly, over the background
+            value = background.blend(Color.parse(base), 0.2, alpha=1.0).hex
+        return value
+
+    added = tint("diff_added_bg", colors["success"] or _DEFAULT_SUCCESS)
+    removed = tint("diff_removed_bg", colors["error"] or _DEFAULT_ERROR)
+    variables.update({PYGMENTS_STYLE_VAR: style, DIFF_ADDED_VAR: added, DIFF_REMOVED_VAR: removed})
+    theme = Theme(
+        name=name,
+        dark=dark,
+        variables=variables,
+        **{key: value for key, value in colors.items() if value is not None},  # type: ignore[arg-type]
+    )
+    spec = ThemeSpec(name, theme, style, added, removed, description, path)
+    return spec, notes
+
+
+def _variables(value: Any) -> dict[str, str]:
+    from textual.color import Color, ColorParseError
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ThemeError("'variables' must be a mapping of names to values")
+    out: dict[str, str] = {}
+    for key, raw in value.items():
+        if not isinstance(key, str) or not re.match(r"^[a-z][a-z0-9-]*$", key):
+            raise ThemeError(f"variable name {key!r} must be lower-case words joined by '-'")
+        if not isinstance(raw, str):
+            raise ThemeError(f"variable {key!r} must be a string")
+        words = raw.split()
+        if key.endswith("text-style"):
+            ok = bool(words) and all(w in _TEXT_STYLES for w in words)
+        else:
+            # A colour (or "auto"), optionally with an opacity: "#81a1c1 35%".
+            ok = 1 <= len(words) <= 2 and (len(words) == 1 or bool(_PERCENT.match(words[1])))
+            if ok and words[0] != "auto":
+                try:
+                    Color.parse(words[0])
+                except ColorParseError:
+                    ok = False
+        if not ok:
+            raise ThemeError(f"variable {key!r}: {raw!r} is not a valid value")
+        out[key] = raw
+    return out
+
+
+def register_all(app: App[Any], themes: ThemeSet | None = None) -> ThemeSet:
+    """Register every theme with `app` (loading them if not given); returns the set."""
+    themes = themes if themes is not None else load_themes()
+    for spec in themes.themes.values():
+        app.register_theme(spec.textual_theme)
+    return themes
+
+
+def theme_variable_defaults() -> dict[str, str]:
+    """Values for the code/diff variables under themes that do not set them (Textual's
+    built-in ones), for `App.get_theme_variable_defaults()`."""
+    return {
+        PYGMENTS_STYLE_VAR: "github-dark",
+        DIFF_ADDED_VAR: "#1f3325",
+        DIFF_REMOVED_VAR: "#3d2226",
+    }
+
+
+# ---------------------------------------------------------------------------- saving
+
+_TOP_LEVEL_THEME = re.compile(r"""^(?:theme|"theme"|'theme')[ \t]*:(?P<rest>.*)$""")
+
+
+def save_theme_choice(name: str, config_file: Path | None = None) -> Path:
+    """Set the top-level `theme:` in config.yaml to `name`, leaving every other byte of
+    the file as it was (comments, profiles and their own `theme:` keys included);
+    the file is created if missing and replaced atomically. Returns its path."""
+    import yaml
+
+    path = config_file or paths.config_file()
+    raw = path.read_bytes() if path.exists() else b""
+    text = raw.decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    value = _yaml_scalar(name)
+    lines = text.splitlines(keepends=True)
+    found = False
+    out: list[str] = []
+    skipping = False  # lines of an old value written on the lines under `theme:`
+    for line in lines:
+        if skipping:
+            if line[:1] in (" ", "\t") and line.strip():
+                continue
+            skipping = False
+        match = _TOP_LEVEL_THEME.match(line.rstrip("\r\n"))
+        if match is None:
+            out.append(line)
+            continue
+        found = True
+        ending = line[len(line.rstrip("\r\n")) :] or ""
+        comment = _trailing_comment(match["rest"])
+        if not match["rest"].split("#", 1)[0].strip():
+            skipping = True
+        out.append(f"theme: {value}{comment}{ending}")
+    if not found:
+        if out and not out[-1].endswith(("\n", "\r")):
+            out.append(newline)
+        out.append(f"theme: {value}{newline}")
+    new_text = "".join(out)
+    _check_edit(text, new_text, name, yaml)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, new_text.encode("utf-8"))
+    return path
+
+
+def _yaml_scalar(name: str) -> str:
+    import yaml
+
+    if _NAME.match(name) and yaml.safe_load(name) == name:
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _trailing_comment(rest: str) -> str:
+    """The ` # comment` after a plain or quoted value, with its spacing."""
+    match = re.search(r"""^\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^#]*?)(\s+#.*)$""", rest)
+    return match.group(1) if match else ""
+
+
+def _check_edit(old: str, new: str, name: str, yaml: Any) -> None:
+    """Refuse to write a file that would not read back as the old one with this theme."""
+    from codex_tui.config.errors import ConfigError
+
+    try:
+        before = yaml.safe_load(old) if old.strip() else {}
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(
+            f"config.yaml: cannot set the theme, the file is not valid YAML ({problem})"
+        ) from None
+    if before is None:
+        before = {}
+    if not isinstance(before, dict):
+        raise ConfigError("config.yaml: cannot set the theme, the file is not a mapping")
+    try:
+        after = yaml.safe_load(new)
+    except yaml.YAMLError:
+        after = None
+    if after != {**before, "theme": name}:
+        raise ConfigError("config.yaml: cannot set the theme in this file's layout; set it by hand")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    target = Path(os.path.realpath(path))
+    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
