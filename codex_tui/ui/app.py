@@ -1,0 +1,404 @@
+"""The full-screen app: conversation in the centre, plan and diff on the right,
+the session sidebar on the left, composer and status bar at the bottom.
+
+The agent runs on Textual's event loop; its events arrive through `on_agent_event`
+and its approvals through `UiApprover`. Nothing here blocks the loop: the agent
+is built after the first frame (so `openai` is never imported before it), and
+file and process work happens in threads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from codex_tui.agent import events as ev
+from codex_tui.ui.actions import SlashActions
+from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_slash
+from codex_tui.ui.composer import Composer
+from codex_tui.ui.conversation import ConversationView
+from codex_tui.ui.panes import PlanPane, StatusBar
+
+if TYPE_CHECKING:
+    from codex_tui.agent.controller import Agent
+    from codex_tui.agent.model_client import ModelClient
+    from codex_tui.config import Config
+    from codex_tui.ui.diffview import DiffView
+
+# Below this many columns the plan/diff column folds away (shown on demand).
+WIDE_COLUMNS = 120
+QUIT_WINDOW_S = 1.0
+
+
+@dataclass
+class Launch:
+    """What the app starts with; tests and --demo pass their own client."""
+
+    config: Config
+    cwd: Path
+    prompt: str | None = None
+    client: ModelClient | None = None
+    resume: Path | None = None
+    banner: str | None = None  # shown first (the demo explains itself)
+
+
+class UiApprover:
+    """Answers the agent's approval requests with the modal dialog."""
+
+    def __init__(self, app: CodexApp) -> None:
+        self.app = app
+
+    async def request_approval(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
+        return await self.app.ask(request)
+
+
+class CodexApp(SlashActions, App):
+    """codex-tui's main window."""
+
+    TITLE = "codex-tui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {SlashCommandProvider}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+c", "ctrl_c", "Interrupt / quit", show=False, priority=True),
+        Binding("escape", "interrupt", "Interrupt", show=False),
+        Binding("ctrl+b", "toggle_sidebar", "Sessions", show=False),
+        Binding("ctrl+t", "toggle_side", "Plan & diff", show=False),
+        Binding("pageup", "scroll_conversation(-1)", show=False, priority=True),
+        Binding("pagedown", "scroll_conversation(1)", show=False, priority=True),
+        Binding("ctrl+end", "to_bottom", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False),
+    ]
+
+    def __init__(self, launch: Launch) -> None:
+        super().__init__()
+        self.launch = launch
+        self.config = launch.config
+        self.cwd = launch.cwd
+        self.agent: Agent | None = None
+        self.conversation = ConversationView(id="conversation")
+        self.composer = Composer(
+            id="composer", history_persistence=self.config.history.persistence, root=self.cwd
+        )
+        self.plan_pane = PlanPane(id="plan")
+        self.status_bar = StatusBar(id="status")
+        self.diff_view: DiffView | None = None
+        self.pygments_style = "monokai"
+        self.theme_specs: dict[str, Any] = {}
+        self._early: list[str] = []  # typed before the agent was ready
+        self._ctrl_c_at = 0.0
+        self._busy = False
+        self._pending_patch: str | None = None
+        self._patch_diffs: dict[str, str] = {}
+        self._sandbox_enforced = True
+
+    # -- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from codex_tui.ui.diffview import DiffView
+
+        self.diff_view = DiffView(id="diff")
+        with Horizontal(id="body"):
+            yield Vertical(Static("Sessions", classes="pane-title"), id="sidebar")
+            with Vertical(id="center"):
+                yield self.conversation
+                yield Static("↓ new output — ctrl+end to follow", id="new-output")
+                yield self.composer
+            with Vertical(id="side"):
+                yield self.plan_pane
+                yield self.diff_view
+        yield self.status_bar
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        self.composer.set_commands([(c.name, c.description) for c in SLASH_COMMANDS])
+        self.status_bar.configure(
+            self.config.model,
+            self.config.model_provider,
+            self.config.approval_policy,
+            self.config.sandbox_mode,
+            True,
+        )
+        self.query_one("#new-output").display = False
+        self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
+        self._apply_width(self.size.width)
+        self.composer.focus_input()
+        if self.launch.banner:
+            self.conversation.markdown(self.launch.banner)
+        # Build the agent after the first frame: the screen never waits for it.
+        self.call_after_refresh(self.start_session)
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < WIDE_COLUMNS, "-narrow")
+
+    def action_toggle_side(self) -> None:
+        self.screen.toggle_class("-show-side")
+
+    def action_toggle_sidebar(self) -> None:
+        self.screen.toggle_class("-show-sidebar")
+
+    def show_side(self) -> None:
+        self.screen.add_class("-show-side")
+
+    def action_scroll_conversation(self, direction: int) -> None:
+        if direction < 0:
+            self.conversation.scroll_page_up()
+        else:
+            self.conversation.scroll_page_down()
+
+    def action_to_bottom(self) -> None:
+        self.conversation.jump_to_bottom()
+
+    def on_conversation_view_new_output(self) -> None:
+        self.query_one("#new-output").display = True
+
+    def on_conversation_view_reached_bottom(self) -> None:
+        self.query_one("#new-output").display = False
+
+    def on_click(self, event) -> None:
+        if getattr(event.widget, "id", None) == "new-output":
+            self.conversation.jump_to_bottom()
+
+    # -- themes -------------------------------------------------------------------
+
+    def _load_themes(self) -> None:
+        from codex_tui.ui.themes import load_themes
+
+        theme_set = load_themes()
+        for spec in theme_set.themes.values():
+            self.register_theme(spec.textual_theme)
+        self.theme_specs = dict(theme_set.themes)
+        for warning in theme_set.warnings:
+            self.conversation.note("warning", warning)
+        name = self.config.theme
+        if name not in self.theme_specs:
+            known = ", ".join(sorted(self.theme_specs))
+            self.conversation.note("warning", f"theme {name!r} not found; using dark ({known})")
+            name = "dark"
+        self.apply_theme(name)
+
+    def apply_theme(self, name: str) -> None:
+        spec = self.theme_specs[name]
+        self.theme = spec.textual_theme.name
+        self.pygments_style = spec.pygments_style
+        # The diff view follows the app theme's variables by itself.
+        self.conversation.set_code_theme(spec.pygments_style)
+
+    # -- the session --------------------------------------------------------------
+
+    async def start_session(self, resume: Path | None = None) -> None:
+        """Build the agent (after the first frame) and send any early input."""
+        self._report_missing_key()
+        self._start_agent(resume or self.launch.resume)
+
+    def _report_missing_key(self) -> None:
+        provider = self.config.provider
+        if provider.env_key and not os.environ.get(provider.env_key):
+            from codex_tui.agent.model_client import missing_key_message
+
+            self.conversation.markdown(
+                "**No API key.** "
+                + missing_key_message(self.config.model_provider, provider)
+                + "\n\nThe app works without one; requests to the model fail until it is set."
+                " To look around first, run `codex-tui --demo`."
+            )
+
+    @work(exclusive=True, group="agent")
+    async def _start_agent(self, resume: Path | None = None) -> None:
+        from codex_tui.agent.instructions import git_branch
+        from codex_tui.agent.session import build_agent
+        from codex_tui.config import ConfigError
+
+        try:
+            self.agent = await build_agent(
+                self.config,
+                self.cwd,
+                UiApprover(self),
+                self.on_agent_event,
+                client=self.launch.client,
+                **({"resume": resume} if resume else {}),
+            )
+        except ConfigError as exc:
+            self.conversation.note("error", str(exc))
+            return
+        self.status_bar.branch = await asyncio.to_thread(git_branch, self.cwd)
+        self.status_bar.refresh_text()
+        if self.launch.prompt:
+            prompt, self.launch.prompt = self.launch.prompt, None
+            self.send(prompt)
+        early, self._early = self._early, []
+        for text in early:  # already on screen as queued messages
+            self._dispatch(text)
+
+    def on_agent_event(self, event: ev.Event) -> None:
+        """Every agent event: the conversation gets it; panes and status take theirs."""
+        self.conversation.handle(event)
+        match event:
+            case ev.SessionConfigured():
+                self._sandbox_enforced = "not enforced" not in event.sandbox_mechanism
+                self.status_bar.configure(
+                    event.model,
+                    event.provider,
+                    event.approval_policy,
+                    event.sandbox_mode,
+                    self._sandbox_enforced,
+                )
+            case ev.TokenCount():
+                self.status_bar.set_tokens(event)
+            case ev.PlanUpdated(explanation, plan):
+                self.plan_pane.update_plan(explanation, plan)
+            case ev.PatchBegin(call_id, _changes, diff):
+                self._patch_diffs[call_id] = diff
+            case ev.PatchEnd(call_id, status=status) if self.diff_view is not None:
+                diff = self._patch_diffs.pop(call_id, "")
+                if status == "completed" and diff:
+                    self.diff_view.show_diff_text(diff, title="Last applied patch")
+                elif self._pending_patch == call_id:
+                    self.diff_view.show_message(f"The patch was {status}.")
+            case ev.TurnStarted():
+                self.status_bar.queued = len(self.agent.queued) if self.agent else 0
+                self.status_bar.refresh_text()
+            case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
+                self.notify_unfocused("turn finished")
+
+    def send(self, text: str, show: bool = True) -> None:
+        """Send a request: now when idle, queued while a turn runs."""
+        agent = self.agent
+        if agent is None:
+            self._early.append(text)
+            self.conversation.add_user(text, queued=True)
+            return
+        self.conversation.add_user(text, queued=self.busy)
+        self.conversation.jump_to_bottom()
+        self._dispatch(text)
+
+    @property
+    def busy(self) -> bool:
+        """A turn is running or about to (its worker may not have started yet)."""
+        return self._busy
+
+    def _dispatch(self, text: str) -> None:
+        agent = self.agent
+        assert agent is not None
+        if self._busy:
+            agent.queued.append(text)
+            self.status_bar.queued += 1
+            self.status_bar.refresh_text()
+            return
+        self._busy = True
+        self._run_turn(text)
+
+    @work(group="turn")
+    async def _run_turn(self, text: str) -> None:
+        agent = self.agent
+        assert agent is not None
+        self.status_bar.set_working(True)
+        try:
+            await agent.submit(text)
+        finally:
+            self._busy = False
+            self.status_bar.queued = 0
+            self.status_bar.set_working(False)
+
+    def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        text = message.text
+        if text.lstrip().startswith("/"):
+            self.run_slash(text.strip())
+            return
+        self.send(text)
+
+    def run_slash(self, text: str) -> None:
+        from codex_tui.ui import commands
+
+        name, args = parse_slash(text)
+        command = commands.find(name)
+        if command is None:
+            self.conversation.note("warning", f"unknown command /{name} — /help lists them")
+            return
+        command.run(self, args)
+
+    # -- approvals ----------------------------------------------------------------
+
+    async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
+        from codex_tui.ui.approval import ApprovalScreen
+
+        if isinstance(request, ev.PatchApprovalRequest) and request.plan is not None:
+            self._pending_patch = request.call_id
+            if self.diff_view is not None:
+                self.diff_view.show_plan(request.plan, title="Patch waiting for approval")
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[ev.ApprovalDecision] = loop.create_future()
+
+        def done(decision: ev.ApprovalDecision | None) -> None:
+            if not answer.done():
+                answer.set_result(decision or ev.ApprovalDecision(ev.Decision.ABORT))
+
+        screen = ApprovalScreen(request, self.pygments_style)
+        self.push_screen(screen, done)
+        self.notify_unfocused("approval needed")
+        try:
+            return await answer
+        except asyncio.CancelledError:
+            # The turn was interrupted while the dialog was open: close it.
+            if screen.is_current:
+                screen.dismiss(None)
+            raise
+
+    def notify_unfocused(self, what: str) -> None:
+        """Bell and OSC 9 when the terminal is not focused (configurable)."""
+        if self.app_focus or not self.config.tui.notifications:
+            return
+        self.bell()
+        driver = self._driver
+        if driver is not None:
+            driver.write(f"\x1b]9;codex-tui: {what}\x07")
+
+    # -- keys ---------------------------------------------------------------------
+
+    def action_interrupt(self) -> None:
+        if self.agent is not None and self.busy:
+            self.agent.interrupt()
+            self.conversation.note("info", "Interrupting…")
+
+    def action_ctrl_c(self) -> None:
+        """Copy a selection; else interrupt a turn; else clear the draft; twice quits."""
+        selected = self.screen.get_selected_text()
+        if selected:
+            self.copy_to_clipboard(selected)
+            self.screen.clear_selection()
+            self.notify("Copied the selection.", timeout=2)
+            return
+        if self.busy:
+            self.action_interrupt()
+            return
+        now = time.monotonic()
+        if now - self._ctrl_c_at <= QUIT_WINDOW_S:
+            self.exit(0)
+            return
+        self._ctrl_c_at = now
+        self.composer.clear_draft()
+        self.status_bar.note = "ctrl+c again to quit"
+        self.status_bar.refresh_text()
+        self.set_timer(QUIT_WINDOW_S, self._clear_quit_note)
+
+    def _clear_quit_note(self) -> None:
+        self.status_bar.note = ""
+        self.status_bar.refresh_text()
+
+    async def on_unmount(self) -> None:
+        agent = self.agent
+        if agent is not None:
+            agent.interrupt()
+            await agent.client.close()

@@ -1,0 +1,456 @@
+"""The cells of the conversation: one widget per message, command, patch, plan or
+notice. Every cell can describe itself as a `rebuild()` factory, so the
+conversation can unmount old cells and bring them back when scrolled to."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
+
+from codex_tui.agent.events import FileChange
+from codex_tui.tools.plan import PlanStep
+from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownBlock, StreamingMarkdown, to_text
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+HEAD_LINES = 5
+TAIL_LINES = 5
+EXPANDED_LINE_CAP = 2_000
+
+Factory = Callable[[], Widget]
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m {secs:02d}s"
+
+
+def command_line(argv: Sequence[str]) -> str:
+    import shlex
+
+    if len(argv) >= 3 and argv[0] in ("bash", "sh", "zsh") and argv[1] in ("-lc", "-c"):
+        return argv[2]
+    return shlex.join(argv)
+
+
+class Cell(Widget):
+    """Base: a block of the conversation."""
+
+    DEFAULT_CSS = "Cell { height: auto; }"
+
+    def rebuild(self) -> Factory:
+        """A factory for an equivalent cell in its current (final) state."""
+        raise NotImplementedError
+
+
+class UserCell(Cell):
+    def __init__(self, text: str, queued: bool = False) -> None:
+        super().__init__(classes="user-cell")
+        self.text = text
+        self.queued = queued
+
+    def compose(self):
+        yield Static(Text(self.text), classes="user-text")
+        if self.queued:
+            yield Static("queued — sent when the current turn ends", classes="queued-note")
+
+    def mark_sent(self) -> None:
+        self.queued = False
+        for note in self.query(".queued-note"):
+            note.remove()
+
+    def rebuild(self) -> Factory:
+        return partial(UserCell, self.text, self.queued)
+
+
+class AnswerCell(Cell):
+    """The assistant's answer, streamed as markdown."""
+
+    def __init__(self, item_id: str, code_theme: str = DEFAULT_CODE_THEME, text: str = "") -> None:
+        super().__init__(classes="answer-cell")
+        self.item_id = item_id
+        self.markdown = StreamingMarkdown(code_theme=code_theme)
+        self.done = False
+        if text:
+            self.markdown.set_text(text)
+            self.markdown.finish()
+            self.done = True
+
+    @property
+    def text(self) -> str:
+        return self.markdown.text
+
+    def compose(self):
+        yield self.markdown
+
+    def append(self, fragment: str) -> None:
+        self.markdown.append(fragment)
+
+    def finish(self, text: str | None = None) -> None:
+        self.markdown.finish(text)
+        self.done = True
+
+    def rebuild(self) -> Factory:
+        return partial(AnswerCell, self.item_id, self.markdown.code_theme, self.text)
+
+
+class Expandable(Cell):
+    """A cell with a short and a long form; a click (or Enter) toggles."""
+
+    can_focus = True
+    expanded = False
+
+    def on_click(self) -> None:
+        self.toggle()
+
+    def key_enter(self) -> None:
+        self.toggle()
+
+    def toggle(self) -> None:
+        self.expanded = not self.expanded
+        self.set_class(self.expanded, "-expanded")
+        self.refresh_body()
+
+    def refresh_body(self) -> None:
+        raise NotImplementedError
+
+
+class ReasoningCell(Expandable):
+    """The model's reasoning summary: dimmed, collapsed to its first line once done."""
+
+    def __init__(self, item_id: str, text: str = "", done: bool = False) -> None:
+        super().__init__(classes="reasoning-cell")
+        self.item_id = item_id
+        self.text = text
+        self.done = done
+        self.expanded = not done
+        self.body = Static(classes="reasoning-text")
+
+    def compose(self):
+        yield self.body
+
+    def on_mount(self) -> None:
+        self.refresh_body()
+
+    def append(self, fragment: str) -> None:
+        self.text += fragment
+        self.refresh_body()
+
+    def finish(self, text: str) -> None:
+        self.text = text or self.text
+        self.done = True
+        self.expanded = False
+        self.refresh_body()
+
+    def refresh_body(self) -> None:
+        text = self.text.strip()
+        if self.expanded or not self.done:
+            marker = "▾ " if self.done else "… "
+            self.body.update(Text(marker + text))
+        else:
+            first = text.splitlines()[0] if text else ""
+            first = first.strip("* ")
+            more = " (click to expand)" if "\n" in text else ""
+            self.body.update(Text("▸ " + first + more))
+
+    def rebuild(self) -> Factory:
+        return partial(ReasoningCell, self.item_id, self.text, True)
+
+
+def head_and_tail(output: str) -> tuple[list[str], int, list[str]]:
+    """The first and last lines of `output` and how many lie between them."""
+    lines = output.rstrip("\n").splitlines()
+    if len(lines) <= HEAD_LINES + TAIL_LINES + 1:
+        return lines, 0, []
+    hidden = len(lines) - HEAD_LINES - TAIL_LINES
+    return lines[:HEAD_LINES], hidden, lines[-TAIL_LINES:]
+
+
+class CommandCell(Expandable):
+    """A command: its line, a spinner and elapsed time while it runs, then the exit
+    code and the head and tail of its output (click for all of it)."""
+
+    def __init__(
+        self,
+        call_id: str,
+        command: Sequence[str],
+        started: float | None = None,
+        *,
+        finished: dict | None = None,
+    ) -> None:
+        super().__init__(classes="command-cell")
+        self.call_id = call_id
+        self.command = tuple(command)
+        self.started = started if started is not None else time.monotonic()
+        self.output = ""
+        self.exit_code: int | None = None
+        self.status = "running"
+        self.duration: float | None = None
+        self.header = Static(classes="command-header")
+        self.body = Static(classes="command-output")
+        if finished:
+            self.output = finished["output"]
+            self.exit_code = finished["exit_code"]
+            self.status = finished["status"]
+            self.duration = finished["duration"]
+
+    def compose(self):
+        yield self.header
+        yield self.body
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+        self.refresh_body()
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    def add_output(self, chunk: str) -> None:
+        self.output += chunk
+        self.refresh_body()
+
+    def finish(self, exit_code: int | None, output: str, status: str, duration: float) -> None:
+        self.exit_code = exit_code
+        self.output = output or self.output
+        self.status = status
+        self.duration = duration
+        self.refresh_header()
+        self.refresh_body()
+
+    def tick(self) -> None:
+        if self.running:
+            self.refresh_header()
+
+    def refresh_header(self) -> None:
+        line = Text()
+        if self.running:
+            elapsed = time.monotonic() - self.started
+            frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
+            line.append(f"{frame} ", "bold")
+            line.append("$ " + command_line(self.command), "bold")
+            line.append(f"  {format_duration(elapsed)}", "dim")
+        else:
+            ok = self.status == "completed" and self.exit_code == 0
+            mark, style = ("✓", "bold green") if ok else ("✗", "bold red")
+            if self.status in ("declined", "refused", "aborted"):
+                mark, style = ("⊘", "bold yellow")
+            line.append(f"{mark} ", style)
+            line.append("$ " + command_line(self.command), "bold")
+            if self.status == "completed":
+                line.append(f"  exit {self.exit_code}", style)
+            elif self.status == "timed_out":
+                line.append("  timed out", style)
+            else:
+                line.append(f"  {self.status}", style)
+            if self.duration is not None:
+                line.append(f"  {format_duration(self.duration)}", "dim")
+        self.header.update(line)
+
+    def refresh_body(self) -> None:
+        output = self.output.rstrip("\n")
+        if not output:
+            self.body.display = False
+            return
+        self.body.display = True
+        if self.expanded:
+            lines = output.splitlines()
+            cut = len(lines) - EXPANDED_LINE_CAP
+            shown = lines[-EXPANDED_LINE_CAP:]
+            text = Text("\n".join(shown))
+            if cut > 0:
+                text = Text(f"… {cut} earlier lines not shown\n", "dim") + text
+            self.body.update(text)
+            return
+        head, hidden, tail = head_and_tail(output)
+        text = Text("\n".join(head))
+        if hidden:
+            text.append(f"\n… +{hidden} lines (click to expand)\n", "dim italic")
+            text.append("\n".join(tail))
+        self.body.update(text)
+
+    def rebuild(self) -> Factory:
+        finished = {
+            "output": self.output,
+            "exit_code": self.exit_code,
+            "status": "aborted" if self.running else self.status,
+            "duration": self.duration,
+        }
+        return partial(CommandCell, self.call_id, self.command, self.started, finished=finished)
+
+
+def change_summary(changes: Sequence[FileChange]) -> Text:
+    text = Text()
+    for index, change in enumerate(changes):
+        if index:
+            text.append("\n")
+        kind = {"add": "A", "delete": "D", "update": "M", "move": "R"}.get(change.kind, "M")
+        text.append(f"  {kind} ", "bold")
+        path = change.path
+        if change.move_path:
+            path = f"{change.path} → {change.move_path}"
+        text.append(path)
+        text.append(f"  +{change.added}", "green")
+        text.append(f" -{change.removed}", "red")
+    return text
+
+
+class PatchCell(Expandable):
+    """A patch: its files with +/- counts; click to see the diff."""
+
+    def __init__(
+        self,
+        call_id: str,
+        changes: Sequence[FileChange],
+        diff: str,
+        status: str = "pending",
+        code_theme: str = DEFAULT_CODE_THEME,
+    ) -> None:
+        super().__init__(classes="patch-cell")
+        self.call_id = call_id
+        self.changes = tuple(changes)
+        self.diff = diff
+        self.status = status
+        self.code_theme = code_theme
+        self.header = Static(classes="patch-header")
+        self.files = Static(classes="patch-files")
+        self.body = Static(classes="patch-diff")
+
+    def compose(self):
+        yield self.header
+        yield self.files
+        yield self.body
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+        self.files.update(change_summary(self.changes))
+        self.refresh_body()
+
+    def finish(self, status: str, changes: Sequence[FileChange] | None = None) -> None:
+        self.status = status
+        if changes:
+            self.changes = tuple(changes)
+            self.files.update(change_summary(self.changes))
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        added = sum(c.added for c in self.changes)
+        removed = sum(c.removed for c in self.changes)
+        count = len(self.changes)
+        verb = {
+            "pending": ("✎ Proposed", "bold"),
+            "completed": ("✓ Applied", "bold green"),
+            "failed": ("✗ Failed to apply", "bold red"),
+            "declined": ("⊘ Declined", "bold yellow"),
+            "refused": ("⊘ Refused", "bold yellow"),
+            "aborted": ("⊘ Aborted", "bold yellow"),
+        }.get(self.status, (self.status, "bold"))
+        line = Text()
+        line.append(verb[0], verb[1])
+        line.append(f" patch: {count} file{'s' if count != 1 else ''} ")
+        line.append(f"+{added}", "green")
+        line.append(f" -{removed}", "red")
+        if self.diff and not self.expanded:
+            line.append("  (click for the diff)", "dim")
+        self.header.update(line)
+
+    def refresh_body(self) -> None:
+        self.body.display = self.expanded and bool(self.diff)
+        if self.body.display:
+            syntax = Syntax(self.diff, "diff", theme=self.code_theme, background_color="default")
+            self.body.update(to_text(syntax, self.app.console, max(self.size.width - 4, 20)))
+        self.refresh_header()
+
+    def rebuild(self) -> Factory:
+        return partial(
+            PatchCell, self.call_id, self.changes, self.diff, self.status, self.code_theme
+        )
+
+
+def plan_text(explanation: str | None, plan: Sequence[PlanStep], heading: bool = True) -> Text:
+    """The checklist rendering shared by the plan cell and the plan pane."""
+    lines: list[Text] = []
+    if heading:
+        done = sum(1 for s in plan if s.status == "completed")
+        lines.append(Text(f"Plan {done}/{len(plan)}", "bold"))
+    if explanation:
+        lines.append(Text(explanation.strip(), "italic"))
+    text = Text("\n").join(lines)
+    for step in plan:
+        if text:
+            text.append("\n")
+        if step.status == "completed":
+            text.append("✔ ", "green")
+            text.append(step.step, "dim strike")
+        elif step.status == "in_progress":
+            text.append("▶ ", "bold")
+            text.append(step.step, "bold")
+        else:
+            text.append("□ ")
+            text.append(step.step)
+    return text
+
+
+class PlanCell(Cell):
+    def __init__(self, explanation: str | None, plan: Sequence[PlanStep]) -> None:
+        super().__init__(classes="plan-cell")
+        self.explanation = explanation
+        self.plan = tuple(plan)
+
+    def compose(self):
+        yield Static(plan_text(self.explanation, self.plan))
+
+    def rebuild(self) -> Factory:
+        return partial(PlanCell, self.explanation, self.plan)
+
+
+class NoticeCell(Cell):
+    """A warning, an error, a retry or an informational note."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(classes=f"notice-cell -{kind}")
+        self.kind = kind
+        self.message = message
+
+    def compose(self):
+        prefix = {"warning": "⚠ ", "error": "✗ ", "retry": "↻ ", "info": ""}.get(self.kind, "")
+        yield Static(Text(prefix + self.message))
+
+    def rebuild(self) -> Factory:
+        return partial(NoticeCell, self.kind, self.message)
+
+
+class MarkdownCell(Cell):
+    """A note written in markdown (status, help)."""
+
+    def __init__(self, source: str, code_theme: str = DEFAULT_CODE_THEME) -> None:
+        super().__init__(classes="markdown-cell")
+        self.source = source
+        self.code_theme = code_theme
+
+    def compose(self):
+        yield MarkdownBlock(self.source, code_theme=self.code_theme)
+
+    def rebuild(self) -> Factory:
+        return partial(MarkdownCell, self.source, self.code_theme)
+
+
+class SeparatorCell(Cell):
+    """The end of a turn, with how long it took."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(classes="separator-cell")
+        self.label = label
+
+    def compose(self):
+        yield Static(Text(f"── {self.label} ──"))
+
+    def rebuild(self) -> Factory:
+        return partial(SeparatorCell, self.label)

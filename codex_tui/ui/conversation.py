@@ -1,0 +1,329 @@
+"""The conversation pane: a scrolling column of cells fed by agent events.
+
+Deltas are coalesced and applied once per frame; it follows the bottom while
+output streams unless the person scrolled up; only the newest cells stay
+mounted, older ones come back (rebuilt) when scrolled to."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from codex_tui.agent import events as ev
+from codex_tui.ui.cells import (
+    AnswerCell,
+    Cell,
+    CommandCell,
+    Factory,
+    MarkdownCell,
+    NoticeCell,
+    PatchCell,
+    PlanCell,
+    ReasoningCell,
+    SeparatorCell,
+    UserCell,
+    format_duration,
+)
+from codex_tui.ui.markdown import DEFAULT_CODE_THEME
+
+FRAME_S = 1 / 60
+# Cells kept mounted; older ones are unmounted and rebuilt on demand.
+MAX_MOUNTED = 150
+RESTORE_BATCH = 50
+
+
+class EarlierCells(Static):
+    """The top row when older cells are unmounted; a click brings some back."""
+
+    def on_click(self) -> None:
+        conversation = self.parent
+        if isinstance(conversation, ConversationView):
+            conversation.show_earlier()
+
+
+class ConversationView(VerticalScroll):
+    """Cells for every event of the session, newest at the bottom."""
+
+    can_focus = True
+
+    class NewOutput(Message):
+        """Output arrived while the person was scrolled up (show the hint)."""
+
+    class ReachedBottom(Message):
+        """The view is at the bottom again (hide the hint)."""
+
+    def __init__(self, code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.code_theme = code_theme
+        self.hidden: list[Factory] = []  # unmounted cells, oldest first
+        self.earlier = EarlierCells(id="earlier")
+        self.earlier.display = False
+        self._answers: dict[str, AnswerCell] = {}
+        self._reasoning: dict[str, ReasoningCell] = {}
+        self._commands: dict[str, CommandCell] = {}
+        self._patches: dict[str, PatchCell] = {}
+        self._pending: dict[object, str] = {}  # cell -> text not yet shown
+        self._flush_timer = None
+        self._queued: list[UserCell] = []
+        self.last_answer: str = ""
+        self.behind = False
+
+    def compose(self):
+        yield self.earlier
+
+    def on_mount(self) -> None:
+        self.anchor()
+        self.set_interval(0.1, self._tick)
+
+    # -- adding cells ---------------------------------------------------------
+
+    @property
+    def at_bottom(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y - 1
+
+    def add(self, cell: Cell) -> Cell:
+        following = self.at_bottom
+        self.mount(cell)
+        if following:
+            self._trim()
+        else:
+            self._behind()
+        return cell
+
+    def note(self, kind: str, message: str) -> Cell:
+        return self.add(NoticeCell(kind, message))
+
+    def markdown(self, source: str) -> Cell:
+        return self.add(MarkdownCell(source, self.code_theme))
+
+    def add_user(self, text: str, queued: bool = False) -> UserCell:
+        cell = UserCell(text, queued)
+        self.add(cell)
+        if queued:
+            self._queued.append(cell)
+        return cell
+
+    def _behind(self) -> None:
+        if not self.behind:
+            self.behind = True
+            self.post_message(self.NewOutput())
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.behind and self.at_bottom:
+            self.behind = False
+            self.post_message(self.ReachedBottom())
+        if new <= 0 and self.hidden and old > 0:
+            self.call_after_refresh(self.show_earlier)
+
+    def jump_to_bottom(self) -> None:
+        self.anchor()
+        self.scroll_end(animate=False, immediate=True)
+        if self.behind:
+            self.behind = False
+            self.post_message(self.ReachedBottom())
+
+    def cells(self) -> list[Cell]:
+        return [c for c in self.children if isinstance(c, Cell)]
+
+    def clear_cells(self) -> None:
+        for cell in self.cells():
+            cell.remove()
+        self.hidden.clear()
+        self._answers.clear()
+        self._reasoning.clear()
+        self._commands.clear()
+        self._patches.clear()
+        self._pending.clear()
+        self._queued.clear()
+        self.last_answer = ""
+        self._update_earlier()
+
+    def _trim(self) -> None:
+        cells = self.cells()
+        extra = len(cells) - MAX_MOUNTED
+        if extra <= 0:
+            return
+        for cell in cells[:extra]:
+            if getattr(cell, "running", False) or (
+                isinstance(cell, AnswerCell | ReasoningCell) and not cell.done
+            ):
+                break
+            self.hidden.append(cell.rebuild())
+            self._pending.pop(cell, None)
+            cell.remove()
+        self._update_earlier()
+
+    def show_earlier(self, count: int = RESTORE_BATCH) -> None:
+        if not self.hidden:
+            return
+        batch = self.hidden[-count:]
+        del self.hidden[-count:]
+        cells = [factory() for factory in batch]
+        first = next(iter(self.cells()), None)
+        if first is not None:
+            self.mount_all(cells, before=first)
+            self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
+        else:
+            self.mount_all(cells)
+        self._update_earlier()
+
+    def _update_earlier(self) -> None:
+        count = len(self.hidden)
+        self.earlier.display = bool(count)
+        if count:
+            self.earlier.update(f"▲ {count} earlier cells — scroll up or click to show more")
+
+    # -- agent events ---------------------------------------------------------
+
+    def handle(self, event: ev.Event) -> None:
+        match event:
+            case ev.TurnStarted(_turn, user_input):
+                for cell in list(self._queued):
+                    if cell.text in user_input:
+                        cell.mark_sent()
+                        self._queued.remove(cell)
+            case ev.AgentMessageDelta(item_id, delta):
+                cell = self._answers.get(item_id)
+                if cell is None or cell.done:
+                    cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
+                    self.add(cell)
+                self._defer(cell, delta)
+            case ev.AgentMessage(item_id, text):
+                cell = self._answers.get(item_id)
+                if cell is None or cell.done:
+                    cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
+                    self.add(cell)
+                self._pending.pop(cell, None)
+                cell.finish(text)
+                self.last_answer = text
+            case ev.ReasoningDelta(item_id, delta):
+                cell = self._reasoning.get(item_id)
+                if cell is None:
+                    cell = self._reasoning[item_id] = ReasoningCell(item_id)
+                    self.add(cell)
+                self._defer(cell, delta)
+            case ev.Reasoning(item_id, text):
+                cell = self._reasoning.get(item_id)
+                if cell is None:
+                    cell = self._reasoning[item_id] = ReasoningCell(item_id, text, done=True)
+                    self.add(cell)
+                else:
+                    self._pending.pop(cell, None)
+                    cell.finish(text)
+            case ev.StreamRetry(attempt, limit, delay, reason):
+                self._drop_partial()
+                self.note("retry", f"Reconnecting {attempt}/{limit} in {delay:.1f}s — {reason}")
+            case ev.ExecBegin(call_id, command):
+                self._commands[call_id] = self.add(CommandCell(call_id, command))
+            case ev.ExecOutput(call_id, chunk):
+                cell = self._commands.get(call_id)
+                if cell is not None:
+                    self._defer(cell, chunk)
+            case ev.ExecEnd(call_id, command, exit_code, output, duration, status):
+                cell = self._commands.pop(call_id, None)
+                if cell is None:
+                    cell = self.add(CommandCell(call_id, command))
+                self._pending.pop(cell, None)
+                cell.finish(exit_code, output, status, duration)
+            case ev.PatchBegin(call_id, changes, diff):
+                self._patches[call_id] = self.add(
+                    PatchCell(call_id, changes, diff, code_theme=self.code_theme)
+                )
+            case ev.PatchEnd(call_id, changes, _success, output, status):
+                cell = self._patches.pop(call_id, None)
+                if cell is None:
+                    cell = self.add(PatchCell(call_id, changes, "", status, self.code_theme))
+                cell.finish(status, changes)
+                if status == "failed":
+                    self.note("error", output.strip().splitlines()[0] if output.strip() else "")
+            case ev.ToolCallEnd(_call_id, name, arguments, _output, success) if (
+                name != "update_plan"
+            ):
+                self.note("tool", tool_line(name, arguments, success))
+            case ev.PlanUpdated(explanation, plan):
+                self.add(PlanCell(explanation, plan))
+            case ev.WarningEvent(message):
+                self.note("warning", message)
+            case ev.Error(message):
+                self.note("error", message)
+            case ev.Compacted(_summary, automatic):
+                how = "automatically" if automatic else "on request"
+                self.note(
+                    "info", f"The conversation was compacted {how}; the model keeps a summary."
+                )
+            case ev.TurnComplete(_turn, _last, _usage, duration):
+                self._end_turn(f"worked for {format_duration(duration)}")
+            case ev.TurnAborted(_turn, reason, duration):
+                self._drop_partial(keep=True)
+                self.note("warning", f"Turn interrupted ({reason}).")
+                self._end_turn(f"interrupted after {format_duration(duration)}")
+            case ev.TurnFailed(_turn, message, duration):
+                self._drop_partial(keep=True)
+                self.note("error", message)
+                self._end_turn(f"failed after {format_duration(duration)}")
+
+    def _end_turn(self, label: str) -> None:
+        self.flush()
+        for cell in self._commands.values():
+            cell.finish(None, cell.output, "aborted", 0.0)
+        self._commands.clear()
+        self.add(SeparatorCell(label))
+
+    def _drop_partial(self, keep: bool = False) -> None:
+        """A retry restarts the response: its partial text would be shown twice.
+        With `keep` (the turn ended), partial text stays, marked finished."""
+        self.flush()
+        for table in (self._answers, self._reasoning):
+            for item_id, cell in list(table.items()):
+                if cell.done:
+                    continue
+                if keep:
+                    cell.finish(cell.text)
+                else:
+                    cell.remove()
+                    del table[item_id]
+
+    # -- per-frame coalescing -------------------------------------------------
+
+    def _defer(self, cell: object, text: str) -> None:
+        self._pending[cell] = self._pending.get(cell, "") + text
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(FRAME_S, self.flush)
+
+    def flush(self) -> None:
+        self._flush_timer = None
+        pending, self._pending = self._pending, {}
+        for cell, text in pending.items():
+            if isinstance(cell, CommandCell):
+                cell.add_output(text)
+            elif isinstance(cell, AnswerCell | ReasoningCell):
+                cell.append(text)
+        if pending and not self.at_bottom:
+            self._behind()
+
+    def _tick(self) -> None:
+        for cell in self._commands.values():
+            cell.tick()
+
+    def set_code_theme(self, theme: str) -> None:
+        self.code_theme = theme
+        for cell in self.cells():
+            if isinstance(cell, AnswerCell):
+                cell.markdown.set_code_theme(theme)
+
+
+def tool_line(name: str, arguments: dict, success: bool) -> str:
+    """A one-line record of a read-only tool call."""
+    detail = ""
+    if name == "read_file":
+        detail = str(arguments.get("path", ""))
+    elif name == "search_files":
+        detail = repr(arguments.get("pattern", ""))
+        if arguments.get("path"):
+            detail += f" in {arguments['path']}"
+    elif name == "git_diff" and arguments.get("path"):
+        detail = str(arguments["path"])
+    mark = "•" if success else "✗"
+    return f"{mark} {name} {detail}".rstrip()

@@ -1,0 +1,39 @@
+"""Start the full-screen app from the command line (plain, resumed or --demo)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codex_tui.cli import Context
+
+
+def run(ctx: Context, resume: Path | None = None) -> int:
+    """Run the app until it quits; returns the exit code."""
+    from codex_tui.ui.app import CodexApp, Launch
+
+    if getattr(ctx.args, "demo", False):
+        return run_demo(ctx)
+    launch = Launch(ctx.config, ctx.cwd, prompt=ctx.args.prompt, resume=resume)
+    app = CodexApp(launch)
+    app.run()
+    return app.return_code or 0
+
+
+def run_demo(ctx: Context) -> int:
+    from codex_tui.scripted import ScriptedModelServer
+    from codex_tui.ui import demo
+    from codex_tui.ui.app import CodexApp, Launch
+
+    root = demo.make_workspace()
+    try:
+        with ScriptedModelServer(demo.script()) as server:
+            config = demo.demo_config(ctx.config, server)
+            banner = demo.BANNER.format(root=root)
+            app = CodexApp(Launch(config, root, prompt=demo.PROMPT, banner=banner))
+            app.run()
+            return app.return_code or 0
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,183 @@
+"""Markdown for the conversation: rendered once per width into selectable text,
+and a streaming answer that only re-renders the block being written."""
+
+from __future__ import annotations
+
+from rich.console import Console, RenderableType
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.app import RenderResult
+from textual.geometry import Size
+from textual.widget import Widget
+
+# A settled segment grows until it holds this much markdown, then a new one starts;
+# re-rendering a segment stays cheap and long answers stay a few dozen widgets.
+SEGMENT_CHARS = 2_000
+
+DEFAULT_CODE_THEME = "monokai"
+
+
+def to_text(renderable: RenderableType, console: Console, width: int) -> Text:
+    """Render `renderable` at `width` into one styled Text (selectable in Textual)."""
+    options = console.options.update(width=max(width, 1), highlight=False)
+    lines = console.render_lines(renderable, options, pad=False)
+    text = Text(end="", no_wrap=True, overflow="ignore")
+    for index, line in enumerate(lines):
+        if index:
+            text.append("\n")
+        # Trailing unstyled padding would otherwise end up in copied text.
+        while (
+            line and not line[-1].text.strip() and not (line[-1].style and line[-1].style.bgcolor)
+        ):
+            line = line[:-1]
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
+    return text
+
+
+class MarkdownBlock(Widget):
+    """Markdown rendered by rich at the widget's width, cached until either changes."""
+
+    DEFAULT_CSS = """
+    MarkdownBlock { height: auto; }
+    """
+
+    def __init__(self, source: str = "", code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.code_theme = code_theme
+        self._cache: tuple[int, str, str, Text] | None = None
+
+    def set_source(self, source: str) -> None:
+        if source != self.source:
+            self.source = source
+            self.refresh(layout=True)
+
+    def set_code_theme(self, theme: str) -> None:
+        if theme != self.code_theme:
+            self.code_theme = theme
+            self.refresh(layout=True)
+
+    def rendered(self, width: int) -> Text:
+        cache = self._cache
+        if cache and cache[0] == width and cache[1] == self.source and cache[2] == self.code_theme:
+            return cache[3]
+        markdown = Markdown(self.source, code_theme=self.code_theme, inline_code_theme=None)
+        text = to_text(markdown, self.app.console, width)
+        self._cache = (width, self.source, self.code_theme, text)
+        return text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.source:
+            return 0
+        return len(self.rendered(width).split("\n"))
+
+    def render(self) -> RenderResult:
+        return self.rendered(self.content_size.width or self.size.width or 80)
+
+
+def settle_point(text: str, start: int) -> int:
+    """The end of the last complete block in text[start:], or `start` when none is.
+
+    A block ends at a blank line outside a fenced code block; `start` is always
+    outside a fence because it was itself a settle point."""
+    in_fence = False
+    fence = ""
+    point = start
+    pos = start
+    length = len(text)
+    while pos < length:
+        end = text.find("\n", pos)
+        if end < 0:
+            break  # the last line is still being written
+        line = text[pos:end]
+        stripped = line.lstrip()
+        if in_fence:
+            if stripped.startswith(fence) and not stripped[len(fence) :].strip():
+                in_fence = False
+        elif stripped.startswith(("```", "~~~")):
+            marker = stripped[0]
+            fence = stripped[: len(stripped) - len(stripped.lstrip(marker))]
+            in_fence = True
+        elif not stripped and pos > start:
+            point = end + 1
+        pos = end + 1
+    return point
+
+
+class StreamingMarkdown(Widget):
+    """A markdown answer being streamed: settled segments plus one live tail.
+
+    Only the tail is re-rendered as text arrives; once a block is complete it
+    moves into a settled segment that is rendered once (per width)."""
+
+    DEFAULT_CSS = """
+    StreamingMarkdown { height: auto; layout: vertical; }
+    """
+
+    def __init__(self, code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.code_theme = code_theme
+        self.text = ""
+        self._settled = 0
+        self._segments: list[MarkdownBlock] = []
+        self._tail = MarkdownBlock(code_theme=code_theme, classes="tail")
+        self._early: list[MarkdownBlock] = []  # settled before the widget was mounted
+
+    def compose(self):
+        yield self._tail
+
+    def append(self, fragment: str) -> None:
+        """Add streamed text; call at most once per frame (deltas are coalesced)."""
+        if fragment:
+            self.set_text(self.text + fragment)
+
+    def set_text(self, text: str) -> None:
+        if not text.startswith(self.text[: self._settled]):
+            self._reset()
+        self.text = text
+        point = settle_point(text, self._settled)
+        if point > self._settled:
+            self._settle(text[self._settled : point])
+            self._settled = point
+        self._tail.set_source(text[self._settled :].strip("\n"))
+
+    def finish(self, text: str | None = None) -> None:
+        """The answer is complete: everything becomes settled."""
+        if text is not None and text != self.text:
+            self.set_text(text)
+        rest = self.text[self._settled :]
+        if rest.strip():
+            self._settle(rest)
+        self._settled = len(self.text)
+        self._tail.set_source("")
+
+    def set_code_theme(self, theme: str) -> None:
+        self.code_theme = theme
+        for block in [*self._segments, self._tail]:
+            block.set_code_theme(theme)
+
+    def _settle(self, chunk: str) -> None:
+        last = self._segments[-1] if self._segments else None
+        if last is not None and len(last.source) < SEGMENT_CHARS:
+            last.set_source(last.source + "\n\n" + chunk.strip("\n"))
+            return
+        block = MarkdownBlock(chunk.strip("\n"), code_theme=self.code_theme)
+        self._segments.append(block)
+        if self.is_mounted:
+            self.mount(block, before=self._tail)
+        else:
+            self._early.append(block)
+
+    def _reset(self) -> None:
+        for block in self._segments:
+            block.remove()
+        self._segments.clear()
+        self._settled = 0
+        self.text = ""
+
+    def on_mount(self) -> None:
+        if self._early:
+            self.mount_all(self._early, before=self._tail)
+            self._early = []

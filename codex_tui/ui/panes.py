@@ -1,0 +1,149 @@
+"""The right column's plan pane and the status bar."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from codex_tui.agent import events as ev
+from codex_tui.tools.plan import PlanStep
+from codex_tui.ui.cells import format_duration, plan_text
+
+
+class PlanPane(VerticalScroll):
+    """The live checklist from `update_plan`, updated in place; ←/→ page through
+    earlier plans of the session."""
+
+    can_focus = True
+    BINDINGS = [
+        Binding("left", "older", "Earlier plan", show=False),
+        Binding("right", "newer", "Later plan", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.plans: list[tuple[str | None, tuple[PlanStep, ...]]] = []
+        self.index = -1
+        self.body = Static("No plan yet. The model shows one here for multi-step work.")
+        self.border_title = "Plan"
+
+    def compose(self):
+        yield self.body
+
+    def update_plan(self, explanation: str | None, plan: Sequence[PlanStep]) -> None:
+        """A new plan replaces the shown one when it continues it (same steps);
+        otherwise it starts a new page."""
+        entry = (explanation, tuple(plan))
+        steps = [s.step for s in plan]
+        if self.plans and [s.step for s in self.plans[-1][1]] == steps:
+            self.plans[-1] = entry
+        else:
+            self.plans.append(entry)
+        self.index = len(self.plans) - 1
+        self._show()
+
+    def reset(self) -> None:
+        self.plans.clear()
+        self.index = -1
+        self.body.update("No plan yet. The model shows one here for multi-step work.")
+        self.border_title = "Plan"
+
+    def action_older(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self._show()
+
+    def action_newer(self) -> None:
+        if 0 <= self.index < len(self.plans) - 1:
+            self.index += 1
+            self._show()
+
+    def _show(self) -> None:
+        explanation, plan = self.plans[self.index]
+        self.body.update(plan_text(explanation, plan, heading=False))
+        done = sum(1 for s in plan if s.status == "completed")
+        title = f"Plan {done}/{len(plan)}"
+        if len(self.plans) > 1:
+            title += f" · {self.index + 1} of {len(self.plans)} (←/→)"
+        self.border_title = title
+
+
+class StatusBar(Static):
+    """model · provider · policy · sandbox · branch · context left · tokens, and
+    "Working 12s · esc to interrupt" while a turn runs."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = ""
+        self.provider = ""
+        self.policy = ""
+        self.sandbox = ""
+        self.sandbox_enforced = True
+        self.branch: str | None = None
+        self.percent_left: int | None = None
+        self.tokens = 0
+        self.working_since: float | None = None
+        self.note = ""
+        self.queued = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        self.refresh_text()
+
+    def _tick(self) -> None:
+        if self.working_since is not None:
+            self.refresh_text()
+
+    def configure(
+        self, model: str, provider: str, policy: str, sandbox: str, enforced: bool
+    ) -> None:
+        self.model, self.provider, self.policy = model, provider, policy
+        self.sandbox, self.sandbox_enforced = sandbox, enforced
+        self.refresh_text()
+
+    def set_tokens(self, event: ev.TokenCount) -> None:
+        self.tokens = event.total.total_tokens
+        self.percent_left = event.percent_left
+        self.refresh_text()
+
+    def set_working(self, working: bool) -> None:
+        self.working_since = time.monotonic() if working else None
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if self.working_since is not None:
+            elapsed = format_duration(time.monotonic() - self.working_since)
+            line.append(f"Working {elapsed}", "bold")
+            line.append(" · esc to interrupt", "dim")
+            if self.queued:
+                line.append(f" · {self.queued} queued", "bold")
+            line.append("  │  ", "dim")
+        elif self.note:
+            line.append(self.note, "bold")
+            line.append("  │  ", "dim")
+        parts: list[tuple[str, str]] = [
+            (self.model, "bold"),
+            (self.provider, ""),
+            (f"approval: {self.policy}", ""),
+        ]
+        if self.sandbox_enforced:
+            parts.append((f"sandbox: {self.sandbox}", ""))
+        else:
+            parts.append((f"⚠ sandbox: {self.sandbox} (not enforced)", "bold red"))
+        if self.branch:
+            parts.append((f"⎇ {self.branch}", ""))
+        if self.percent_left is not None:
+            parts.append((f"{self.percent_left}% context left", ""))
+        if self.tokens:
+            parts.append((f"{self.tokens:,} tokens", "dim"))
+        for index, (text, style) in enumerate(p for p in parts if p[0]):
+            if index:
+                line.append(" · ", "dim")
+            line.append(text, style)
+        self.update(line)
