@@ -68,7 +68,10 @@ async def working_tree_diff(root: Path) -> str:
     with tempfile.TemporaryDirectory(prefix="codex-tui-diff-") as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         if index.exists():
-            shutil.copyfile(index, env["GIT_INDEX_FILE"])
+            # copy2 keeps the index's mtime: git compares it with the entries' mtimes to
+            # spot files changed within the same second ("racily clean"); a fresh mtime
+            # would make such an edit of the same size invisible.
+            shutil.copy2(index, env["GIT_INDEX_FILE"])
         if untracked:
             await _git_env(
                 top,

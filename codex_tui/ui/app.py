@@ -112,10 +112,10 @@ class CodexApp(SlashActions, App):
             with Vertical(id="center"):
                 yield self.conversation
                 yield Static("↓ new output — ctrl+end to follow", id="new-output")
-                yield self.composer
             with Vertical(id="side"):
                 yield self.plan_pane
                 yield self.diff_view
+        yield self.composer
         yield self.status_bar
 
     def on_mount(self) -> None:

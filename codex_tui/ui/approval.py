@@ -13,11 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from codex_tui.agent import events as ev
-from codex_tui.ui.cells import change_summary, command_line
+from codex_tui.ui.cells import command_line
 
 
 class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
     """Asks the person about one command or patch; dismisses with the decision."""
+
+    # The keys belong to the screen; the hidden feedback box must not take them.
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("y", "approve", "Approve once"),
@@ -27,7 +30,8 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
     ]
 
     def __init__(self, request: ev.ApprovalRequest, pygments_style: str | None = None) -> None:
-        super().__init__(classes="approval")
+        patch = isinstance(request, ev.PatchApprovalRequest)
+        super().__init__(classes="-patch" if patch else "-command")
         self.request = request
         self.pygments_style = pygments_style
         self.diff = None
@@ -88,7 +92,6 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         title.append(f"+{added}", "green")
         title.append(f" -{removed}", "red")
         yield Static(title, id="approval-title")
-        yield Static(change_summary(changes), id="approval-files")
         reason = Text("asking because: ", "dim")
         reason.append(request.reason)
         yield Static(reason, id="approval-details")

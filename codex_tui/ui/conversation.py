@@ -82,8 +82,14 @@ class ConversationView(VerticalScroll):
     def at_bottom(self) -> bool:
         return self.scroll_y >= self.max_scroll_y - 1
 
+    @property
+    def following(self) -> bool:
+        """The view sticks to the bottom: Textual's anchor holds unless the person
+        scrolled away (Textual 8 keeps that state in `_anchor_released`)."""
+        return not getattr(self, "_anchor_released", False)
+
     def add(self, cell: Cell) -> Cell:
-        following = self.at_bottom
+        following = self.following
         self.mount(cell)
         if following:
             self._trim()
@@ -300,7 +306,7 @@ class ConversationView(VerticalScroll):
                 cell.add_output(text)
             elif isinstance(cell, AnswerCell | ReasoningCell):
                 cell.append(text)
-        if pending and not self.at_bottom:
+        if pending and not self.following:
             self._behind()
 
     def _tick(self) -> None:

@@ -1,0 +1,231 @@
+"""Every slash command through the real app, the command palette, and the keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codex_tui.agent.context import COMPACT_PROMPT
+from codex_tui.config import paths
+from codex_tui.scripted import Message, Reply
+from codex_tui.ui.commands import INIT_PROMPT, SLASH_COMMANDS
+from codex_tui.ui.pickers import ChoiceScreen
+from tests.ui.conftest import screen_text, wait_for
+
+
+async def started(app, pilot) -> None:
+    await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+
+
+async def slash(pilot, text: str) -> None:
+    app = pilot.app
+    app.composer.text = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def request_texts(body: dict) -> str:
+    """The text of every message in a request body."""
+    parts = []
+    for item in body.get("input", []):
+        content = item.get("content")
+        if isinstance(content, list):
+            parts += [c.get("text", "") for c in content]
+    return "\n".join(parts)
+
+
+async def test_every_command_is_documented_in_help(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/help")
+        text = screen_text(app)
+    for command in SLASH_COMMANDS:
+        assert f"/{command.name}" in text
+
+
+async def test_status_shows_model_policy_sandbox_and_agents_md(workspace: Path, app_factory):
+    (workspace / "AGENTS.md").write_text("Run the tests with make test.\n")
+    app = app_factory(approval_policy="untrusted", sandbox_mode="read-only")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/status")
+        text = screen_text(app)
+    assert "gpt-5-codex" in text and "scripted" in text
+    assert "untrusted" in text and "read-only" in text
+    assert "AGENTS.md" in text and "context left" in text
+
+
+async def test_model_by_name_reaches_the_next_request(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("ok")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/model gpt-4.1")
+        assert "gpt-4.1" in str(app.status_bar.content)
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: not app.busy and scripted_server.bodies)
+    assert scripted_server.bodies[0]["model"] == "gpt-4.1"
+
+
+async def test_model_picker(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/model")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ChoiceScreen)
+        assert app.config.model == "gpt-5-codex"
+
+
+async def test_approvals_picker_changes_the_policy(app_factory) -> None:
+    app = app_factory(approval_policy="on-request")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/approvals")
+        assert isinstance(app.screen, ChoiceScreen)
+        # untrusted, on-failure, on-request (current), never: one down is "never".
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: app.config.approval_policy == "never")
+        assert app.agent.tools.env.rules.approval_policy == "never"
+        assert "approval: never" in str(app.status_bar.content)
+
+
+async def test_sandbox_command_rebuilds_the_sandbox(app_factory) -> None:
+    app = app_factory(sandbox_mode="workspace-write")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/sandbox read-only")
+        await wait_for(pilot, lambda: app.agent.tools.env.sandbox.policy.mode == "read-only")
+        assert "sandbox: read-only" in str(app.status_bar.content)
+        await slash(pilot, "/sandbox nonsense")
+        assert "choose one of" in screen_text(app)
+
+
+async def test_diff_shows_changes_and_untracked_files(workspace: Path, app_factory) -> None:
+    (workspace / "notes.txt").write_text("alpha\nBETA\n")
+    (workspace / "fresh.py").write_text("print('new')\n")
+    app = app_factory()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/diff")
+        await wait_for(pilot, lambda: app.screen.has_class("-show-side"))
+        await wait_for(pilot, lambda: "fresh.py" in diff_text(app), what="the diff")
+        text = diff_text(app)
+    assert "notes.txt" in text and "BETA" in text and "fresh.py" in text
+
+
+def diff_text(app) -> str:
+    """The diff pane's rows on screen, as text."""
+    view = app.diff_view
+    return "\n".join(view.render_line(y).text.rstrip() for y in range(view.size.height))
+
+
+async def test_compact_asks_for_a_summary(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("first answer")]), Reply([Message("SUMMARY OF WORK")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: not app.busy and "first answer" in screen_text(app))
+        await slash(pilot, "/compact")
+        await wait_for(pilot, lambda: "compacted" in screen_text(app), what="compaction")
+    assert COMPACT_PROMPT in request_texts(scripted_server.bodies[1])
+    assert "SUMMARY OF WORK" in str(app.agent.conversation.items)
+
+
+async def test_init_asks_for_an_agents_md(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("Wrote AGENTS.md")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/init")
+        await wait_for(pilot, lambda: "Wrote AGENTS.md" in screen_text(app))
+    assert INIT_PROMPT in request_texts(scripted_server.bodies[0])
+
+
+async def test_theme_switches_live_and_is_saved(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/theme light")
+        assert app.theme == "light"
+        await slash(pilot, "/theme")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")
+        await slash(pilot, "/theme no-such-theme")
+        assert "no such theme" in screen_text(app)
+    saved = paths.config_file().read_text()
+    assert "theme: light" in saved
+
+
+async def test_copy_copies_the_last_answer_as_markdown(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("Use `make test`:\n\n```sh\nmake test\n```")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/copy")
+        assert "no answer to copy" in screen_text(app)
+        await pilot.press(*"how", "enter")
+        await wait_for(pilot, lambda: not app.busy and app.conversation.last_answer)
+        await slash(pilot, "/copy")
+        assert app.clipboard == "Use `make test`:\n\n```sh\nmake test\n```"
+
+
+async def test_new_starts_a_fresh_session(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("old answer")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: not app.busy and "old answer" in screen_text(app))
+        first = app.agent.session_id
+        await slash(pilot, "/new")
+        await wait_for(pilot, lambda: app.agent is not None and app.agent.session_id != first)
+        assert "old answer" not in screen_text(app)
+
+
+@pytest.mark.parametrize("name", ["sessions", "resume"])
+async def test_sessions_commands_open_the_sidebar(name: str, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, f"/{name}")
+        assert app.screen.has_class("-show-sidebar")
+
+
+async def test_plan_toggles_the_side_column_and_quit_exits(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        assert not app.query_one("#side").display or not app.query_one("#side").region.width
+        await slash(pilot, "/plan")
+        assert app.query_one("#side").region.width > 0
+        # Narrow: the panes take the conversation's place; the composer stays.
+        assert app.query_one("#conversation").region.width == 0
+        await pilot.press("ctrl+t")
+        assert app.query_one("#conversation").region.width > 0
+        await slash(pilot, "/quit")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_unknown_command_says_so(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/frobnicate now")
+        assert "unknown command /frobnicate" in screen_text(app)
+
+
+async def test_command_palette_runs_slash_commands(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"status")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "approval policy" in screen_text(app))
