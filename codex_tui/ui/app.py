@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from codex_tui.agent import events as ev
 from codex_tui.ui.actions import SlashActions
+from codex_tui.ui.cells import FlagCell
 from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_slash
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from codex_tui.agent.controller import Agent
     from codex_tui.agent.model_client import ModelClient
     from codex_tui.config import Config
+    from codex_tui.prompts import PromptTemplate
     from codex_tui.ui.diffview import DiffView
 
 # Below this many columns the plan/diff column folds away (shown on demand).
@@ -73,6 +75,7 @@ class CodexApp(SlashActions, App):
         Binding("escape", "interrupt", "Interrupt", show=False),
         Binding("ctrl+b", "toggle_sidebar", "Sessions", show=False),
         Binding("ctrl+t", "toggle_side", "Plan & diff", show=False),
+        Binding("ctrl+g", "correct", "Send the checker's correction", show=False, priority=True),
         Binding("pageup", "scroll_conversation(-1)", show=False, priority=True),
         Binding("pagedown", "scroll_conversation(1)", show=False, priority=True),
         Binding("ctrl+end", "to_bottom", show=False, priority=True),
@@ -95,6 +98,9 @@ class CodexApp(SlashActions, App):
         self.pygments_style = "monokai"
         self.theme_specs: dict[str, Any] = {}
         self._early: list[str] = []  # typed before the agent was ready
+        self.templates: dict[str, PromptTemplate] = {}
+        # A template waiting for values asked inline: (template, values so far, names left).
+        self._template_pending: tuple[PromptTemplate, dict[str, str], list[str]] | None = None
         self._ctrl_c_at = 0.0
         self._busy = False
         self._pending_patch: str | None = None
@@ -202,6 +208,7 @@ class CodexApp(SlashActions, App):
         """Build the agent (after the first frame) and send any early input."""
         self._report_missing_key()
         self._start_agent(resume or self.launch.resume)
+        self.load_templates()
 
     def _report_missing_key(self) -> None:
         provider = self.config.provider
@@ -241,6 +248,22 @@ class CodexApp(SlashActions, App):
         early, self._early = self._early, []
         for text in early:  # already on screen as queued messages
             self._dispatch(text)
+
+    @work(group="templates", exclusive=True)
+    async def load_templates(self) -> None:
+        """Prompt templates become slash commands (built-in names win)."""
+        from codex_tui.prompts import discover
+        from codex_tui.ui import commands
+
+        found = await asyncio.to_thread(discover, self.cwd)
+        self.templates = {n: t for n, t in found.items() if commands.find(n) is None}
+        for name in sorted(set(found) - set(self.templates)):
+            self.conversation.note(
+                "warning", f"prompt template /{name} is hidden by the built-in command"
+            )
+        listed = [(c.name, c.description) for c in commands.SLASH_COMMANDS]
+        listed += [(n, t.description or "prompt template") for n, t in self.templates.items()]
+        self.composer.set_commands(listed)
 
     def on_agent_event(self, event: ev.Event) -> None:
         """Every agent event: the conversation gets it; panes and status take theirs."""
@@ -314,6 +337,9 @@ class CodexApp(SlashActions, App):
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         text = message.text
+        if self._template_pending is not None:
+            self._template_value(text)
+            return
         if text.lstrip().startswith("/"):
             self.run_slash(text.strip())
             return
@@ -324,10 +350,70 @@ class CodexApp(SlashActions, App):
 
         name, args = parse_slash(text)
         command = commands.find(name)
-        if command is None:
+        if command is not None:
+            command.run(self, args)
+        elif name in self.templates:
+            self.run_template(name, args)
+        else:
             self.conversation.note("warning", f"unknown command /{name} — /help lists them")
+
+    def run_template(self, name: str, args: str) -> None:
+        """Render a prompt template and send it; missing values are asked inline."""
+        from codex_tui.prompts import MissingValues, TemplateError, parse_args
+
+        template = self.templates[name]
+        try:
+            values = parse_args(args)
+            text = template.render(values)
+        except MissingValues as exc:
+            self._template_pending = (template, values, list(exc.names))
+            self._ask_template_value()
             return
-        command.run(self, args)
+        except TemplateError as exc:
+            self.conversation.note("error", str(exc))
+            return
+        self.send(text)
+
+    def _ask_template_value(self) -> None:
+        assert self._template_pending is not None
+        template, _values, names = self._template_pending
+        self.conversation.note(
+            "info", f"/{template.name} needs {names[0]}: type it and press enter (esc cancels)"
+        )
+        self.composer.input.placeholder = f"Value for {names[0]} (esc cancels)"
+
+    def _template_value(self, text: str) -> None:
+        from codex_tui.prompts import TemplateError
+
+        assert self._template_pending is not None
+        template, values, names = self._template_pending
+        values[names.pop(0)] = text
+        if names:
+            self._ask_template_value()
+            return
+        self._end_template_questions()
+        try:
+            rendered = template.render(values)
+        except TemplateError as exc:
+            self.conversation.note("error", str(exc))
+            return
+        self.send(rendered)
+
+    def _end_template_questions(self) -> None:
+        from codex_tui.ui.composer import PLACEHOLDER
+
+        self._template_pending = None
+        self.composer.input.placeholder = PLACEHOLDER
+
+    def action_correct(self) -> None:
+        flag = self.conversation.last_flag
+        if flag is None or flag.sent:
+            self.notify("No checker note to act on.", timeout=2)
+            return
+        flag.request_correction()
+
+    def on_flag_cell_correct(self, message: FlagCell.Correct) -> None:
+        self.send(message.correction)
 
     # -- approvals ----------------------------------------------------------------
 
@@ -368,6 +454,10 @@ class CodexApp(SlashActions, App):
     # -- keys ---------------------------------------------------------------------
 
     def action_interrupt(self) -> None:
+        if self._template_pending is not None:
+            self._end_template_questions()
+            self.conversation.note("info", "Template cancelled.")
+            return
         if self.agent is not None and self.busy:
             self.agent.interrupt()
             self.conversation.note("info", "Interrupting…")

@@ -10,10 +10,11 @@ from functools import partial
 
 from rich.syntax import Syntax
 from rich.text import Text
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from codex_tui.agent.events import FileChange
+from codex_tui.agent.events import FileChange, Flag
 from codex_tui.tools.plan import PlanStep
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownBlock, StreamingMarkdown, to_text
 
@@ -23,6 +24,9 @@ TAIL_LINES = 5
 EXPANDED_LINE_CAP = 2_000
 
 Factory = Callable[[], Widget]
+
+# Elapsed times on screen are measured with this (snapshot tests pin it).
+clock: Callable[[], float] = time.monotonic
 
 
 def format_duration(seconds: float) -> str:
@@ -188,7 +192,7 @@ class CommandCell(Expandable):
         super().__init__(classes="command-cell")
         self.call_id = call_id
         self.command = tuple(command)
-        self.started = started if started is not None else time.monotonic()
+        self.started = started if started is not None else clock()
         self.output = ""
         self.exit_code: int | None = None
         self.status = "running"
@@ -232,7 +236,7 @@ class CommandCell(Expandable):
     def refresh_header(self) -> None:
         line = Text()
         if self.running:
-            elapsed = time.monotonic() - self.started
+            elapsed = clock() - self.started
             frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
             line.append(f"{frame} ", "bold")
             line.append("$ " + command_line(self.command), "bold")
@@ -425,6 +429,53 @@ class NoticeCell(Cell):
 
     def rebuild(self) -> Factory:
         return partial(NoticeCell, self.kind, self.message)
+
+
+class FlagCell(Cell):
+    """The response checker's note on a message, command or patch. A click, or
+    ctrl+g for the newest one, sends the correction to the model."""
+
+    class Correct(Message):
+        def __init__(self, correction: str) -> None:
+            super().__init__()
+            self.correction = correction
+
+    def __init__(self, flags: Sequence[Flag], correction: str, sent: bool = False) -> None:
+        super().__init__(classes="flag-cell")
+        self.flags = tuple(flags)
+        self.correction = correction
+        self.sent = sent
+        self.body = Static()
+
+    def compose(self):
+        yield self.body
+
+    def on_mount(self) -> None:
+        self.refresh_body()
+
+    def refresh_body(self) -> None:
+        text = Text()
+        for flag in self.flags:
+            text.append("⚑ ", "bold")
+            text.append(f"{flag.message}\n")
+        if self.sent:
+            text.append("  correction sent", "dim")
+        else:
+            text.append("  ctrl+g", "bold reverse")
+            text.append(f" or click: tell the model “{self.correction}”", "dim")
+        self.body.update(text)
+
+    def on_click(self) -> None:
+        self.request_correction()
+
+    def request_correction(self) -> None:
+        if not self.sent:
+            self.sent = True
+            self.refresh_body()
+            self.post_message(self.Correct(self.correction))
+
+    def rebuild(self) -> Factory:
+        return partial(FlagCell, self.flags, self.correction, self.sent)
 
 
 class MarkdownCell(Cell):

@@ -72,25 +72,27 @@ def parse_slash(text: str) -> tuple[str, str]:
 class SlashCommandProvider(Provider):
     """The slash commands in Textual's command palette."""
 
+    def _entries(self) -> list[tuple[str, str]]:
+        entries = [(c.name, c.description) for c in SLASH_COMMANDS]
+        templates = getattr(self.app, "templates", {})
+        entries += [(n, t.description or "prompt template") for n, t in templates.items()]
+        return entries
+
     async def discover(self) -> Hits:
-        for command in SLASH_COMMANDS:
-            yield DiscoveryHit(
-                f"/{command.name}",
-                partial(self._run, command),
-                help=command.description,
-            )
+        for name, description in self._entries():
+            yield DiscoveryHit(f"/{name}", partial(self._run, name), help=description)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query.lstrip("/"))
-        for command in SLASH_COMMANDS:
-            score = matcher.match(command.name)
+        for name, description in self._entries():
+            score = matcher.match(name)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(f"/{command.name}"),
-                    partial(self._run, command),
-                    help=command.description,
+                    matcher.highlight(f"/{name}"),
+                    partial(self._run, name),
+                    help=description,
                 )
 
-    def _run(self, command: SlashCommand) -> None:
-        command.run(self.app, "")  # type: ignore[arg-type]
+    def _run(self, name: str) -> None:
+        self.app.run_slash(f"/{name}")  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from codex_tui.ui.cells import (
     Cell,
     CommandCell,
     Factory,
+    FlagCell,
     MarkdownCell,
     NoticeCell,
     PatchCell,
@@ -67,6 +68,7 @@ class ConversationView(VerticalScroll):
         self._flush_timer = None
         self._queued: list[UserCell] = []
         self.last_answer: str = ""
+        self.last_flag: FlagCell | None = None
         self.behind = False
 
     def compose(self):
@@ -248,6 +250,8 @@ class ConversationView(VerticalScroll):
                 name != "update_plan"
             ):
                 self.note("tool", tool_line(name, arguments, success))
+            case ev.ResponseFlagged(item_id, flags, _source):
+                self._flag(item_id, flags, event.correction)
             case ev.PlanUpdated(explanation, plan):
                 self.add(PlanCell(explanation, plan))
             case ev.WarningEvent(message):
@@ -269,6 +273,24 @@ class ConversationView(VerticalScroll):
                 self._drop_partial(keep=True)
                 self.note("error", message)
                 self._end_turn(f"failed after {format_duration(duration)}")
+
+    def _flag(self, item_id: str, flags: tuple[ev.Flag, ...], correction: str) -> None:
+        """A checker note, placed right after the message or call it is about."""
+        cell = FlagCell(flags, correction)
+        self.last_flag = cell
+        anchor = (
+            self._answers.get(item_id)
+            or self._commands.get(item_id)
+            or self._patches.get(item_id)
+            or next(
+                (c for c in reversed(self.cells()) if getattr(c, "call_id", None) == item_id),
+                None,
+            )
+        )
+        if anchor is not None and anchor.parent is self:
+            self.mount(cell, after=anchor)
+        else:
+            self.add(cell)
 
     def _end_turn(self, label: str) -> None:
         self.flush()

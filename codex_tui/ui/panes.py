@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -12,6 +11,7 @@ from textual.widgets import Static
 
 from codex_tui.agent import events as ev
 from codex_tui.tools.plan import PlanStep
+from codex_tui.ui import cells
 from codex_tui.ui.cells import format_duration, plan_text
 
 
@@ -112,13 +112,13 @@ class StatusBar(Static):
         self.refresh_text()
 
     def set_working(self, working: bool) -> None:
-        self.working_since = time.monotonic() if working else None
+        self.working_since = cells.clock() if working else None
         self.refresh_text()
 
     def refresh_text(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         if self.working_since is not None:
-            elapsed = format_duration(time.monotonic() - self.working_since)
+            elapsed = format_duration(cells.clock() - self.working_since)
             line.append(f"Working {elapsed}", "bold")
             line.append(" · esc to interrupt", "dim")
             if self.queued:
