@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 # name -> (module, help); module None = reserved, not yet available.
 SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
     "exec": ("codex_tui.exec.cli", "run one turn headless"),
-    "resume": (None, "resume a recorded session"),
-    "sessions": (None, "list recorded sessions"),
+    "resume": ("codex_tui.sessions.resume_cli", "resume a recorded session"),
+    "sessions": ("codex_tui.sessions.cli", "list recorded sessions"),
     "apply-patch": ("codex_tui.patch.cli", "apply a patch to the workspace"),
     "sandbox": ("codex_tui.sandbox.cli", "run a command inside the sandbox"),
     "config": ("codex_tui.config.cli", "print the effective configuration"),
@@ -126,6 +126,11 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
     if command is None:
         parser.add_argument("prompt", nargs="?", help="send this request first")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="try the app on a built-in scripted session (no API key needed)",
+        )
         return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     module, help_text = SUBCOMMANDS[command]
@@ -150,7 +155,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-GLOBAL_KEYS = ("cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt")
+GLOBAL_KEYS = (
+    "cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt", "demo"
+)  # fmt: skip
 FLAGS_WITH_VALUE = frozenset(
     {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",
      "-a", "--ask-for-approval", "-s", "--sandbox"}
@@ -203,8 +210,8 @@ def resolve_cwd(cd: str | None) -> Path:
 
 
 def run_tui(ctx: Context) -> int:
-    """Start the full-screen app (a placeholder until the TUI lands)."""
+    """Start the full-screen app."""
     ctx.config  # noqa: B018 - validate the config before the screen takes over
-    from codex_tui.ui.placeholder import run
+    from codex_tui.ui.launch import run
 
     return run(ctx)

@@ -99,13 +99,6 @@ def test_bad_config_stops_the_tui_before_it_starts(home: Path, capsys) -> None:
     assert "YAML syntax error" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["resume", "sessions"])
-def test_reserved_commands_say_not_yet_available(home: Path, command: str) -> None:
-    result = run_cli(command, "something", "--flag", home=home)
-    assert result.returncode == 2
-    assert result.stderr == f"codex-tui: `codex-tui {command}` is not yet available\n"
-
-
 def test_missing_directory_for_cd(home: Path, tmp_path: Path, capsys) -> None:
     assert main(["-C", str(tmp_path / "nope"), "config"]) == 2
     assert capsys.readouterr().err == f"codex-tui: -C {tmp_path / 'nope'}: no such directory\n"

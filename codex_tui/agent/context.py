@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +77,19 @@ class Conversation:
     items: list[dict[str, Any]] = field(default_factory=list)
     total: TokenUsage = field(default_factory=TokenUsage)
     last: TokenUsage = field(default_factory=TokenUsage)
+    # Told of each change to `items` (the session recorder listens here). Code that
+    # assigns `items` directly bypasses them: go through add() and compact().
+    on_add: Callable[[tuple[dict[str, Any], ...]], None] | None = field(
+        default=None, repr=False, compare=False
+    )
+    on_compact: Callable[[str, list[dict[str, Any]]], None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(self, *items: dict[str, Any]) -> None:
         self.items.extend(items)
+        if self.on_add is not None and items:
+            self.on_add(items)
 
     def record_usage(self, usage: TokenUsage) -> None:
         self.total = self.total + usage
@@ -102,3 +113,5 @@ class Conversation:
         kept.reverse()
         self.items = [*prefix_items, *kept, user_message(SUMMARY_PREFIX + summary)]
         self.last = TokenUsage()
+        if self.on_compact is not None:
+            self.on_compact(summary, list(self.items))

@@ -1,5 +1,10 @@
 """Assemble an Agent from the effective config: model client, sandbox, policy,
-instructions and context. Shared by the TUI and `exec`."""
+instructions, context and the session recorder. Shared by the TUI and `exec`.
+
+The Agent returned carries two extra attributes: `session_path` (the session's
+JSONL file; it appears on disk with the first request) and `recorder` (call its
+`close()` when the session ends); both None when built with `record=False`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.context import (
@@ -27,6 +33,9 @@ from codex_tui.agent.tool_calls import Approver, ToolEnv, ToolRunner
 from codex_tui.config import Config, ConfigError, paths
 from codex_tui.policy import AuditLog, PolicyRules
 
+if TYPE_CHECKING:
+    from codex_tui.sessions import SessionData, SessionRecorder
+
 
 async def build_agent(
     config: Config,
@@ -36,11 +45,30 @@ async def build_agent(
     *,
     client: ModelClient | None = None,
     session_id: str | None = None,
+    resume: Path | SessionData | None = None,
+    record: bool = True,
+    source: str = "cli",
 ) -> Agent:
-    """A ready Agent for `cwd`; emits SessionConfigured. Raises ConfigError."""
+    """A ready Agent for `cwd`; emits SessionConfigured.
+
+    `resume`: a session file (or its SessionData) to continue: the model gets its
+    history back. One of ours goes on in the same file; a Codex CLI session (read
+    only) continues as a new session whose file starts with the carried history.
+    `record=False`: no session file. `source` goes into session_meta (cli | exec).
+    Raises ConfigError, or SessionReadError for a `resume` file that cannot be read.
+    """
     from codex_tui.sandbox import Sandbox
+    from codex_tui.sessions import read_session
 
     root = cwd.resolve()
+    data: SessionData | None = None
+    if isinstance(resume, Path):
+        data = await asyncio.to_thread(read_session, resume)
+    elif resume is not None:
+        data = resume
+    same_file = data is not None and not data.meta.read_only
+    if data is not None and same_file:
+        session_id = data.meta.id
     session_id = session_id or str(uuid.uuid4())
     # Probing the sandbox runs a tiny bwrap process: keep it off the event loop.
     sandbox = await asyncio.to_thread(Sandbox.from_config, config, workspace=root)
@@ -76,6 +104,19 @@ async def build_agent(
     conversation = Conversation(
         config.model, window, auto_compact_limit(window, config.model_auto_compact_token_limit)
     )
+    previous_response_id = None
+    if data is not None:
+        conversation.items = resumed_items(data, context_items, same_file)
+        conversation.total, conversation.last = data.total_usage, data.last_usage
+        previous_response_id = data.previous_response_id if same_file else None
+    recorder = None
+    if record:
+        recorder = await asyncio.to_thread(
+            start_recorder, config, root, session_id, data, conversation, source
+        )
+        conversation.on_add = recorder.record_items
+        conversation.on_compact = recorder.record_compacted
+        emit = recorder.wrap(emit)
     agent = Agent(
         client or ModelClient(config.model_provider, config.provider),
         conversation,
@@ -87,7 +128,14 @@ async def build_agent(
         max_output_tokens=config.model_max_output_tokens,
         session_id=session_id,
         docs=docs,
+        conversation_state=config.conversation_state,
+        previous_response_id=previous_response_id,
+        checks=config.response_checks,
     )
+    agent.recorder = recorder
+    agent.session_path = recorder.path if recorder else None
+    if recorder is not None:
+        recorder.describe_turn = lambda: turn_context(config, root, agent)
     emit(
         ev.SessionConfigured(
             session_id,
@@ -100,3 +148,63 @@ async def build_agent(
         )
     )
     return agent
+
+
+def resumed_items(
+    data: SessionData, context_items: list[dict[str, Any]], same_file: bool
+) -> list[dict[str, Any]]:
+    """The history a resumed session starts from. Our own sessions keep theirs;
+    Codex CLI's get our AGENTS.md and environment messages in place of its own."""
+    from codex_tui.sessions.history import without_context
+
+    if same_file:
+        return list(data.history)
+    return [*context_items, *without_context(data.history)]
+
+
+def start_recorder(
+    config: Config,
+    root: Path,
+    session_id: str,
+    data: SessionData | None,
+    conversation: Conversation,
+    source: str,
+) -> SessionRecorder:
+    """The recorder for this session (file I/O: run it in a thread)."""
+    from codex_tui.sessions.files import git_head, session_path
+    from codex_tui.sessions.recorder import SessionRecorder, meta_payload
+
+    if data is not None and not data.meta.read_only:
+        return SessionRecorder.append_to(data.meta.path, session_id)
+    forked = {"id": data.meta.id, "path": str(data.meta.path)} if data is not None else None
+    meta = meta_payload(
+        session_id,
+        root,
+        config.model,
+        config.model_provider,
+        git_head(root),
+        source=source,
+        forked_from=forked,
+    )
+    recorder = SessionRecorder.create(session_path(session_id), meta)
+    if data is not None:
+        # The new file holds the whole story: the history the model continues
+        # from, and the earlier transcript for the person.
+        recorder.record_items(conversation.items)
+        for event in data.transcript:
+            recorder.record_event(event, replay=True)
+    return recorder
+
+
+def turn_context(config: Config, root: Path, agent: Agent) -> dict[str, Any]:
+    """The turn_context line written at each turn start (Codex CLI's field names)."""
+    context: dict[str, Any] = {
+        "cwd": str(root),
+        "approval_policy": config.approval_policy,
+        "sandbox_policy": {"type": config.sandbox_mode},
+        "model": agent.conversation.model,
+        "summary": "auto",
+    }
+    if config.model_reasoning_effort:
+        context["effort"] = config.model_reasoning_effort
+    return context

@@ -1,4 +1,9 @@
-"""`codex-tui exec [--json] [-o FILE] [PROMPT | -]`: one turn, no screen, no prompts."""
+"""`codex-tui exec [--json] [-o FILE] [PROMPT | -]`: one turn, no screen, no prompts.
+
+`codex-tui exec resume (ID | --last) [PROMPT | -]` runs the turn in a recorded
+session: the model gets the earlier history, and the turn is recorded in the
+same file (a Codex CLI session continues as a new codex-tui session instead).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,77 @@ if TYPE_CHECKING:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prompt", nargs="?", help="the request; `-` or absent reads stdin")
+    parser.add_argument(
+        "prompt",
+        nargs="?",
+        help='the request; `-` or absent reads stdin; `resume ID "..."` continues a session',
+    )
+    exec_flags(parser)
+    # Words after the prompt (`resume ID PROMPT`, or flags written last) are parsed
+    # in run(): argparse cannot mix optional positionals with flags in between.
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def exec_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
     parser.add_argument(
         "-o", "--output-last-message", metavar="FILE", help="write the final message to FILE"
     )
+    parser.add_argument(
+        "--last", action="store_true", help="with resume: the latest session of this repository"
+    )
+
+
+class _WordsParser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        from codex_tui.cli import CliError
+
+        raise CliError(f"exec: {message}", 2)
+
+
+def parse_rest(ctx: Context) -> list[str]:
+    """Fold the flags among the trailing words into ctx.args; return the words."""
+    from codex_tui.cli import global_flags, resolve_cwd
+
+    if not ctx.args.rest:
+        return []
+    parser = _WordsParser(prog="codex-tui exec", add_help=False, parents=[global_flags()])
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    parser.add_argument("-o", "--output-last-message", default=argparse.SUPPRESS)
+    parser.add_argument("--last", action="store_true", default=argparse.SUPPRESS)
+    parser.add_argument("words", nargs="*")
+    extra = parser.parse_intermixed_args(ctx.args.rest)
+    for key, value in vars(extra).items():
+        if key == "words":
+            continue
+        if key == "config":
+            value = [*(ctx.args.config or []), *value]
+        setattr(ctx.args, key, value)
+        if key == "cd":
+            ctx.cwd = resolve_cwd(value)
+    return list(extra.words)
+
+
+def resume_target(ctx: Context) -> Path | None:
+    """For `exec resume ...`: the session file, with ctx.args.prompt set to the
+    prompt; None for a plain `exec`."""
+    from codex_tui.cli import CliError
+
+    words = parse_rest(ctx)
+    if ctx.args.prompt != "resume":
+        if words:
+            raise CliError(f"exec: unexpected `{words[0]}` (quote the prompt as one argument)", 2)
+        if ctx.args.last:
+            raise CliError("exec: --last goes with resume: codex-tui exec resume --last ...", 2)
+        return None
+    from codex_tui.sessions.cli import resolve_session
+
+    session_id = None if ctx.args.last else (words.pop(0) if words else None)
+    if len(words) > 1:
+        raise CliError(f"exec resume: unexpected `{words[1]}` (quote the prompt)", 2)
+    target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume")
+    ctx.args.prompt = words[0] if words else None
+    return target.path
 
 
 class HeadlessApprover:
@@ -48,17 +119,20 @@ def read_prompt(ctx: Context) -> str:
 
 
 def run(ctx: Context) -> int:
+    resume = resume_target(ctx)
     prompt = read_prompt(ctx)
     config = ctx.config
     if ctx.loaded.source_of("approval_policy") == "default":
         config.approval_policy = "never"  # headless: never wait for a person
-    return asyncio.run(run_exec(ctx, prompt))
+    return asyncio.run(run_exec(ctx, prompt, resume))
 
 
-async def run_exec(ctx: Context, prompt: str) -> int:
+async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int:
     from codex_tui.agent.session import build_agent
+    from codex_tui.cli import CliError
     from codex_tui.exec.human import ProgressPrinter
     from codex_tui.exec.jsonl import JsonEventWriter
+    from codex_tui.sessions import SessionError
 
     def write_out(text: str) -> None:
         sys.stdout.write(text)
@@ -74,7 +148,12 @@ async def run_exec(ctx: Context, prompt: str) -> int:
     else:
         writer = None
         emit = ProgressPrinter(write_err)
-    agent = await build_agent(ctx.config, ctx.cwd, HeadlessApprover(), emit)
+    try:
+        agent = await build_agent(
+            ctx.config, ctx.cwd, HeadlessApprover(), emit, resume=resume, source="exec"
+        )
+    except SessionError as exc:
+        raise CliError(f"exec resume: {exc}", 1) from None
     if writer is not None:
         writer.thread_started(agent.session_id)
     loop = asyncio.get_running_loop()
@@ -86,6 +165,8 @@ async def run_exec(ctx: Context, prompt: str) -> int:
         loop.remove_signal_handler(signal.SIGINT)
         loop.remove_signal_handler(signal.SIGTERM)
         await agent.client.close()
+        if agent.recorder is not None:
+            agent.recorder.close()
     if outcome is None:  # pragma: no cover - submit only queues while a turn runs
         return 1
     if ctx.args.output_last_message:

@@ -1,0 +1,162 @@
+"""Where session files live, what they are called, and the line envelope
+(`{"timestamp", "type", "payload"}`) we share with Codex CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from codex_tui.config import paths
+
+# session_meta.originator of the files we write; anything else came from Codex CLI.
+ORIGINATOR = "codex-tui"
+
+Source = Literal["codex-tui", "codex"]
+
+
+@dataclass(frozen=True)
+class Root:
+    """A directory of session files and who writes it."""
+
+    path: Path
+    source: Source
+
+
+def codex_home() -> Path:
+    env = os.environ.get("CODEX_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".codex"
+
+
+def roots() -> list[Root]:
+    """Our sessions, then Codex CLI's (read-only); the same directory only once."""
+    ours = Root(paths.sessions_dir(), "codex-tui")
+    theirs = Root(codex_home() / "sessions", "codex")
+    if _same(ours.path, theirs.path):
+        return [ours]
+    return [ours, theirs]
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def new_session_id() -> str:
+    return str(uuid.uuid4())
+
+
+def session_path(session_id: str, now: datetime | None = None) -> Path:
+    """`sessions/YYYY/MM/DD/rollout-<YYYY-MM-DDThh-mm-ss>-<id>.jsonl`, in local time."""
+    now = (now or datetime.now(UTC)).astimezone()
+    stamp = now.strftime("%Y-%m-%dT%H-%M-%S")
+    day = paths.sessions_dir() / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}"
+    return day / f"rollout-{stamp}-{session_id}.jsonl"
+
+
+def is_session_file(name: str) -> bool:
+    return name.startswith("rollout-") and name.endswith(".jsonl")
+
+
+def utc_stamp(when: datetime | None = None) -> str:
+    """An ISO time in UTC with milliseconds and a `Z`, as Codex CLI writes them."""
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def parse_stamp(text: Any) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def encode_line(kind: str, payload: dict[str, Any], timestamp: str | None = None) -> bytes:
+    """One whole line of a session file (compact JSON, like Codex CLI's)."""
+    line = {"timestamp": timestamp or utc_stamp(), "type": kind, "payload": payload}
+    # default=str: a stray non-JSON value (a Path, say) must not stop the recording.
+    text = json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
+    # A lone surrogate (possible in decoded model text) becomes its JSON escape.
+    return (text + "\n").encode("utf-8", "backslashreplace")
+
+
+# --- git, read from the files (no subprocess on the way to the first request) ------------
+
+
+def git_dir(start: Path) -> Path | None:
+    """The `.git` directory of the repository holding `start` (worktrees followed)."""
+    for folder in (start, *start.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            try:
+                text = dot_git.read_text(errors="replace").strip()
+            except OSError:
+                return None
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:") :].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
+def repo_root(start: Path) -> Path:
+    """The top of the git checkout holding `start`, or `start` itself outside one."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def git_head(start: Path) -> dict[str, str]:
+    """{branch, commit_hash} of the checkout at `start`; keys missing when unknown."""
+    found = git_dir(start)
+    if found is None:
+        return {}
+    try:
+        head = (found / "HEAD").read_text(errors="replace").strip()
+    except (OSError, ValueError):
+        return {}
+    info: dict[str, str] = {}
+    if not head.startswith("ref:"):
+        if head:
+            info["commit_hash"] = head
+        return info
+    ref = head[len("ref:") :].strip()
+    if ref.startswith("refs/heads/"):
+        info["branch"] = ref[len("refs/heads/") :]
+    commit = _resolve_ref(found, ref)
+    if commit:
+        info["commit_hash"] = commit
+    return info
+
+
+def _resolve_ref(found: Path, ref: str) -> str | None:
+    common = found
+    with contextlib.suppress(OSError):
+        common = (found / (found / "commondir").read_text().strip()).resolve()
+    for base in dict.fromkeys((found, common)):
+        try:
+            return (base / ref).read_text(errors="replace").strip() or None
+        except OSError:
+            pass
+        try:
+            packed = (base / "packed-refs").read_text(errors="replace")
+        except OSError:
+            continue
+        for line in packed.splitlines():
+            sha, _, name = line.partition(" ")
+            if name.strip() == ref:
+                return sha
+    return None

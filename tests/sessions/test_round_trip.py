@@ -1,0 +1,270 @@
+"""Record → read: every kind of line comes back as it went in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from codex_tui.agent import events as ev
+from codex_tui.agent.context import Conversation, message_text, user_message
+from codex_tui.agent.session import build_agent
+from codex_tui.scripted import FunctionCall, Message, Reasoning, Reply, ScriptedModelServer
+from codex_tui.sessions import SessionRecorder, read_session
+from codex_tui.sessions.files import session_path
+from codex_tui.sessions.history import UNANSWERED_OUTPUT
+from codex_tui.sessions.recorder import meta_payload
+from codex_tui.tools.plan import PlanStep
+from tests.agent.conftest import fast_client, scripted_config
+from tests.agent.fakes import EventLog, FakeApprover
+
+USAGE = ev.TokenUsage(120, 20, 30, 5)
+CHANGES = (
+    ev.FileChange("new.txt", "add", 2, 0),
+    ev.FileChange("old.txt", "delete", 0, 4),
+    ev.FileChange("a.py", "update", 3, 1),
+    ev.FileChange("b.py", "move", 1, 1, "c.py"),
+)
+BEGINS = ev.ExecBegin | ev.PatchBegin
+
+
+def new_recorder(root: Path, session_id: str = "0b6e1d5c-1111-4222-8333-944455556666"):
+    meta = meta_payload(
+        session_id, root, "gpt-5-codex", "openai", {"branch": "main", "commit_hash": "abc"}
+    )
+    recorder = SessionRecorder.create(session_path(session_id), meta)
+    recorder.describe_turn = lambda: {
+        "cwd": str(root),
+        "approval_policy": "on-request",
+        "sandbox_policy": {"type": "workspace-write"},
+        "model": "gpt-5-codex",
+        "summary": "auto",
+    }
+    return recorder
+
+
+def shape(item: dict) -> tuple[str, str]:
+    """What identifies a history item in a request: its type and text or call id."""
+    if item.get("type", "message") == "message":
+        return ("message", message_text(item))
+    return (item["type"], item["call_id"])
+
+
+def without_item_ids(events: list[ev.Event]) -> list[ev.Event]:
+    """Message and reasoning ids are made up on replay; the rest must match."""
+    return [
+        dataclasses.replace(e, item_id="") if isinstance(e, ev.AgentMessage | ev.Reasoning) else e
+        for e in events
+    ]
+
+
+def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
+    recorder = new_recorder(tmp_path)
+    conversation = Conversation("gpt-5-codex", 1000, 900)
+    conversation.on_add = recorder.record_items
+    conversation.on_compact = recorder.record_compacted
+    shown = EventLog()
+    emit = recorder.wrap(shown)
+    context = user_message("<environment_context>here</environment_context>")
+    conversation.add(context)
+    assert not recorder.path.exists(), "no file before the first request"
+
+    plan = (PlanStep("Read", "completed"), PlanStep("Fix", "in_progress"))
+    emit(ev.TurnStarted("t1", "fix the parser"))
+    conversation.add(user_message("fix the parser"))
+    call = {"type": "function_call", "call_id": "c1", "name": "shell", "arguments": "{}"}
+    conversation.add(call)
+    first_turn = [
+        ev.Reasoning("r1", "Look first."),
+        ev.AgentMessage("m1", "On it."),
+        ev.ExecBegin("c1", ("pytest", "-q"), tmp_path, True),
+        ev.ExecEnd("c1", ("pytest", "-q"), 1, "1 failed\n", 1.25, "completed"),
+        ev.ExecEnd("c2", ("rm", "-rf", "/"), None, "declined", 0.0, "declined"),
+        ev.PatchBegin("p1", CHANGES, "--- a/a.py\n+++ b/a.py\n"),
+        ev.PatchEnd("p1", CHANGES, True, "applied", "completed"),
+        ev.PatchEnd("p2", CHANGES[:1], False, "context not found", "failed"),
+        ev.ToolCallEnd("r9", "read_file", {"path": "a.py"}, "1 x = 1", True),
+        ev.PlanUpdated("Two steps.", plan),
+        ev.TokenCount(USAGE, USAGE, 272_000),
+        ev.WarningEvent("the response stopped early"),
+        ev.Error("something broke"),
+        ev.ResponseStored("resp_1"),
+        ev.TurnComplete("t1", "On it.", USAGE, 2.5),
+    ]
+    for event in first_turn:
+        emit(event)
+    conversation.add({"type": "function_call_output", "call_id": "c1", "output": "1 failed"})
+    assert recorder.path.exists()
+
+    emit(ev.TurnStarted("t2", "now compact"))
+    conversation.add(user_message("now compact"))
+    conversation.compact("We fixed the parser.", [context])
+    emit(ev.Compacted("We fixed the parser.", True))
+    emit(ev.TurnAborted("t2", "interrupted", 0.5))
+    emit(ev.TurnStarted("t3", "again"))
+    conversation.add(user_message("again"))
+    conversation.add(
+        {"type": "function_call", "call_id": "open", "name": "shell", "arguments": "{}"}
+    )
+    emit(ev.TurnFailed("t3", "server down", 0.25))
+    emit(ev.AgentMessageDelta("m1", "not recorded"))
+    emit(ev.ExecOutput("c1", "not recorded"))
+    recorder.record_rename("Parser work")
+    recorder.close()
+
+    kinds = [json.loads(text)["type"] for text in recorder.path.read_text().splitlines()]
+    assert kinds[0] == "session_meta"
+    assert set(kinds) == {"session_meta", "response_item", "event_msg", "turn_context", "compacted"}
+    assert kinds.count("turn_context") == 3
+    assert len(shown.events) == len(first_turn) + 8, "every event still reaches the front end"
+
+    data = read_session(recorder.path)
+    meta = data.meta
+    assert (meta.title, meta.cwd, meta.branch, meta.commit) == (
+        "Parser work",
+        str(tmp_path),
+        "main",
+        "abc",
+    )
+    assert (meta.model, meta.provider, meta.turns, meta.tokens) == ("gpt-5-codex", "openai", 3, 150)
+    assert (meta.source, meta.read_only) == ("codex-tui", False)
+    assert meta.updated >= meta.created
+    assert data.torn_lines == 0
+    expected = [
+        ev.UserMessage("fix the parser"),
+        *[e for e in first_turn if not isinstance(e, BEGINS | ev.ResponseStored)],
+        ev.UserMessage("now compact"),
+        ev.Compacted("We fixed the parser.", True),
+        ev.TurnAborted("t2", "interrupted", 0.5),
+        ev.UserMessage("again"),
+        ev.TurnFailed("t3", "server down", 0.25),
+    ]
+    # Begin events are rebuilt in front of their ends, so cells render as live ones do.
+    got = [e for e in data.transcript if not isinstance(e, BEGINS)]
+    assert without_item_ids(got) == without_item_ids(expected)
+    begins = [e for e in data.transcript if isinstance(e, BEGINS)]
+    assert begins == [
+        ev.ExecBegin("c1", ("pytest", "-q"), tmp_path, True),
+        ev.ExecBegin("c2", ("rm", "-rf", "/"), tmp_path, False),
+        ev.PatchBegin("p1", CHANGES, "--- a/a.py\n+++ b/a.py\n"),
+        ev.PatchBegin("p2", CHANGES[:1], ""),
+    ]
+    # History restarts at the compaction; the call a dead process left open is answered.
+    assert data.history == [
+        *conversation.items,
+        {"type": "function_call_output", "call_id": "open", "output": UNANSWERED_OUTPUT},
+    ]
+    assert data.history[0] == context
+    assert data.previous_response_id is None, "a compaction ends the server-side chain"
+    assert (data.total_usage, data.last_usage, data.context_window) == (USAGE, USAGE, 272_000)
+
+
+def test_torn_last_line_is_skipped_and_appending_starts_a_clean_line(tmp_path: Path) -> None:
+    recorder = new_recorder(tmp_path)
+    emit = recorder.wrap(EventLog())
+    emit(ev.TurnStarted("t1", "first"))
+    emit(ev.ResponseStored("resp_7"))
+    recorder.close()
+    with recorder.path.open("ab") as fh:
+        fh.write(b'{"timestamp":"2025-01-02T10:00:00.000Z","type":"event_msg","payl')
+    data = read_session(recorder.path)
+    assert data.torn_lines == 1
+    assert data.previous_response_id == "resp_7"
+    assert data.transcript == [ev.UserMessage("first")]
+
+    again = SessionRecorder.append_to(recorder.path, data.meta.id)
+    again.wrap(EventLog())(ev.TurnStarted("t2", "second"))
+    again.close()
+    data = read_session(recorder.path)
+    assert data.torn_lines == 1
+    assert data.transcript == [ev.UserMessage("first"), ev.UserMessage("second")]
+    assert data.meta.turns == 2
+
+
+async def test_agent_records_its_session_and_resumes_from_it(
+    workspace: Path, scripted_server: ScriptedModelServer
+) -> None:
+    plan = {"plan": [{"step": "Say hi", "status": "in_progress"}]}
+    scripted_server.add(
+        Reply([Reasoning("Plan it."), FunctionCall("update_plan", plan, call_id="p1")]),
+        Reply([Message("Hi there.")]),
+        Reply([Message("Still here.")]),
+    )
+    config = scripted_config(scripted_server)
+    log = EventLog()
+    agent = await build_agent(config, workspace, FakeApprover(), log, client=fast_client(config))
+    assert agent.session_path is not None and not agent.session_path.exists()
+    outcome = await agent.submit("say hi")
+    assert outcome is not None and outcome.status == "completed"
+    await agent.client.close()
+    agent.recorder.close()
+
+    data = read_session(agent.session_path)
+    assert data.meta.id == agent.session_id
+    assert data.meta.title == "say hi"
+    assert data.history == agent.conversation.items
+    assert [type(e).__name__ for e in data.transcript] == [
+        "UserMessage", "Reasoning", "TokenCount", "PlanUpdated", "AgentMessage", "TokenCount",
+        "TurnComplete",
+    ]  # fmt: skip
+
+    resumed_log = EventLog()
+    resumed = await build_agent(
+        config, workspace, FakeApprover(), resumed_log, client=fast_client(config),
+        resume=agent.session_path,
+    )  # fmt: skip
+    assert resumed.session_id == agent.session_id
+    assert resumed.session_path == agent.session_path
+    await resumed.submit("are you there?")
+    await resumed.client.close()
+    resumed.recorder.close()
+    sent = [shape(i) for i in scripted_server.last_body["input"]]
+    earlier = [shape(i) for i in data.history if i.get("type") != "reasoning"]
+    assert ("function_call", "p1") in earlier and ("message", "say hi") in earlier
+    assert sent == [*earlier, ("message", "are you there?")]
+    again = read_session(agent.session_path)
+    assert again.meta.turns == 2
+    assert again.transcript[-2] == ev.TokenCount(
+        again.total_usage, again.last_usage, again.context_window
+    )
+    assert len(list(agent.session_path.parent.iterdir())) == 1, "one file, appended to"
+
+
+async def test_server_state_session_resumes_its_stored_chain(
+    workspace: Path, scripted_server: ScriptedModelServer
+) -> None:
+    stored = Reply([Message("Noted.")])
+    scripted_server.add(stored, Reply([Message("Still noted.")]))
+    config = scripted_config(scripted_server, conversation_state="server")
+    agent = await build_agent(
+        config, workspace, FakeApprover(), EventLog(), client=fast_client(config)
+    )
+    await agent.submit("remember the number 7")
+    await agent.client.close()
+    agent.recorder.close()
+    assert read_session(agent.session_path).previous_response_id == stored.id
+
+    resumed = await build_agent(
+        config, workspace, FakeApprover(), EventLog(), client=fast_client(config),
+        resume=agent.session_path,
+    )  # fmt: skip
+    await resumed.submit("which number?")
+    await resumed.client.close()
+    resumed.recorder.close()
+    body = scripted_server.last_body
+    assert body["previous_response_id"] == stored.id
+    assert message_text(body["input"][-1]) == "which number?"
+
+
+def test_command_output_is_recorded_with_secrets_redacted(tmp_path: Path) -> None:
+    secret = "sk-proj-" + "a1B2c3D4" * 4
+    recorder = new_recorder(tmp_path)
+    emit = recorder.wrap(EventLog())
+    emit(ev.TurnStarted("t1", "show the env"))
+    emit(ev.ExecEnd("c1", ("env",), 0, f"OPENAI_API_KEY={secret}\nHOME=/root\n", 0.1, "completed"))
+    emit(ev.ToolCallEnd("c2", "read_file", {"path": ".env"}, f"1 KEY={secret}", True))
+    recorder.close()
+    text = recorder.path.read_text()
+    assert secret not in text
+    (end,) = [e for e in read_session(recorder.path).transcript if isinstance(e, ev.ExecEnd)]
+    assert "HOME=/root" in end.output and "[REDACTED]" in end.output

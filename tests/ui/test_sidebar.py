@@ -1,0 +1,311 @@
+"""The session sidebar in a tiny host app, driven with Textual's pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, OptionList, Static
+
+from codex_tui.agent.context import message_text
+from codex_tui.agent.session import build_agent
+from codex_tui.scripted import Message, Reply, ScriptedModelServer
+from codex_tui.sessions import read_session
+from codex_tui.ui.sidebar import MAX_ROWS, ConfirmScreen, RenameScreen, SessionSidebar
+from tests.agent.conftest import fast_client, scripted_config
+from tests.agent.fakes import EventLog, FakeApprover
+from tests.sessions.conftest import line, write_session
+
+
+@pytest.fixture(autouse=True)
+def codex_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("codex-home")
+    monkeypatch.setenv("CODEX_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    return root
+
+
+def session(
+    home: Path,
+    session_id: str,
+    request: str,
+    cwd: Path,
+    *,
+    days_ago: float = 0,
+    answer: str = "Done.",
+    originator: str = "codex-tui",
+) -> Path:
+    meta = {
+        "id": session_id,
+        "timestamp": "2025-01-02T10:00:00.000Z",
+        "cwd": str(cwd),
+        "originator": originator,
+        "cli_version": "0.1.0",
+        "git": {"branch": "main"},
+    }
+    path = write_session(
+        home,
+        session_id,
+        [
+            line("session_meta", meta),
+            line("event_msg", {"type": "user_message", "message": request}),
+            line("event_msg", {"type": "agent_message", "message": answer}),
+        ],
+    )
+    when = time.time() - days_ago * 86400
+    os.utime(path, (when, when))
+    return path
+
+
+class Host(App):
+    """Just the sidebar; records what it asks for."""
+
+    def __init__(self, cwd: Path) -> None:
+        super().__init__()
+        self.sidebar = SessionSidebar(cwd, id="sidebar")
+        self.opened: list[Path] = []
+        self.resumed: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.sidebar
+
+    def on_session_sidebar_open_requested(self, event: SessionSidebar.OpenRequested) -> None:
+        self.opened.append(event.path)
+
+    def on_session_sidebar_resume_requested(self, event: SessionSidebar.ResumeRequested) -> None:
+        self.resumed.append(event.path)
+
+
+async def settle(pilot, predicate, timeout: float = 10.0, what: str = "") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+def rows(sidebar: SessionSidebar) -> list[str]:
+    """The list as text: group headers and the first line of each row."""
+    option_list = sidebar.query_one("#sessions-list", OptionList)
+    return [str(o.prompt).split("\n")[0] for o in option_list.options]
+
+
+def preview(sidebar: SessionSidebar) -> str:
+    return str(sidebar.query_one("#sessions-preview", Static).content)
+
+
+async def test_groups_by_day_and_toggles_all_repositories(
+    isolated_home: Path, repo: Path, tmp_path: Path
+) -> None:
+    session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "today's work", repo)
+    session(
+        isolated_home, "aaaa0002-0000-4000-8000-000000000002", "yesterday's work", repo, days_ago=1
+    )
+    session(
+        isolated_home,
+        "aaaa0003-0000-4000-8000-000000000003",
+        "earlier this week",
+        repo / "sub",
+        days_ago=3,
+    )
+    session(isolated_home, "aaaa0004-0000-4000-8000-000000000004", "last month", repo, days_ago=30)
+    session(
+        isolated_home, "bbbb0005-0000-4000-8000-000000000005", "another repo", tmp_path / "other"
+    )
+    app = Host(repo)
+    async with app.run_test(size=(40, 40)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded, what="the first listing")
+        assert rows(sidebar) == [
+            "Today", "today's work",
+            "Yesterday", "yesterday's work",
+            "This week", "earlier this week",
+            "Older", "last month",
+        ]  # fmt: skip
+        assert "today's work" in preview(sidebar) and "Done." in preview(sidebar)
+        sidebar.query_one("#sessions-list", OptionList).focus()
+        await pilot.press("a")
+        await settle(pilot, lambda: "another repo" in rows(sidebar), what="all repositories")
+        assert "all repositories" in str(sidebar.query_one("#sessions-scope", Static).content)
+        assert len(sidebar.sessions) == 5
+        await pilot.press("a")
+        await settle(pilot, lambda: len(sidebar.sessions) == 4, what="this repository again")
+
+
+async def test_filter_as_you_type_matches_titles_and_message_text(
+    isolated_home: Path, repo: Path
+) -> None:
+    session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "speed up the build", repo)
+    session(
+        isolated_home, "aaaa0002-0000-4000-8000-000000000002", "look at the tests", repo,
+        answer="The flaky one was test_retry_backoff.", days_ago=0.01,
+    )  # fmt: skip
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        sidebar.query_one("#sessions-filter", Input).focus()
+        await pilot.press(*"backoff")
+        await settle(pilot, lambda: [s.title for s in sidebar.sessions] == ["look at the tests"])
+        assert rows(sidebar) == ["Today", "look at the tests"]
+        await pilot.press(*"zzz")
+        await settle(pilot, lambda: not sidebar.sessions)
+        assert rows(sidebar) == ["No session matches “backoffzzz”."]
+        for _ in range(10):
+            await pilot.press("backspace")
+        await settle(pilot, lambda: len(sidebar.sessions) == 2)
+        # Letters typed into the filter never trigger the list's keys (r, d, n, a).
+        assert app.resumed == [] and not sidebar.show_all
+
+
+async def test_open_resume_by_keyboard_and_mouse(isolated_home: Path, repo: Path) -> None:
+    newer = session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "newer", repo)
+    older = session(
+        isolated_home, "aaaa0002-0000-4000-8000-000000000002", "older", repo, days_ago=0.1
+    )
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        sidebar.query_one("#sessions-filter", Input).focus()
+        await pilot.press("down")
+        assert sidebar.query_one("#sessions-list", OptionList).has_focus
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.opened == [newer])
+        await pilot.press("down", "r")
+        await settle(pilot, lambda: app.resumed == [older])
+        assert "older" in preview(sidebar)
+        # A click on a row opens it (row 0 is the "Today" header, rows 1-2 the newer one).
+        option_list = sidebar.query_one("#sessions-list", OptionList)
+        await pilot.click(option_list, offset=(3, 1))
+        await settle(pilot, lambda: app.opened == [newer, newer])
+        await pilot.click("#sessions-hints", offset=(12, 0))  # "r resume"
+        await settle(pilot, lambda: app.resumed == [older, newer])
+
+
+async def test_delete_after_confirmation_and_rename(
+    isolated_home: Path, codex_home: Path, repo: Path
+) -> None:
+    keep = session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "keep me", repo)
+    doomed = session(
+        isolated_home, "aaaa0002-0000-4000-8000-000000000002", "delete me", repo, days_ago=0.1
+    )
+    theirs = session(
+        codex_home, "cccc0003-0000-4000-8000-000000000003", "codex cli work", repo,
+        days_ago=0.2, originator="codex_cli_rs",
+    )  # fmt: skip
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: len(sidebar.sessions) == 3)
+        option_list = sidebar.query_one("#sessions-list", OptionList)
+        option_list.focus()
+        await pilot.press("down", "d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert doomed.exists()
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: len(sidebar.sessions) == 2, what="the deleted session gone")
+        assert not doomed.exists() and keep.exists()
+
+        # Codex CLI's session: neither deleted nor renamed.
+        option_list.highlighted = option_list.get_option_index(
+            next(k for k, s in sidebar._rows.items() if s.source == "codex")
+        )
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert theirs.exists()
+
+        await pilot.press("home", "n")
+        await settle(pilot, lambda: isinstance(app.screen, RenameScreen))
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*"Keeper", "enter")
+        await settle(pilot, lambda: "Keeper" in rows(sidebar), what="the new title")
+        assert read_session(keep).meta.title == "Keeper"
+
+
+async def test_resume_gives_the_model_the_earlier_history(
+    workspace: Path, isolated_home: Path, scripted_server: ScriptedModelServer
+) -> None:
+    scripted_server.add(Reply([Message("The answer is 42.")]), Reply([Message("Yes, 42.")]))
+    config = scripted_config(scripted_server)
+    first = await build_agent(
+        config, workspace, FakeApprover(), EventLog(), client=fast_client(config)
+    )
+    await first.submit("what is the answer?")
+    await first.client.close()
+    first.recorder.close()
+
+    class ResumingHost(Host):
+        async def on_session_sidebar_resume_requested(
+            self, event: SessionSidebar.ResumeRequested
+        ) -> None:
+            # (Host's handler, which records the request, runs as well.)
+            self.run_worker(self.continue_session(event.path))
+
+        async def continue_session(self, path: Path) -> None:
+            agent = await build_agent(
+                config,
+                workspace,
+                FakeApprover(),
+                EventLog(),
+                client=fast_client(config),
+                resume=path,
+            )
+            await agent.submit("are you sure?")
+            await agent.client.close()
+            agent.recorder.close()
+
+    app = ResumingHost(workspace)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded and sidebar.sessions)
+        assert rows(sidebar)[1] == "what is the answer?"
+        sidebar.query_one("#sessions-list", OptionList).focus()
+        await pilot.press("r")
+        await settle(pilot, lambda: len(scripted_server.bodies) == 2, what="the resumed request")
+        await app.workers.wait_for_complete()
+    sent = [
+        message_text(i) for i in scripted_server.last_body["input"] if i.get("type") == "message"
+    ]
+    assert sent[-3:] == ["what is the answer?", "The answer is 42.", "are you sure?"]
+    assert app.resumed == [first.session_path]
+    assert read_session(first.session_path).meta.turns == 2
+
+
+async def test_long_histories_show_the_latest_and_filter_reaches_the_rest(
+    isolated_home: Path, repo: Path
+) -> None:
+    for n in range(MAX_ROWS + 5):
+        session(
+            isolated_home, f"{n:08x}-0000-4000-8000-000000000000", f"request number {n}", repo,
+            days_ago=n / 1000,
+        )  # fmt: skip
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        assert len(sidebar.sessions) == MAX_ROWS and sidebar.truncated
+        assert rows(sidebar)[-1] == "[dim]Older sessions: type to filter[/dim]"
+        sidebar.query_one("#sessions-filter", Input).focus()
+        await pilot.press(*f"number {MAX_ROWS + 4}")
+        await settle(
+            pilot, lambda: [s.title for s in sidebar.sessions] == [f"request number {MAX_ROWS + 4}"]
+        )
+        assert not sidebar.truncated
