@@ -30,9 +30,9 @@ SANDBOX_HELP = {
 class SlashActions:
     """Methods behind the slash commands; `self` is the CodexApp."""
 
-    def new_session(self: CodexApp) -> None:
-        if self.agent is not None and self.busy:
-            self.agent.interrupt()
+    @work(group="agent", exclusive=True)
+    async def new_session(self: CodexApp) -> None:
+        await self._retire_agent()
         self.conversation.clear_cells()
         self.plan_pane.reset()
         if self.diff_view is not None:
@@ -40,14 +40,13 @@ class SlashActions:
         self.status_bar.tokens = 0
         self.status_bar.percent_left = None
         self.conversation.note("info", "New session.")
-        self._start_agent(None)
+        await self._start_agent(None).wait()
 
     def show_sessions(self: CodexApp) -> None:
+        from codex_tui.ui.sidebar import SessionSidebar
+
         self.screen.add_class("-show-sidebar")
-        sidebar = self.query_one("#sidebar")
-        focusable = sidebar.query("Input")
-        if focusable:
-            focusable.first().focus()
+        self.query_one(SessionSidebar).action_focus_filter()
 
     # -- model, policy, sandbox, theme -------------------------------------------------
 

@@ -28,6 +28,7 @@ from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_sl
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
 from codex_tui.ui.panes import PlanPane, StatusBar
+from codex_tui.ui.sidebar import SessionSidebar
 
 if TYPE_CHECKING:
     from codex_tui.agent.controller import Agent
@@ -51,6 +52,7 @@ class Launch:
     client: ModelClient | None = None
     resume: Path | None = None
     banner: str | None = None  # shown first (the demo explains itself)
+    record: bool = True  # write a session file (the demo does not)
 
 
 class UiApprover:
@@ -114,7 +116,7 @@ class CodexApp(SlashActions, App):
 
         self.diff_view = DiffView(id="diff")
         with Horizontal(id="body"):
-            yield Vertical(Static("Sessions", classes="pane-title"), id="sidebar")
+            yield SessionSidebar(self.cwd, id="sidebar")
             with Vertical(id="center"):
                 yield self.conversation
                 yield Static("↓ new output — ctrl+end to follow", id="new-output")
@@ -153,7 +155,11 @@ class CodexApp(SlashActions, App):
         self.screen.toggle_class("-show-side")
 
     def action_toggle_sidebar(self) -> None:
-        self.screen.toggle_class("-show-sidebar")
+        if self.screen.has_class("-show-sidebar"):
+            self.screen.remove_class("-show-sidebar")
+            self.composer.focus_input()
+        else:
+            self.show_sessions()
 
     def show_side(self) -> None:
         self.screen.add_class("-show-side")
@@ -204,11 +210,62 @@ class CodexApp(SlashActions, App):
 
     # -- the session --------------------------------------------------------------
 
-    async def start_session(self, resume: Path | None = None) -> None:
+    async def start_session(self) -> None:
         """Build the agent (after the first frame) and send any early input."""
         self._report_missing_key()
-        self._start_agent(resume or self.launch.resume)
+        if self.launch.resume is not None:
+            self.resume_session(self.launch.resume)
+        else:
+            self._start_agent(None)
         self.load_templates()
+
+    # -- recorded sessions ----------------------------------------------------------
+
+    @work(group="agent", exclusive=True)
+    async def resume_session(self, path: Path) -> None:
+        """Continue a recorded session: its transcript on screen, its history for
+        the model (a Codex CLI session continues as a new codex-tui session)."""
+        from codex_tui.sessions import SessionError, read_session
+        from codex_tui.ui.transcript import replay
+
+        try:
+            data = await asyncio.to_thread(read_session, path)
+        except SessionError as exc:
+            self.conversation.note("error", str(exc))
+            return
+        await self._retire_agent()
+        self.conversation.clear_cells()
+        self.plan_pane.reset()
+        replay(self.conversation, data.transcript)
+        for event in data.transcript:
+            if isinstance(event, ev.PlanUpdated):
+                self.plan_pane.update_plan(event.explanation, event.plan)
+        how = "continues as a new session" if data.meta.read_only else "resumed"
+        self.conversation.note("info", f"Session {data.meta.title!r} {how}.")
+        self.screen.remove_class("-show-sidebar")
+        self.composer.focus_input()
+        await self._start_agent(path).wait()
+
+    def on_session_sidebar_resume_requested(self, message: SessionSidebar.ResumeRequested) -> None:
+        self.resume_session(message.path)
+
+    @work(group="transcript", exclusive=True)
+    async def on_session_sidebar_open_requested(
+        self, message: SessionSidebar.OpenRequested
+    ) -> None:
+        from codex_tui.sessions import SessionError, read_session
+        from codex_tui.ui.transcript import TranscriptScreen
+
+        try:
+            data = await asyncio.to_thread(read_session, message.path)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        screen = TranscriptScreen(
+            data.meta.title, message.path, data.transcript, self.pygments_style
+        )
+        if await self.push_screen_wait(screen):
+            self.resume_session(message.path)
 
     def _report_missing_key(self) -> None:
         provider = self.config.provider
@@ -222,12 +279,13 @@ class CodexApp(SlashActions, App):
                 " To look around first, run `codex-tui --demo`."
             )
 
-    @work(exclusive=True, group="agent")
+    @work(group="start")
     async def _start_agent(self, resume: Path | None = None) -> None:
         from codex_tui.agent.instructions import git_branch
         from codex_tui.agent.session import build_agent
         from codex_tui.config import ConfigError
 
+        await self._retire_agent()
         try:
             self.agent = await build_agent(
                 self.config,
@@ -235,7 +293,8 @@ class CodexApp(SlashActions, App):
                 UiApprover(self),
                 self.on_agent_event,
                 client=self.launch.client,
-                **({"resume": resume} if resume else {}),
+                resume=resume,
+                record=self.launch.record,
             )
         except ConfigError as exc:
             self.conversation.note("error", str(exc))
@@ -264,6 +323,19 @@ class CodexApp(SlashActions, App):
         listed = [(c.name, c.description) for c in commands.SLASH_COMMANDS]
         listed += [(n, t.description or "prompt template") for n, t in self.templates.items()]
         self.composer.set_commands(listed)
+
+    async def _retire_agent(self) -> None:
+        """Stop the current agent (its turn ends as interrupted) and close its files."""
+        old, self.agent = self.agent, None
+        if old is None:
+            return
+        if self._busy:
+            old.interrupt()
+            while self._busy:
+                await asyncio.sleep(0.02)
+        if old.recorder is not None:
+            await asyncio.to_thread(old.recorder.close)
+        await old.client.close()
 
     def on_agent_event(self, event: ev.Event) -> None:
         """Every agent event: the conversation gets it; panes and status take theirs."""
@@ -488,7 +560,9 @@ class CodexApp(SlashActions, App):
         self.status_bar.refresh_text()
 
     async def on_unmount(self) -> None:
-        agent = self.agent
+        agent, self.agent = self.agent, None
         if agent is not None:
             agent.interrupt()
+            if agent.recorder is not None:
+                agent.recorder.close()
             await agent.client.close()

@@ -32,7 +32,8 @@ def run_demo(ctx: Context) -> int:
         with ScriptedModelServer(demo.script()) as server:
             config = demo.demo_config(ctx.config, server)
             banner = demo.BANNER.format(root=root)
-            app = CodexApp(Launch(config, root, prompt=demo.PROMPT, banner=banner))
+            launch = Launch(config, root, prompt=demo.PROMPT, banner=banner, record=False)
+            app = CodexApp(launch)
             app.run()
             return app.return_code or 0
     finally:

@@ -31,14 +31,15 @@ async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0
         await pilot.pause(0.02)
 
 
-def screen_text(app: CodexApp) -> str:
-    """Everything the conversation shows, as plain text (mounted cells only)."""
+def screen_text(app: CodexApp, view=None) -> str:
+    """Everything a conversation view (the app's by default) shows, as plain text
+    (mounted cells only)."""
     from textual.widgets import Static
 
     from codex_tui.ui.markdown import MarkdownBlock
 
     parts: list[str] = []
-    for widget in app.conversation.query("*"):
+    for widget in (view or app.conversation).query("*"):
         if isinstance(widget, MarkdownBlock):
             parts.append(widget.source)
         elif type(widget) is Static:

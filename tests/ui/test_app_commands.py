@@ -132,8 +132,9 @@ async def test_compact_asks_for_a_summary(scripted_server, app_factory) -> None:
         await wait_for(pilot, lambda: not app.busy and "first answer" in screen_text(app))
         await slash(pilot, "/compact")
         await wait_for(pilot, lambda: "compacted" in screen_text(app), what="compaction")
+        items = str(app.agent.conversation.items)
     assert COMPACT_PROMPT in request_texts(scripted_server.bodies[1])
-    assert "SUMMARY OF WORK" in str(app.agent.conversation.items)
+    assert "SUMMARY OF WORK" in items
 
 
 async def test_init_asks_for_an_agents_md(scripted_server, app_factory) -> None:
