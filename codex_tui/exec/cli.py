@@ -1,5 +1,8 @@
 """`codex-tui exec [--json] [-o FILE] [PROMPT | -]`: one turn, no screen, no prompts.
 
+`codex-tui exec --prompt NAME [key=value ...]` sends a prompt template rendered
+with those values (see codex_tui.prompts).
+
 `codex-tui exec resume (ID | --last) [PROMPT | -]` runs the turn in a recorded
 session: the model gets the earlier history, and the turn is recorded in the
 same file (a Codex CLI session continues as a new codex-tui session instead).
@@ -40,6 +43,12 @@ def exec_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--last", action="store_true", help="with resume: the latest session of this repository"
     )
+    parser.add_argument(
+        "--prompt",
+        metavar="NAME",
+        dest="template",
+        help="send the prompt template NAME; the words after it are key=value values",
+    )
 
 
 class _WordsParser(argparse.ArgumentParser):
@@ -59,6 +68,7 @@ def parse_rest(ctx: Context) -> list[str]:
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     parser.add_argument("-o", "--output-last-message", default=argparse.SUPPRESS)
     parser.add_argument("--last", action="store_true", default=argparse.SUPPRESS)
+    parser.add_argument("--prompt", dest="template", default=argparse.SUPPRESS)
     parser.add_argument("words", nargs="*")
     extra = parser.parse_intermixed_args(ctx.args.rest)
     for key, value in vars(extra).items():
@@ -78,6 +88,8 @@ def resume_target(ctx: Context) -> Path | None:
     from codex_tui.cli import CliError
 
     words = parse_rest(ctx)
+    if ctx.args.template:
+        return template_target(ctx, words)
     if ctx.args.prompt != "resume":
         if words:
             raise CliError(f"exec: unexpected `{words[0]}` (quote the prompt as one argument)", 2)
@@ -92,6 +104,27 @@ def resume_target(ctx: Context) -> Path | None:
     target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume")
     ctx.args.prompt = words[0] if words else None
     return target.path
+
+
+def template_target(ctx: Context, words: list[str]) -> Path | None:
+    """`--prompt NAME k=v ...` (also after `resume ID`): render the template into
+    ctx.args.prompt; return the session to resume, if any."""
+    from codex_tui.cli import CliError
+    from codex_tui.prompts import TemplateError, render_named
+
+    target = None
+    if ctx.args.prompt == "resume":
+        from codex_tui.sessions.cli import resolve_session
+
+        session_id = None if ctx.args.last else (words.pop(0) if words else None)
+        target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume").path
+    elif ctx.args.prompt is not None:
+        words.insert(0, ctx.args.prompt)
+    try:
+        ctx.args.prompt = render_named(ctx.cwd, ctx.args.template, words)
+    except TemplateError as exc:
+        raise CliError(f"exec: {exc}", 2) from None
+    return target
 
 
 class HeadlessApprover:

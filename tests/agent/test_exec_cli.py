@@ -136,3 +136,34 @@ def test_exec_needs_a_prompt(workspace: Path, isolated_home: Path) -> None:
         result = run_exec(server, workspace, isolated_home, stdin="")
     assert result.returncode == 2
     assert result.stderr == "codex-tui: exec: the prompt is empty\n"
+
+
+def test_exec_prompt_template_reaches_the_model(workspace: Path, isolated_home: Path) -> None:
+    prompts = workspace / ".codex-tui" / "prompts"
+    prompts.mkdir(parents=True)
+    (prompts / "review.md").write_text(
+        "---\ndescription: review\ndefaults:\n  focus: tests\n---\nReview {{target}} for {{focus}}.\n"
+    )
+    with ScriptedModelServer([Reply([Message("reviewed")])]) as server:
+        result = run_exec(
+            server, workspace, isolated_home, "--prompt", "review", "target=src/app.py"
+        )
+        body = server.bodies[0]
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "reviewed\n"
+    assert "Review src/app.py for tests." in json.dumps(body["input"])
+
+
+def test_exec_prompt_template_errors_are_one_line(workspace: Path, isolated_home: Path) -> None:
+    prompts = workspace / ".codex-tui" / "prompts"
+    prompts.mkdir(parents=True)
+    (prompts / "review.md").write_text("Review {{target}}.\n")
+    with ScriptedModelServer([]) as server:
+        missing = run_exec(server, workspace, isolated_home, "--prompt", "review")
+        unknown = run_exec(server, workspace, isolated_home, "--prompt", "review", "colour=red")
+        nosuch = run_exec(server, workspace, isolated_home, "--prompt", "nope")
+        assert not server.requests
+    for result, needle in ((missing, "target"), (unknown, "colour"), (nosuch, "nope")):
+        assert result.returncode == 2
+        assert result.stderr.startswith("codex-tui: exec: ") and needle in result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
