@@ -8,6 +8,7 @@ from rich.markdown import Markdown
 from rich.text import Text
 from textual.app import RenderResult
 from textual.geometry import Size
+from textual.selection import Selection
 from textual.widget import Widget
 
 # A settled segment grows until it holds this much markdown, then a new one starts;
@@ -75,6 +76,14 @@ class MarkdownBlock(Widget):
 
     def render(self) -> RenderResult:
         return self.rendered(self.content_size.width or self.size.width or 80)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """Selected text without the padding rich adds to fill the width."""
+        picked = super().get_selection(selection)
+        if picked is None:
+            return None
+        text, ending = picked
+        return "\n".join(line.rstrip() for line in text.split("\n")), ending
 
 
 def settle_point(text: str, start: int) -> int:

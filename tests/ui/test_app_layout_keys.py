@@ -211,3 +211,22 @@ async def test_new_output_hint_while_scrolled_up(scripted_server, app_factory) -
         await pilot.pause(0.1)
         assert not hint.display
         assert app.conversation.scroll_y == app.conversation.max_scroll_y
+
+
+async def test_answer_text_can_be_selected_and_copied(scripted_server, app_factory) -> None:
+    from codex_tui.ui.cells import AnswerCell
+
+    scripted_server.add(Reply([Message("Copy this sentence please.\n\nSecond paragraph here.")]))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None)
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: not app.busy and app.conversation.query(AnswerCell))
+        await pilot.pause(0.1)
+        cell = app.conversation.query_one(AnswerCell)
+        await pilot.mouse_down(cell, offset=(2, 0))
+        await pilot.hover(cell, offset=(30, 2))
+        await pilot.mouse_up(cell, offset=(30, 2))
+        await pilot.press("ctrl+c")
+        assert app.clipboard == "Copy this sentence please.\n\nSecond paragraph here."
+        assert app.is_running  # copying is not the first press of "ctrl+c twice quits"
