@@ -55,6 +55,23 @@ class Launch:
     record: bool = True  # write a session file (the demo does not)
 
 
+_gc_tuned = False
+
+
+def tune_gc() -> None:
+    """Fewer full collections: a long session holds about a million small objects
+    (Textual's line strips), and each full pass stops the screen for most of a
+    second. Objects alive after start-up are frozen out of collection (once per
+    process)."""
+    import gc
+
+    global _gc_tuned
+    if not _gc_tuned:
+        _gc_tuned = True
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 10)
+
+
 class UiApprover:
     """Answers the agent's approval requests with the modal dialog."""
 
@@ -144,6 +161,7 @@ class CodexApp(SlashActions, App):
             self.conversation.markdown(self.launch.banner)
         # Build the agent after the first frame: the screen never waits for it.
         self.call_after_refresh(self.start_session)
+        self.call_after_refresh(tune_gc)
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -165,10 +183,11 @@ class CodexApp(SlashActions, App):
         self.screen.add_class("-show-side")
 
     def action_scroll_conversation(self, direction: int) -> None:
+        # Not animated: Textual glides at 50 lines/s, a second per page here.
         if direction < 0:
-            self.conversation.scroll_page_up()
+            self.conversation.scroll_page_up(animate=False)
         else:
-            self.conversation.scroll_page_down()
+            self.conversation.scroll_page_down(animate=False)
 
     def action_to_bottom(self) -> None:
         self.conversation.jump_to_bottom()

@@ -67,6 +67,7 @@ class ConversationView(VerticalScroll):
         self._pending: dict[object, str] = {}  # cell -> text not yet shown
         self._flush_timer = None
         self._queued: list[UserCell] = []
+        self._removing: set[Cell] = set()  # trimmed, their removal still pending
         self.last_answer: str = ""
         self.last_flag: FlagCell | None = None
         self.behind = False
@@ -133,7 +134,18 @@ class ConversationView(VerticalScroll):
             self.post_message(self.ReachedBottom())
 
     def cells(self) -> list[Cell]:
-        return [c for c in self.children if isinstance(c, Cell)]
+        """Mounted cells, oldest first (not those already being removed)."""
+        removing = self._removing
+        if removing:
+            removing.intersection_update(self.children)
+        return [c for c in self.children if isinstance(c, Cell) and c not in removing]
+
+    def _forget(self, cell: Cell) -> None:
+        """Drop the lookups that would keep an unmounted cell alive."""
+        for table in (self._answers, self._reasoning, self._commands, self._patches):
+            for key, value in list(table.items()):
+                if value is cell:
+                    del table[key]
 
     def clear_cells(self) -> None:
         for cell in self.cells():
@@ -160,6 +172,8 @@ class ConversationView(VerticalScroll):
                 break
             self.hidden.append(cell.rebuild())
             self._pending.pop(cell, None)
+            self._forget(cell)
+            self._removing.add(cell)
             cell.remove()
         self._update_earlier()
 
@@ -206,6 +220,7 @@ class ConversationView(VerticalScroll):
                 self._pending.pop(cell, None)
                 cell.finish(text)
                 self.last_answer = text
+                del self._answers[item_id]
             case ev.ReasoningDelta(item_id, delta):
                 cell = self._reasoning.get(item_id)
                 if cell is None:
@@ -283,7 +298,11 @@ class ConversationView(VerticalScroll):
             or self._commands.get(item_id)
             or self._patches.get(item_id)
             or next(
-                (c for c in reversed(self.cells()) if getattr(c, "call_id", None) == item_id),
+                (
+                    c
+                    for c in reversed(self.cells())
+                    if item_id in (getattr(c, "call_id", None), getattr(c, "item_id", None))
+                ),
                 None,
             )
         )

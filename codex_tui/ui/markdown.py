@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 # A settled segment grows until it holds this much markdown, then a new one starts;
 # re-rendering a segment stays cheap and long answers stay a few dozen widgets.
-SEGMENT_CHARS = 2_000
+SEGMENT_CHARS = 4_000
 
 DEFAULT_CODE_THEME = "monokai"
 
@@ -38,7 +38,11 @@ def to_text(renderable: RenderableType, console: Console, width: int) -> Text:
 
 
 class MarkdownBlock(Widget):
-    """Markdown rendered by rich at the widget's width, cached until either changes."""
+    """Markdown rendered by rich at the widget's width into selectable text.
+
+    The source is a list of chunks (each a run of complete markdown blocks), each
+    rendered on its own and cached per width: appending a chunk renders only that
+    chunk, so a growing segment of a streamed answer stays cheap."""
 
     DEFAULT_CSS = """
     MarkdownBlock { height: auto; }
@@ -46,33 +50,61 @@ class MarkdownBlock(Widget):
 
     def __init__(self, source: str = "", code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.source = source
+        self.chunks: list[str] = [source] if source else []
         self.code_theme = code_theme
-        self._cache: tuple[int, str, str, Text] | None = None
+        self._texts: dict[int, list[Text]] = {}  # width -> rendered chunks
+        self._joined: tuple[int, int, Text, int] | None = None  # (width, chunks, text, lines)
+
+    @property
+    def source(self) -> str:
+        return "\n\n".join(self.chunks)
+
+    @property
+    def size_chars(self) -> int:
+        return sum(len(c) for c in self.chunks)
 
     def set_source(self, source: str) -> None:
-        if source != self.source:
-            self.source = source
-            self.refresh(layout=True)
+        if self.chunks != ([source] if source else []):
+            self.chunks = [source] if source else []
+            self._invalidate()
+
+    def add_chunk(self, chunk: str) -> None:
+        self.chunks.append(chunk)
+        self._joined = None
+        self.refresh(layout=True)
 
     def set_code_theme(self, theme: str) -> None:
         if theme != self.code_theme:
             self.code_theme = theme
-            self.refresh(layout=True)
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._texts.clear()
+        self._joined = None
+        self.refresh(layout=True)
 
     def rendered(self, width: int) -> Text:
-        cache = self._cache
-        if cache and cache[0] == width and cache[1] == self.source and cache[2] == self.code_theme:
-            return cache[3]
-        markdown = Markdown(self.source, code_theme=self.code_theme, inline_code_theme=None)
-        text = to_text(markdown, self.app.console, width)
-        self._cache = (width, self.source, self.code_theme, text)
+        joined = self._joined
+        if joined and joined[0] == width and joined[1] == len(self.chunks):
+            return joined[2]
+        texts = self._texts.setdefault(width, [])
+        if len(self._texts) > 2:  # keep the current width and one other
+            for other in [w for w in self._texts if w != width][:-1]:
+                del self._texts[other]
+        console = self.app.console
+        for chunk in self.chunks[len(texts) :]:
+            markdown = Markdown(chunk, code_theme=self.code_theme, inline_code_theme=None)
+            texts.append(to_text(markdown, console, width))
+        text = Text("\n\n", end="", no_wrap=True, overflow="ignore").join(texts)
+        self._joined = (width, len(self.chunks), text, text.plain.count("\n") + 1)
         return text
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if not self.source:
+        if not self.chunks:
             return 0
-        return len(self.rendered(width).split("\n"))
+        self.rendered(width)
+        assert self._joined is not None
+        return self._joined[3]
 
     def render(self) -> RenderResult:
         return self.rendered(self.content_size.width or self.size.width or 80)
@@ -140,11 +172,14 @@ class StreamingMarkdown(Widget):
     def append(self, fragment: str) -> None:
         """Add streamed text; call at most once per frame (deltas are coalesced)."""
         if fragment:
-            self.set_text(self.text + fragment)
+            self._advance(self.text + fragment)
 
     def set_text(self, text: str) -> None:
         if not text.startswith(self.text[: self._settled]):
             self._reset()
+        self._advance(text)
+
+    def _advance(self, text: str) -> None:
         self.text = text
         point = settle_point(text, self._settled)
         if point > self._settled:
@@ -169,8 +204,8 @@ class StreamingMarkdown(Widget):
 
     def _settle(self, chunk: str) -> None:
         last = self._segments[-1] if self._segments else None
-        if last is not None and len(last.source) < SEGMENT_CHARS:
-            last.set_source(last.source + "\n\n" + chunk.strip("\n"))
+        if last is not None and last.size_chars < SEGMENT_CHARS:
+            last.add_chunk(chunk.strip("\n"))
             return
         block = MarkdownBlock(chunk.strip("\n"), code_theme=self.code_theme)
         self._segments.append(block)

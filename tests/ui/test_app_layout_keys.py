@@ -230,3 +230,19 @@ async def test_answer_text_can_be_selected_and_copied(scripted_server, app_facto
         await pilot.press("ctrl+c")
         assert app.clipboard == "Copy this sentence please.\n\nSecond paragraph here."
         assert app.is_running  # copying is not the first press of "ctrl+c twice quits"
+
+
+async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_factory) -> None:
+    from codex_tui.ui.conversation import MAX_MOUNTED
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for n in range(MAX_MOUNTED + 100):
+            app.conversation.note("info", f"note {n}")
+        await pilot.pause(0.2)
+        assert len(app.conversation.cells()) == MAX_MOUNTED
+        assert len(app.conversation.hidden) == 100
+        app.conversation.show_earlier(100)
+        await pilot.pause(0.2)
+        texts = [c.message for c in app.conversation.cells()]
+    assert texts == [f"note {n}" for n in range(MAX_MOUNTED + 100)]
