@@ -46,7 +46,14 @@ class SlashActions:
         from codex_tui.ui.sidebar import SessionSidebar
 
         self.screen.add_class("-show-sidebar")
-        self.query_one(SessionSidebar).action_focus_filter()
+        slot = self.query_one("#sidebar")
+        found = slot.query(SessionSidebar)
+        if found:
+            found.first().action_focus_filter()
+            return
+        sidebar = SessionSidebar(self.cwd)
+        slot.mount(sidebar)
+        self.call_after_refresh(sidebar.action_focus_filter)
 
     # -- model, policy, sandbox, theme -------------------------------------------------
 
@@ -135,9 +142,8 @@ class SlashActions:
                 Sandbox.from_config, self.config, workspace=env.root
             )
             self._apply_rules()
-            self._sandbox_enforced = env.sandbox.enforced
+            self.status_bar.sandbox_enforced = env.sandbox.enforced
         self.status_bar.sandbox = mode
-        self.status_bar.sandbox_enforced = self._sandbox_enforced
         self.status_bar.refresh_text()
         self.conversation.note("info", f"Sandbox: {mode}.")
 
@@ -270,4 +276,4 @@ class SlashActions:
 
 def known_models() -> list[str]:
     """Model names offered by /model (any other can be typed)."""
-    return [m for m in KNOWN_WINDOWS if m not in ("o1",)] + ["gpt-5-codex", "gpt-5-mini"]
+    return [*KNOWN_WINDOWS, "gpt-5-codex", "gpt-5-mini"]

@@ -28,7 +28,6 @@ from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_sl
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
 from codex_tui.ui.panes import PlanPane, StatusBar
-from codex_tui.ui.sidebar import SessionSidebar
 
 if TYPE_CHECKING:
     from codex_tui.agent.controller import Agent
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from codex_tui.config import Config
     from codex_tui.prompts import PromptTemplate
     from codex_tui.ui.diffview import DiffView
+    from codex_tui.ui.sidebar import SessionSidebar
 
 # Below this many columns the plan/diff column folds away (shown on demand).
 WIDE_COLUMNS = 120
@@ -88,7 +88,6 @@ class CodexApp(SlashActions, App):
     TITLE = "codex-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {SlashCommandProvider}
-    ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+c", "ctrl_c", "Interrupt / quit", show=False, priority=True),
         Binding("escape", "interrupt", "Interrupt", show=False),
@@ -124,7 +123,6 @@ class CodexApp(SlashActions, App):
         self._busy = False
         self._pending_patch: str | None = None
         self._patch_diffs: dict[str, str] = {}
-        self._sandbox_enforced = True
 
     # -- layout -------------------------------------------------------------------
 
@@ -133,7 +131,8 @@ class CodexApp(SlashActions, App):
 
         self.diff_view = DiffView(id="diff")
         with Horizontal(id="body"):
-            yield SessionSidebar(self.cwd, id="sidebar")
+            # The sessions browser is mounted the first time it is shown (ctrl+b).
+            yield Vertical(id="sidebar")
             with Vertical(id="center"):
                 yield self.conversation
                 yield Static("↓ new output — ctrl+end to follow", id="new-output")
@@ -151,7 +150,6 @@ class CodexApp(SlashActions, App):
             self.config.model_provider,
             self.config.approval_policy,
             self.config.sandbox_mode,
-            True,
         )
         self.query_one("#new-output").display = False
         self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
@@ -318,6 +316,7 @@ class CodexApp(SlashActions, App):
         except ConfigError as exc:
             self.conversation.note("error", str(exc))
             return
+        self.status_bar.sandbox_enforced = self.agent.tools.env.sandbox.enforced
         self.status_bar.branch = await asyncio.to_thread(git_branch, self.cwd)
         self.status_bar.refresh_text()
         if self.launch.prompt:
@@ -361,13 +360,8 @@ class CodexApp(SlashActions, App):
         self.conversation.handle(event)
         match event:
             case ev.SessionConfigured():
-                self._sandbox_enforced = "not enforced" not in event.sandbox_mechanism
                 self.status_bar.configure(
-                    event.model,
-                    event.provider,
-                    event.approval_policy,
-                    event.sandbox_mode,
-                    self._sandbox_enforced,
+                    event.model, event.provider, event.approval_policy, event.sandbox_mode
                 )
             case ev.TokenCount():
                 self.status_bar.set_tokens(event)
@@ -522,7 +516,7 @@ class CodexApp(SlashActions, App):
             if not answer.done():
                 answer.set_result(decision or ev.ApprovalDecision(ev.Decision.ABORT))
 
-        screen = ApprovalScreen(request, self.pygments_style)
+        screen = ApprovalScreen(request)
         self.push_screen(screen, done)
         self.notify_unfocused("approval needed")
         try:

@@ -29,11 +29,10 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         Binding("escape", "abort", "Abort turn"),
     ]
 
-    def __init__(self, request: ev.ApprovalRequest, pygments_style: str | None = None) -> None:
+    def __init__(self, request: ev.ApprovalRequest) -> None:
         patch = isinstance(request, ev.PatchApprovalRequest)
         super().__init__(classes="-patch" if patch else "-command")
         self.request = request
-        self.pygments_style = pygments_style
         self.diff = None
         self.feedback = Input(
             placeholder="What should the model do instead? Enter sends · empty just denies",

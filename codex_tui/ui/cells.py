@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
@@ -368,6 +367,8 @@ class PatchCell(Expandable):
     def refresh_body(self) -> None:
         self.body.display = self.expanded and bool(self.diff)
         if self.body.display:
+            from rich.syntax import Syntax
+
             syntax = Syntax(self.diff, "diff", theme=self.code_theme, background_color="default")
             self.body.update(to_text(syntax, self.app.console, max(self.size.width - 4, 20)))
         self.refresh_header()

@@ -4,7 +4,6 @@ and a streaming answer that only re-renders the block being written."""
 from __future__ import annotations
 
 from rich.console import Console, RenderableType
-from rich.markdown import Markdown
 from rich.text import Text
 from textual.app import RenderResult
 from textual.geometry import Size
@@ -91,6 +90,8 @@ class MarkdownBlock(Widget):
         if len(self._texts) > 2:  # keep the current width and one other
             for other in [w for w in self._texts if w != width][:-1]:
                 del self._texts[other]
+        from rich.markdown import Markdown  # ~20 ms: not before the first frame
+
         console = self.app.console
         for chunk in self.chunks[len(texts) :]:
             markdown = Markdown(chunk, code_theme=self.code_theme, inline_code_theme=None)

@@ -99,11 +99,8 @@ class StatusBar(Static):
         if self.working_since is not None:
             self.refresh_text()
 
-    def configure(
-        self, model: str, provider: str, policy: str, sandbox: str, enforced: bool
-    ) -> None:
-        self.model, self.provider, self.policy = model, provider, policy
-        self.sandbox, self.sandbox_enforced = sandbox, enforced
+    def configure(self, model: str, provider: str, policy: str, sandbox: str) -> None:
+        self.model, self.provider, self.policy, self.sandbox = model, provider, policy, sandbox
         self.refresh_text()
 
     def set_tokens(self, event: ev.TokenCount) -> None:
