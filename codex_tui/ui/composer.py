@@ -80,6 +80,15 @@ class ComposerInput(TextArea):
         if isinstance(parent, Composer) and parent._handle_key(event.key):
             event.stop()
             event.prevent_default()
+            return
+        # A key bound on the text area itself (ctrl+u, ctrl+w, ctrl+z, ...) acts here, in
+        # order. Textual would run it only once the key had bubbled up to the app, after
+        # a character typed just behind it: ctrl+u then "x" inserted the x, then deleted it.
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
 
 
 class CompletionPopup(OptionList, can_focus=False):

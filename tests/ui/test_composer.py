@@ -176,6 +176,26 @@ async def test_ctrl_c_reaches_the_app_even_with_a_selection(tmp_path: Path) -> N
         assert composer.text == "keep me"
 
 
+async def test_keys_arriving_together_act_in_order(tmp_path: Path) -> None:
+    """As a terminal delivers fast typing: several keys in one read, posted to the
+    app at once. A key bound on the text area (ctrl+u, ctrl+w) must act before the
+    character behind it is inserted."""
+    from textual.events import Key
+
+    app = Host(history=loaded_store(tmp_path))
+    async with app.run_test() as pilot:
+        composer = app.query_one(Composer)
+        await pilot.press(*"old words")
+        for key, character in [("ctrl+u", None), ("x", "x"), ("space", " "), ("y", "y")]:
+            app.post_message(Key(key, character))
+        await wait_for(pilot, lambda: "y" in composer.text, "the last key")
+        assert composer.text == "x y"
+        for key, character in [("ctrl+w", None), ("z", "z")]:
+            app.post_message(Key(key, character))
+        await wait_for(pilot, lambda: "z" in composer.text, "the last key")
+        assert composer.text == "x z"
+
+
 async def test_escape_reaches_the_app_when_no_popup_is_open(tmp_path: Path) -> None:
     app = Host(history=loaded_store(tmp_path))
     async with app.run_test() as pilot:
