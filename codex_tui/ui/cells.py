@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from codex_tui.agent.events import FileChange, Flag
 from codex_tui.tools.plan import PlanStep
-from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownBlock, StreamingMarkdown, to_text
+from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 HEAD_LINES = 5
@@ -73,35 +73,20 @@ class UserCell(Cell):
         return partial(UserCell, self.text, self.queued)
 
 
-class AnswerCell(Cell):
-    """The assistant's answer, streamed as markdown."""
+class AnswerCell(Cell, MarkdownView):
+    """The assistant's answer, streamed as markdown (one widget, drawn by lines)."""
 
     def __init__(self, item_id: str, code_theme: str = DEFAULT_CODE_THEME, text: str = "") -> None:
-        super().__init__(classes="answer-cell")
+        super().__init__(text, code_theme=code_theme, classes="answer-cell")
         self.item_id = item_id
-        self.markdown = StreamingMarkdown(code_theme=code_theme)
-        self.done = False
-        if text:
-            self.markdown.set_text(text)
-            self.markdown.finish()
-            self.done = True
-
-    @property
-    def text(self) -> str:
-        return self.markdown.text
-
-    def compose(self):
-        yield self.markdown
-
-    def append(self, fragment: str) -> None:
-        self.markdown.append(fragment)
+        self.done = bool(text)
 
     def finish(self, text: str | None = None) -> None:
-        self.markdown.finish(text)
+        super().finish(text)
         self.done = True
 
     def rebuild(self) -> Factory:
-        return partial(AnswerCell, self.item_id, self.markdown.code_theme, self.text)
+        return partial(AnswerCell, self.item_id, self.code_theme, self.text)
 
 
 class Expandable(Cell):
@@ -479,16 +464,11 @@ class FlagCell(Cell):
         return partial(FlagCell, self.flags, self.correction, self.sent)
 
 
-class MarkdownCell(Cell):
+class MarkdownCell(Cell, MarkdownView):
     """A note written in markdown (status, help)."""
 
     def __init__(self, source: str, code_theme: str = DEFAULT_CODE_THEME) -> None:
-        super().__init__(classes="markdown-cell")
-        self.source = source
-        self.code_theme = code_theme
-
-    def compose(self):
-        yield MarkdownBlock(self.source, code_theme=self.code_theme)
+        super().__init__(source, code_theme=code_theme, classes="markdown-cell")
 
     def rebuild(self) -> Factory:
         return partial(MarkdownCell, self.source, self.code_theme)

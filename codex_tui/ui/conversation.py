@@ -357,8 +357,8 @@ class ConversationView(VerticalScroll):
     def set_code_theme(self, theme: str) -> None:
         self.code_theme = theme
         for cell in self.cells():
-            if isinstance(cell, AnswerCell):
-                cell.markdown.set_code_theme(theme)
+            if isinstance(cell, AnswerCell | MarkdownCell):
+                cell.set_code_theme(theme)
 
 
 def tool_line(name: str, arguments: dict, success: bool) -> str:

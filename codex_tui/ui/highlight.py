@@ -24,6 +24,7 @@ __all__ = [
     "TAB_SIZE",
     "Tokens",
     "cached_lexer",
+    "known_language",
     "lexer_for_path",
     "pygments_style_exists",
     "token_styler",
@@ -79,6 +80,23 @@ def _lexer_for_name(name: str) -> Lexer | None:
     if cls.__name__ == "TextLexer":
         return None
     return cls(stripnl=False, ensurenl=False, tabsize=0)
+
+
+def known_language(alias: str) -> bool:
+    """Whether a built-in pygments lexer answers to `alias` (a code fence's language).
+
+    Pygments looks an unknown alias up in installed plugins, through package
+    metadata; a plugin may import a whole application (IPython's took 0.3 s).
+    A fence streams in a character at a time, so "typ" is asked before "typescript".
+    """
+    return alias.lower() in _builtin_aliases()
+
+
+@lru_cache(maxsize=1)
+def _builtin_aliases() -> frozenset[str]:
+    from pygments.lexers._mapping import LEXERS
+
+    return frozenset(alias for entry in LEXERS.values() for alias in entry[2])
 
 
 def _matches(name: str, pattern: str) -> bool:

@@ -1,122 +1,96 @@
-"""Markdown for the conversation: rendered once per width into selectable text,
-and a streaming answer that only re-renders the block being written."""
+"""Markdown for the conversation, drawn through Textual's line API.
+
+A `MarkdownView` keeps the markdown it shows as settled chunks (runs of complete
+blocks, each rendered once per width into cached lines) and a live tail (the
+block being written, rendered again as it grows). A streamed answer therefore
+costs one render of its newest block per frame, however long it gets, and a
+whole answer is one widget."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.app import RenderResult
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.selection import Selection
+from textual.strip import Strip
 from textual.widget import Widget
 
-# A settled segment grows until it holds this much markdown, then a new one starts;
-# re-rendering a segment stays cheap and long answers stay a few dozen widgets.
-SEGMENT_CHARS = 4_000
+from codex_tui.ui.highlight import known_language
 
 DEFAULT_CODE_THEME = "monokai"
 
 
-def to_text(renderable: RenderableType, console: Console, width: int) -> Text:
-    """Render `renderable` at `width` into one styled Text (selectable in Textual)."""
+def _trimmed_lines(renderable: RenderableType, console: Console, width: int):
+    """Rendered lines of segments, without control codes or trailing unstyled
+    padding (which would otherwise end up in copied text)."""
     options = console.options.update(width=max(width, 1), highlight=False)
-    lines = console.render_lines(renderable, options, pad=False)
-    text = Text(end="", no_wrap=True, overflow="ignore")
-    for index, line in enumerate(lines):
-        if index:
-            text.append("\n")
-        # Trailing unstyled padding would otherwise end up in copied text.
+    for line in console.render_lines(renderable, options, pad=False):
         while (
             line and not line[-1].text.strip() and not (line[-1].style and line[-1].style.bgcolor)
         ):
             line = line[:-1]
+        yield [segment for segment in line if not segment.control]
+
+
+def to_text(renderable: RenderableType, console: Console, width: int) -> Text:
+    """Render `renderable` at `width` into one styled Text (selectable in Textual)."""
+    text = Text(end="", no_wrap=True, overflow="ignore")
+    for index, line in enumerate(_trimmed_lines(renderable, console, width)):
+        if index:
+            text.append("\n")
         for segment in line:
-            if not segment.control:
-                text.append(segment.text, segment.style)
+            text.append(segment.text, segment.style)
     return text
 
 
-class MarkdownBlock(Widget):
-    """Markdown rendered by rich at the widget's width into selectable text.
+@lru_cache(maxsize=1)
+def _markdown_class() -> type:
+    """rich's Markdown, with code fences in languages pygments lacks shown as plain
+    text (see `known_language`). Imported on first use: ~20 ms, not before the
+    first frame."""
+    from rich.markdown import CodeBlock, Markdown
 
-    The source is a list of chunks (each a run of complete markdown blocks), each
-    rendered on its own and cached per width: appending a chunk renders only that
-    chunk, so a growing segment of a streamed answer stays cheap."""
+    class FencedCode(CodeBlock):
+        @classmethod
+        def create(cls, markdown, token) -> CodeBlock:
+            block = super().create(markdown, token)
+            if not known_language(block.lexer_name):
+                block.lexer_name = "text"
+            return block
 
-    DEFAULT_CSS = """
-    MarkdownBlock { height: auto; }
-    """
+    class KnownLanguagesMarkdown(Markdown):
+        elements = {**Markdown.elements, "fence": FencedCode, "code_block": FencedCode}
 
-    def __init__(self, source: str = "", code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.chunks: list[str] = [source] if source else []
-        self.code_theme = code_theme
-        self._texts: dict[int, list[Text]] = {}  # width -> rendered chunks
-        self._joined: tuple[int, int, Text, int] | None = None  # (width, chunks, text, lines)
+    return KnownLanguagesMarkdown
 
-    @property
-    def source(self) -> str:
-        return "\n\n".join(self.chunks)
 
-    @property
-    def size_chars(self) -> int:
-        return sum(len(c) for c in self.chunks)
+def to_strips(
+    source: str, console: Console, width: int, code_theme: str
+) -> tuple[list[Strip], list[str]]:
+    """Markdown rendered at `width`: one strip per line, and each line's plain text.
 
-    def set_source(self, source: str) -> None:
-        if self.chunks != ([source] if source else []):
-            self.chunks = [source] if source else []
-            self._invalidate()
-
-    def add_chunk(self, chunk: str) -> None:
-        self.chunks.append(chunk)
-        self._joined = None
-        self.refresh(layout=True)
-
-    def set_code_theme(self, theme: str) -> None:
-        if theme != self.code_theme:
-            self.code_theme = theme
-            self._invalidate()
-
-    def _invalidate(self) -> None:
-        self._texts.clear()
-        self._joined = None
-        self.refresh(layout=True)
-
-    def rendered(self, width: int) -> Text:
-        joined = self._joined
-        if joined and joined[0] == width and joined[1] == len(self.chunks):
-            return joined[2]
-        texts = self._texts.setdefault(width, [])
-        if len(self._texts) > 2:  # keep the current width and one other
-            for other in [w for w in self._texts if w != width][:-1]:
-                del self._texts[other]
-        from rich.markdown import Markdown  # ~20 ms: not before the first frame
-
-        console = self.app.console
-        for chunk in self.chunks[len(texts) :]:
-            markdown = Markdown(chunk, code_theme=self.code_theme, inline_code_theme=None)
-            texts.append(to_text(markdown, console, width))
-        text = Text("\n\n", end="", no_wrap=True, overflow="ignore").join(texts)
-        self._joined = (width, len(self.chunks), text, text.plain.count("\n") + 1)
-        return text
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if not self.chunks:
-            return 0
-        self.rendered(width)
-        assert self._joined is not None
-        return self._joined[3]
-
-    def render(self) -> RenderResult:
-        return self.rendered(self.content_size.width or self.size.width or 80)
-
-    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        """Selected text without the padding rich adds to fill the width."""
-        picked = super().get_selection(selection)
-        if picked is None:
-            return None
-        text, ending = picked
-        return "\n".join(line.rstrip() for line in text.split("\n")), ending
+    Empty lines at either end are dropped (rich starts a list with one when it is
+    rendered alone), so chunks joined by one empty line look like the whole text
+    rendered at once."""
+    markdown = _markdown_class()(source, code_theme=code_theme, inline_code_theme=None)
+    lines = list(_trimmed_lines(markdown, console, width))
+    start, end = 0, len(lines)
+    while start < end and not lines[start]:
+        start += 1
+    while end > start and not lines[end - 1]:
+        end -= 1
+    strips: list[Strip] = []
+    plain: list[str] = []
+    for line in lines[start:end]:
+        text = "".join(segment.text for segment in line)
+        strips.append(Strip(line, cell_len(text)))
+        plain.append(text)
+    return strips, plain
 
 
 def settle_point(text: str, start: int) -> int:
@@ -148,81 +122,190 @@ def settle_point(text: str, start: int) -> int:
     return point
 
 
-class StreamingMarkdown(Widget):
-    """A markdown answer being streamed: settled segments plus one live tail.
+class MarkdownView(Widget):
+    """Markdown as settled chunks plus a live tail, drawn line by line.
 
-    Only the tail is re-rendered as text arrives; once a block is complete it
-    moves into a settled segment that is rendered once (per width)."""
+    Feed it with `append` (streaming: call at most once per frame, deltas are
+    coalesced upstream), `set_text`, and `finish`; or give the whole source to
+    the constructor. Settled chunks are rendered once per width; only the tail is
+    rendered again when text arrives. Text can be selected with the mouse."""
 
     DEFAULT_CSS = """
-    StreamingMarkdown { height: auto; layout: vertical; }
+    MarkdownView { height: auto; }
     """
 
-    def __init__(self, code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
+    def __init__(self, source: str = "", code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
         super().__init__(**kwargs)
         self.code_theme = code_theme
         self.text = ""
-        self._settled = 0
-        self._segments: list[MarkdownBlock] = []
-        self._tail = MarkdownBlock(code_theme=code_theme, classes="tail")
-        self._early: list[MarkdownBlock] = []  # settled before the widget was mounted
+        self._settled = 0  # text[:_settled] is in `chunks`
+        self.chunks: list[str] = []
+        self.tail = ""
+        # Rendered at `_width`: the settled chunks' lines (a blank line between two
+        # chunks), how many chunks they hold, and the tail's lines.
+        self._width = 0
+        self._strips: list[Strip] = []
+        self._plain: list[str] = []
+        self._rendered_chunks = 0
+        self._tail_strips: list[Strip] | None = None
+        self._tail_plain: list[str] = []
+        self._base_style: Style | None = None
+        if source:
+            self.set_text(source)
+            self.finish()
 
-    def compose(self):
-        yield self._tail
+    @property
+    def source(self) -> str:
+        return self.text
+
+    # -- feeding ---------------------------------------------------------------
 
     def append(self, fragment: str) -> None:
-        """Add streamed text; call at most once per frame (deltas are coalesced)."""
+        """Add streamed text."""
         if fragment:
             self._advance(self.text + fragment)
 
     def set_text(self, text: str) -> None:
+        """Show `text`; when it extends what is shown, only the new part is rendered."""
         if not text.startswith(self.text[: self._settled]):
             self._reset()
         self._advance(text)
 
+    def finish(self, text: str | None = None) -> None:
+        """The markdown is complete: everything becomes settled."""
+        if text is not None and text != self.text:
+            self.set_text(text)
+        rest = self.text[self._settled :].strip("\n")
+        if rest.strip():
+            self.chunks.append(rest)
+        self._settled = len(self.text)
+        self.tail = ""
+        self._tail_strips = None
+        self._changed(layout=True)
+
+    def set_code_theme(self, theme: str) -> None:
+        if theme != self.code_theme:
+            self.code_theme = theme
+            self._forget_rendering()
+            self.refresh(layout=True)
+
     def _advance(self, text: str) -> None:
         self.text = text
         point = settle_point(text, self._settled)
-        if point > self._settled:
-            self._settle(text[self._settled : point])
+        settled = point > self._settled
+        if settled:
+            chunk = text[self._settled : point].strip("\n")
+            if chunk.strip():
+                self.chunks.append(chunk)
             self._settled = point
-        self._tail.set_source(text[self._settled :].strip("\n"))
-
-    def finish(self, text: str | None = None) -> None:
-        """The answer is complete: everything becomes settled."""
-        if text is not None and text != self.text:
-            self.set_text(text)
-        rest = self.text[self._settled :]
-        if rest.strip():
-            self._settle(rest)
-        self._settled = len(self.text)
-        self._tail.set_source("")
-
-    def set_code_theme(self, theme: str) -> None:
-        self.code_theme = theme
-        for block in [*self._segments, self._tail]:
-            block.set_code_theme(theme)
-
-    def _settle(self, chunk: str) -> None:
-        last = self._segments[-1] if self._segments else None
-        if last is not None and last.size_chars < SEGMENT_CHARS:
-            last.add_chunk(chunk.strip("\n"))
-            return
-        block = MarkdownBlock(chunk.strip("\n"), code_theme=self.code_theme)
-        self._segments.append(block)
-        if self.is_mounted:
-            self.mount(block, before=self._tail)
-        else:
-            self._early.append(block)
+        tail = text[self._settled :].strip("\n")
+        if tail != self.tail or settled:
+            self.tail = tail
+            self._tail_strips = None
+            self._changed(layout=settled)
 
     def _reset(self) -> None:
-        for block in self._segments:
-            block.remove()
-        self._segments.clear()
-        self._settled = 0
         self.text = ""
+        self._settled = 0
+        self.chunks = []
+        self.tail = ""
+        self._forget_rendering()
 
-    def on_mount(self) -> None:
-        if self._early:
-            self.mount_all(self._early, before=self._tail)
-            self._early = []
+    # -- rendering -------------------------------------------------------------
+
+    def _forget_rendering(self) -> None:
+        self._width = 0
+        self._strips, self._plain = [], []
+        self._rendered_chunks = 0
+        self._tail_strips = None
+
+    def _changed(self, layout: bool) -> None:
+        """Refresh after new text: only lines from the old tail down are drawn again
+        (the settled lines above it cannot have changed); a new height means layout."""
+        if not self.is_mounted or not self._width:
+            self.refresh(layout=True)
+            return
+        before = self._height()
+        tail_top = len(self._strips) + (1 if self._strips else 0)
+        self._render(self._width)
+        after = self._height()
+        changed = Region(0, tail_top, self._width, max(before, after) - tail_top)
+        self.refresh(changed, layout=layout or after != before)
+
+    def _render(self, width: int) -> None:
+        """Bring the cached lines up to date for `width`."""
+        if width != self._width:
+            self._forget_rendering()
+            self._width = width
+        console = self.app.console
+        for chunk in self.chunks[self._rendered_chunks :]:
+            strips, plain = to_strips(chunk, console, width, self.code_theme)
+            if self._strips:
+                self._strips.append(Strip.blank(0))
+                self._plain.append("")
+            self._strips.extend(strips)
+            self._plain.extend(plain)
+        self._rendered_chunks = len(self.chunks)
+        if self._tail_strips is None:
+            if self.tail:
+                self._tail_strips, self._tail_plain = to_strips(
+                    self.tail, console, width, self.code_theme
+                )
+            else:
+                self._tail_strips, self._tail_plain = [], []
+
+    def _height(self) -> int:
+        settled = len(self._strips)
+        tail = len(self._tail_strips or ())
+        return settled + tail + (1 if settled and tail else 0)
+
+    def _line(self, y: int) -> tuple[Strip, str]:
+        settled = len(self._strips)
+        if y < settled:
+            return self._strips[y], self._plain[y]
+        y -= settled + (1 if settled else 0)
+        if 0 <= y < len(self._tail_plain):
+            assert self._tail_strips is not None
+            return self._tail_strips[y], self._tail_plain[y]
+        return Strip.blank(0), ""
+
+    def lines(self) -> list[str]:
+        """The plain text of every line, as drawn at the current width."""
+        self._render(self._width or self.content_size.width or 80)
+        settled = list(self._plain)
+        if settled and self._tail_plain:
+            settled.append("")
+        return settled + self._tail_plain
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.text.strip():
+            return 0
+        self._render(width)
+        return self._height()
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        self._render(self._width or self.content_size.width or 80)
+        strip, plain = self._line(y)
+        if self._base_style is None:  # `rich_style` walks every ancestor's styles
+            self._base_style = self.rich_style
+        strip = strip.apply_style(self._base_style)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            if end == -1:
+                end = len(plain)
+            cuts = [cell_len(plain[:start]), cell_len(plain[:end]), strip.cell_length]
+            before, picked, after = strip.divide(cuts)
+            style = self.screen.get_component_rich_style("screen--selection")
+            picked = Strip(Segment.apply_style(list(picked), post_style=style), picked.cell_length)
+            strip = Strip.join([before, picked, after])
+        return strip.apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """Selected text without the padding rich adds to fill the width."""
+        text = selection.extract("\n".join(self.lines()))
+        return "\n".join(line.rstrip() for line in text.split("\n")), "\n"

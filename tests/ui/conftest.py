@@ -36,11 +36,11 @@ def screen_text(app: CodexApp, view=None) -> str:
     (mounted cells only)."""
     from textual.widgets import Static
 
-    from codex_tui.ui.markdown import MarkdownBlock
+    from codex_tui.ui.markdown import MarkdownView
 
     parts: list[str] = []
     for widget in (view or app.conversation).query("*"):
-        if isinstance(widget, MarkdownBlock):
+        if isinstance(widget, MarkdownView):
             parts.append(widget.source)
         elif type(widget) is Static:
             parts.append(str(widget.content))

@@ -1,0 +1,193 @@
+"""MarkdownView: streamed markdown drawn by lines, in a small host app; the frame
+rate the app package sets; the conversation's pacing of streamed text."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+from textual.app import App, ComposeResult
+
+from codex_tui.ui.markdown import MarkdownView, settle_point, to_strips
+
+ANSWER = """\
+# Plan
+
+The parser keeps a stack of open blocks and closes them when a line cannot
+continue them.
+
+- first, read the entry point
+- then add the flag
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+That is all; **nothing else** changes.
+"""
+
+
+class Host(App):
+    CSS = "MarkdownView { width: 60; }"
+
+    def __init__(self, view: MarkdownView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield self.view
+
+
+async def test_a_streamed_answer_ends_up_drawn_like_the_whole_text() -> None:
+    streamed = MarkdownView()
+    app = Host(streamed)
+    async with app.run_test(size=(80, 40)) as pilot:
+        rng = random.Random(3)
+        pos = 0
+        while pos < len(ANSWER):
+            step = rng.randint(1, 9)
+            streamed.append(ANSWER[pos : pos + step])
+            pos += step
+            if rng.random() < 0.3:
+                await pilot.pause()
+        streamed.finish()
+        await pilot.pause()
+        whole = MarkdownView(ANSWER)
+        await app.mount(whole)
+        await pilot.pause()
+        assert streamed.lines() == whole.lines()
+        assert streamed.size.height == whole.size.height == len(whole.lines())
+        assert any("def greet" in line for line in whole.lines())
+
+
+async def test_only_the_tail_is_rendered_again_as_text_arrives(monkeypatch) -> None:
+    import codex_tui.ui.markdown as markdown
+
+    rendered: list[str] = []
+    original = markdown.to_strips
+
+    def counting(source: str, *args):
+        rendered.append(source)
+        return original(source, *args)
+
+    monkeypatch.setattr(markdown, "to_strips", counting)
+    view = MarkdownView()
+    async with Host(view).run_test(size=(80, 40)) as pilot:
+        view.append("First paragraph.\n\nSecond")
+        await pilot.pause()
+        rendered.clear()
+        view.append(" paragraph grows")
+        view.append(" and grows.")
+        await pilot.pause()
+        assert rendered and all(source.startswith("Second") for source in rendered)
+        assert view.chunks == ["First paragraph."]
+        assert view.tail == "Second paragraph grows and grows."
+
+
+async def test_the_selection_spans_settled_text_and_the_tail() -> None:
+    view = MarkdownView()
+    async with Host(view).run_test(size=(80, 20)) as pilot:
+        view.append("Settled words here.\n\nStill streaming")
+        await pilot.pause()
+        await pilot.mouse_down(view, offset=(0, 0))
+        await pilot.hover(view, offset=(5, 2))
+        await pilot.mouse_up(view, offset=(5, 2))
+        assert app_selection(view) == "Settled words here.\n\nStill"
+
+
+def app_selection(view: MarkdownView) -> str | None:
+    return view.screen.get_selected_text()
+
+
+def test_settle_point_never_cuts_inside_a_code_fence() -> None:
+    text = "Intro.\n\n```python\nx = 1\n\ny = 2\n"
+    assert settle_point(text, 0) == len("Intro.\n\n")
+    closed = text + "```\n\nAfter"
+    assert settle_point(closed, 0) == len(text + "```\n\n")
+
+
+def test_a_half_written_fence_language_is_never_looked_up_in_plugins(monkeypatch) -> None:
+    """Pygments searches installed plugins for an unknown alias (one imported all of
+    IPython); a fence's language streams in a letter at a time."""
+    import pygments.lexers
+
+    def no_plugins():
+        raise AssertionError("pygments was asked for plugin lexers")
+
+    monkeypatch.setattr(pygments.lexers, "find_plugin_lexers", no_plugins)
+    console = Console(width=40, color_system="truecolor")
+    strips, plain = to_strips("```typ\nconst a = 1\n```", console, 40, "monokai")
+    assert any("const a = 1" in line for line in plain)
+    strips, _ = to_strips("```typescript\nconst a = 1\n```", console, 40, "monokai")
+    colours = {segment.style.color for strip in strips for segment in strip if segment.style}
+    assert len(colours - {None}) > 1  # highlighted: keywords and names differ
+
+
+@pytest.mark.parametrize(
+    ("environment", "period"), [({}, 1 / 240), ({"TEXTUAL_FPS": "30"}, 1 / 30)]
+)
+def test_the_app_package_raises_the_frame_rate_unless_the_user_set_one(
+    environment: dict[str, str], period: float
+) -> None:
+    probe = (
+        "import os, codex_tui.ui, textual.screen;"
+        "print(textual.screen.UPDATE_PERIOD, os.environ.get('TEXTUAL_FPS'))"
+    )
+    env = {"PATH": "/usr/bin:/bin", **environment}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert float(out[0]) == pytest.approx(period)
+    assert out[1] == environment.get("TEXTUAL_FPS", "None")  # nothing left for commands
+
+
+async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -> None:
+    """Text arriving just after a key waits INPUT_GRACE_S, so the key's frame is drawn
+    alone; but it never waits more than INPUT_HOLD_MAX_S, however fast the typing."""
+    import codex_tui.ui.conversation as conversation_module
+    from codex_tui.agent import events as ev
+    from codex_tui.ui.conversation import (
+        INPUT_GRACE_S,
+        INPUT_HOLD_MAX_S,
+        ConversationView,
+    )
+
+    class Clock:
+        now = 1000.0
+
+        def monotonic(self) -> float:
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(conversation_module, "time", clock)
+    view = ConversationView()
+
+    class ConversationHost(App):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    async with ConversationHost().run_test() as pilot:
+        view.handle(ev.AgentMessageDelta(item_id="a", delta="Hello"))
+        view._paced_flush()  # nothing typed: shown at once
+        assert view._answers["a"].text == "Hello"
+
+        view.input_arrived()
+        view.handle(ev.AgentMessageDelta(item_id="a", delta=" there"))
+        clock.now += INPUT_GRACE_S / 2
+        view._paced_flush()
+        assert view._answers["a"].text == "Hello"  # held for the key's frame
+        clock.now += INPUT_GRACE_S
+        view._paced_flush()
+        assert view._answers["a"].text == "Hello there"
+
+        view.handle(ev.AgentMessageDelta(item_id="a", delta="!"))
+        for _ in range(10):  # a key every few milliseconds
+            clock.now += INPUT_HOLD_MAX_S / 5
+            view.input_arrived()
+            view._paced_flush()
+        assert view._answers["a"].text == "Hello there!"
+        await pilot.pause()
