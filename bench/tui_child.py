@@ -17,12 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+# codex_tui.ui before Textual, as `codex-tui` imports them: the package sets Textual's
+# frame rate before Textual reads it.
+from codex_tui.ui.app import CodexApp, Launch  # isort: skip
 import tui_corpus
 from textual.screen import Screen
 
 from codex_tui.agent import events as ev
 from codex_tui.config import load_config
-from codex_tui.ui.app import CodexApp, Launch
 
 
 class Frames:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -125,6 +125,11 @@ class CodexApp(SlashActions, App):
         self._patch_diffs: dict[str, str] = {}
 
     # -- layout -------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.conversation.input_arrived()
+        await super().on_event(event)
 
     def compose(self) -> ComposeResult:
         from codex_tui.ui.diffview import DiffView

@@ -1,10 +1,14 @@
 """The conversation pane: a scrolling column of cells fed by agent events.
 
-Deltas are coalesced and applied once per frame; it follows the bottom while
-output streams unless the person scrolled up; only the newest cells stay
-mounted, older ones come back (rebuilt) when scrolled to."""
+Deltas are coalesced and applied at most STREAM_FPS times a second, and a
+keystroke's frame goes before them (typing stays quick while a long answer
+streams); it follows the bottom while output streams unless the person scrolled
+up; only the newest cells stay mounted, older ones come back (rebuilt) when
+scrolled to."""
 
 from __future__ import annotations
+
+import time
 
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -29,6 +33,13 @@ from codex_tui.ui.cells import (
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
 
 FRAME_S = 1 / 60
+# Streamed text is shown at most this often: each update re-lays out and redraws
+# the conversation, and the time between updates is what keeps typing quick.
+STREAM_INTERVAL_S = 1 / 25
+# After a keystroke, streamed text waits this long so the key's own frame is cheap,
+# but never more than INPUT_HOLD_MAX_S in all.
+INPUT_GRACE_S = 0.025
+INPUT_HOLD_MAX_S = 0.06
 # Cells kept mounted; older ones are unmounted and rebuilt on demand.
 MAX_MOUNTED = 150
 RESTORE_BATCH = 50
@@ -66,6 +77,9 @@ class ConversationView(VerticalScroll):
         self._patches: dict[str, PatchCell] = {}
         self._pending: dict[object, str] = {}  # cell -> text not yet shown
         self._flush_timer = None
+        self._last_flush = 0.0  # time.monotonic() of the last flush
+        self._first_pending = 0.0  # when the oldest unshown text arrived
+        self._input_at = -1.0  # when the last keystroke arrived
         self._queued: list[UserCell] = []
         self._removing: set[Cell] = set()  # trimmed, their removal still pending
         self.last_answer: str = ""
@@ -337,10 +351,30 @@ class ConversationView(VerticalScroll):
     def _defer(self, cell: object, text: str) -> None:
         self._pending[cell] = self._pending.get(cell, "") + text
         if self._flush_timer is None:
-            self._flush_timer = self.set_timer(FRAME_S, self.flush)
+            now = time.monotonic()
+            self._first_pending = now
+            wait = max(FRAME_S, STREAM_INTERVAL_S - (now - self._last_flush))
+            self._flush_timer = self.set_timer(wait, self._paced_flush)
+
+    def input_arrived(self) -> None:
+        """A key was pressed: let its frame be drawn before more streamed text."""
+        self._input_at = time.monotonic()
+
+    def _paced_flush(self) -> None:
+        self._flush_timer = None
+        now = time.monotonic()
+        since_input = now - self._input_at
+        if since_input < INPUT_GRACE_S and now - self._first_pending < INPUT_HOLD_MAX_S:
+            self._flush_timer = self.set_timer(INPUT_GRACE_S - since_input, self._paced_flush)
+            return
+        self.flush()
 
     def flush(self) -> None:
-        self._flush_timer = None
+        """Show all text that arrived since the last flush, now."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._last_flush = time.monotonic()
         pending, self._pending = self._pending, {}
         for cell, text in pending.items():
             if isinstance(cell, CommandCell):
