@@ -69,10 +69,10 @@ def _markdown_class() -> type:
     return KnownLanguagesMarkdown
 
 
-def to_strips(
+def to_lines(
     source: str, console: Console, width: int, code_theme: str
-) -> tuple[list[Strip], list[str]]:
-    """Markdown rendered at `width`: one strip per line, and each line's plain text.
+) -> tuple[list[list[Segment]], list[str]]:
+    """Markdown rendered at `width`: each line's segments, and its plain text.
 
     Empty lines at either end are dropped (rich starts a list with one when it is
     rendered alone), so chunks joined by one empty line look like the whole text
@@ -84,13 +84,8 @@ def to_strips(
         start += 1
     while end > start and not lines[end - 1]:
         end -= 1
-    strips: list[Strip] = []
-    plain: list[str] = []
-    for line in lines[start:end]:
-        text = "".join(segment.text for segment in line)
-        strips.append(Strip(line, cell_len(text)))
-        plain.append(text)
-    return strips, plain
+    lines = lines[start:end]
+    return lines, ["".join(segment.text for segment in line) for line in lines]
 
 
 def settle_point(text: str, start: int) -> int:
@@ -142,12 +137,14 @@ class MarkdownView(Widget):
         self.chunks: list[str] = []
         self.tail = ""
         # Rendered at `_width`: the settled chunks' lines (a blank line between two
-        # chunks), how many chunks they hold, and the tail's lines.
+        # chunks), how many chunks they hold, and the tail's lines. Lines are kept as
+        # segments, not Strips: a Strip carries seven caches, and a long session
+        # holds tens of thousands of lines (Textual caches the drawn ones itself).
         self._width = 0
-        self._strips: list[Strip] = []
+        self._lines: list[list[Segment]] = []
         self._plain: list[str] = []
         self._rendered_chunks = 0
-        self._tail_strips: list[Strip] | None = None
+        self._tail_lines: list[list[Segment]] | None = None
         self._tail_plain: list[str] = []
         self._base_style: Style | None = None
         if source:
@@ -180,7 +177,7 @@ class MarkdownView(Widget):
             self.chunks.append(rest)
         self._settled = len(self.text)
         self.tail = ""
-        self._tail_strips = None
+        self._tail_lines = None
         self._changed(layout=True)
 
     def set_code_theme(self, theme: str) -> None:
@@ -201,7 +198,7 @@ class MarkdownView(Widget):
         tail = text[self._settled :].strip("\n")
         if tail != self.tail or settled:
             self.tail = tail
-            self._tail_strips = None
+            self._tail_lines = None
             self._changed(layout=settled)
 
     def _reset(self) -> None:
@@ -215,9 +212,9 @@ class MarkdownView(Widget):
 
     def _forget_rendering(self) -> None:
         self._width = 0
-        self._strips, self._plain = [], []
+        self._lines, self._plain = [], []
         self._rendered_chunks = 0
-        self._tail_strips = None
+        self._tail_lines = None
 
     def _changed(self, layout: bool) -> None:
         """Refresh after new text: only lines from the old tail down are drawn again
@@ -226,7 +223,7 @@ class MarkdownView(Widget):
             self.refresh(layout=True)
             return
         before = self._height()
-        tail_top = len(self._strips) + (1 if self._strips else 0)
+        tail_top = len(self._lines) + (1 if self._lines else 0)
         self._render(self._width)
         after = self._height()
         changed = Region(0, tail_top, self._width, max(before, after) - tail_top)
@@ -239,35 +236,35 @@ class MarkdownView(Widget):
             self._width = width
         console = self.app.console
         for chunk in self.chunks[self._rendered_chunks :]:
-            strips, plain = to_strips(chunk, console, width, self.code_theme)
-            if self._strips:
-                self._strips.append(Strip.blank(0))
+            lines, plain = to_lines(chunk, console, width, self.code_theme)
+            if self._lines:
+                self._lines.append([])
                 self._plain.append("")
-            self._strips.extend(strips)
+            self._lines.extend(lines)
             self._plain.extend(plain)
         self._rendered_chunks = len(self.chunks)
-        if self._tail_strips is None:
+        if self._tail_lines is None:
             if self.tail:
-                self._tail_strips, self._tail_plain = to_strips(
+                self._tail_lines, self._tail_plain = to_lines(
                     self.tail, console, width, self.code_theme
                 )
             else:
-                self._tail_strips, self._tail_plain = [], []
+                self._tail_lines, self._tail_plain = [], []
 
     def _height(self) -> int:
-        settled = len(self._strips)
-        tail = len(self._tail_strips or ())
+        settled = len(self._lines)
+        tail = len(self._tail_lines or ())
         return settled + tail + (1 if settled and tail else 0)
 
-    def _line(self, y: int) -> tuple[Strip, str]:
-        settled = len(self._strips)
+    def _line(self, y: int) -> tuple[list[Segment], str]:
+        settled = len(self._lines)
         if y < settled:
-            return self._strips[y], self._plain[y]
+            return self._lines[y], self._plain[y]
         y -= settled + (1 if settled else 0)
         if 0 <= y < len(self._tail_plain):
-            assert self._tail_strips is not None
-            return self._tail_strips[y], self._tail_plain[y]
-        return Strip.blank(0), ""
+            assert self._tail_lines is not None
+            return self._tail_lines[y], self._tail_plain[y]
+        return [], ""
 
     def lines(self) -> list[str]:
         """The plain text of every line, as drawn at the current width."""
@@ -289,10 +286,10 @@ class MarkdownView(Widget):
 
     def render_line(self, y: int) -> Strip:
         self._render(self._width or self.content_size.width or 80)
-        strip, plain = self._line(y)
+        segments, plain = self._line(y)
         if self._base_style is None:  # `rich_style` walks every ancestor's styles
             self._base_style = self.rich_style
-        strip = strip.apply_style(self._base_style)
+        strip = Strip(Segment.apply_style(segments, self._base_style), cell_len(plain))
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span

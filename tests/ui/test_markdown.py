@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.app import App, ComposeResult
 
-from codex_tui.ui.markdown import MarkdownView, settle_point, to_strips
+from codex_tui.ui.markdown import MarkdownView, settle_point, to_lines
 
 ANSWER = """\
 # Plan
@@ -68,13 +68,13 @@ async def test_only_the_tail_is_rendered_again_as_text_arrives(monkeypatch) -> N
     import codex_tui.ui.markdown as markdown
 
     rendered: list[str] = []
-    original = markdown.to_strips
+    original = markdown.to_lines
 
     def counting(source: str, *args):
         rendered.append(source)
         return original(source, *args)
 
-    monkeypatch.setattr(markdown, "to_strips", counting)
+    monkeypatch.setattr(markdown, "to_lines", counting)
     view = MarkdownView()
     async with Host(view).run_test(size=(80, 40)) as pilot:
         view.append("First paragraph.\n\nSecond")
@@ -120,10 +120,10 @@ def test_a_half_written_fence_language_is_never_looked_up_in_plugins(monkeypatch
 
     monkeypatch.setattr(pygments.lexers, "find_plugin_lexers", no_plugins)
     console = Console(width=40, color_system="truecolor")
-    strips, plain = to_strips("```typ\nconst a = 1\n```", console, 40, "monokai")
+    lines, plain = to_lines("```typ\nconst a = 1\n```", console, 40, "monokai")
     assert any("const a = 1" in line for line in plain)
-    strips, _ = to_strips("```typescript\nconst a = 1\n```", console, 40, "monokai")
-    colours = {segment.style.color for strip in strips for segment in strip if segment.style}
+    lines, _ = to_lines("```typescript\nconst a = 1\n```", console, 40, "monokai")
+    colours = {segment.style.color for line in lines for segment in line if segment.style}
     assert len(colours - {None}) > 1  # highlighted: keywords and names differ
 
 
