@@ -53,11 +53,13 @@ def startup() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp:
         scratch = tui_launch.Scratch(Path(tmp))
         runs, uncached = tui_launch.launch_times(scratch, LAUNCH_RUNS, UNCACHED_RUNS)
+        floor = tui_launch.floor_times(scratch, LAUNCH_RUNS)
         tmux = tui_launch.tmux_overhead_s(scratch)
         interpreter = tui_launch.interpreter_s(scratch)
         wall = tui_launch.import_wall_s(scratch)
         imports = tui_launch.import_breakdown(scratch)
     ready = statistics.median(r.accepts_input_s for r in runs)
+    floor_first = ms(statistics.median(r.first_frame_s for r in floor))
     first = statistics.median(r.first_frame_s for r in runs)
     fastest, slowest = (ms(f(r.accepts_input_s for r in runs)) for f in (min, max))
     top = ", ".join(f"{name} {us / 1000:.0f}" for name, us in list(imports.by_package.items())[:7])
@@ -86,6 +88,15 @@ def startup() -> list[dict]:
             f"median of {UNCACHED_RUNS}, interleaved with the runs above, with"
             " PYTHONDONTWRITEBYTECODE=1 as this development environment sets: codex-tui's"
             " modules are compiled on every start",
+        ),
+        fig(
+            "start-up: a bare Textual app with a text area (tmux)",
+            ms(statistics.median(r.accepts_input_s for r in floor)),
+            "ms",
+            "",
+            f"median of {LAUNCH_RUNS}, measured the same way (`bench/tui_floor.py`: one TextArea"
+            f" docked at the bottom); first frame {floor_first:.0f} ms."
+            " The floor this stack sets on this machine: Python, Textual's import and first frame",
         ),
         fig(
             "start-up: of which tmux itself",

@@ -135,7 +135,7 @@ def in_composer(screen: str) -> bool:
     return any(MARKER in line for line in screen.splitlines()[-6:])
 
 
-def launch_once(tmux: Tmux, scratch: Scratch) -> Launch:
+def launch_once(tmux: Tmux, scratch: Scratch, command: str | None = None) -> Launch:
     home = scratch.new_home()
     started = time.perf_counter()
     pane = tmux.run(
@@ -148,7 +148,7 @@ def launch_once(tmux: Tmux, scratch: Scratch) -> Launch:
         str(scratch.repo),
         "-e",
         f"CODEX_TUI_HOME={home}",
-        console_script(),
+        command or console_script(),
     ).strip()
     try:
         shown = wait_for(tmux, pane, lambda s: PLACEHOLDER in s, "the composer")
@@ -176,6 +176,17 @@ def launch_times(scratch: Scratch, runs: int, uncached: int) -> tuple[list[Launc
     finally:
         cached_tmux.close()
         plain_tmux.close()
+
+
+def floor_times(scratch: Scratch, runs: int) -> list[Launch]:
+    """Start-up of `tui_floor.py` (a bare Textual app with a text area), bytecode cached."""
+    command = f"{sys.executable} {Path(__file__).resolve().parent / 'tui_floor.py'}"
+    tmux = Tmux(scratch.env(True))
+    try:
+        launch_once(tmux, scratch, command)  # warms the caches
+        return [launch_once(tmux, scratch, command) for _ in range(runs)]
+    finally:
+        tmux.close()
 
 
 def tmux_overhead_s(scratch: Scratch, runs: int = 7) -> float:

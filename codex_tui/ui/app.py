@@ -9,6 +9,7 @@ file and process work happens in threads."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import time
 from dataclasses import dataclass
@@ -303,6 +304,9 @@ class CodexApp(SlashActions, App):
 
     @work(group="start")
     async def _start_agent(self, resume: Path | None = None) -> None:
+        # The agent's modules take ~0.1 s to import: in a thread, so keys typed
+        # meanwhile are handled.
+        await asyncio.to_thread(importlib.import_module, "codex_tui.agent.session")
         from codex_tui.agent.instructions import git_branch
         from codex_tui.agent.session import build_agent
         from codex_tui.config import ConfigError
