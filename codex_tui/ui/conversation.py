@@ -1,6 +1,6 @@
 """The conversation pane: a scrolling column of cells fed by agent events.
 
-Deltas are coalesced and applied at most STREAM_FPS times a second, and a
+Deltas are coalesced and applied at most once per STREAM_INTERVAL_S, and a
 keystroke's frame goes before them (typing stays quick while a long answer
 streams); it follows the bottom while output streams unless the person scrolled
 up; only the newest cells stay mounted, older ones come back (rebuilt) when
