@@ -172,10 +172,7 @@ class MarkdownView(Widget):
         """The markdown is complete: everything becomes settled."""
         if text is not None and text != self.text:
             self.set_text(text)
-        rest = self.text[self._settled :].strip("\n")
-        if rest.strip():
-            self.chunks.append(rest)
-        self._settled = len(self.text)
+        self._settle(len(self.text))
         self.tail = ""
         self._tail_lines = None
         self._changed(layout=True)
@@ -191,15 +188,19 @@ class MarkdownView(Widget):
         point = settle_point(text, self._settled)
         settled = point > self._settled
         if settled:
-            chunk = text[self._settled : point].strip("\n")
-            if chunk.strip():
-                self.chunks.append(chunk)
-            self._settled = point
+            self._settle(point)
         tail = text[self._settled :].strip("\n")
         if tail != self.tail or settled:
             self.tail = tail
             self._tail_lines = None
             self._changed(layout=settled)
+
+    def _settle(self, point: int) -> None:
+        """text[:point] is complete: what of it was not settled yet becomes a chunk."""
+        chunk = self.text[self._settled : point].strip("\n")
+        if chunk.strip():
+            self.chunks.append(chunk)
+        self._settled = point
 
     def _reset(self) -> None:
         self.text = ""
@@ -266,9 +267,13 @@ class MarkdownView(Widget):
             return self._tail_lines[y], self._tail_plain[y]
         return [], ""
 
+    def _render_current(self) -> None:
+        """Lines up to date at the width of the last layout (or the widget's)."""
+        self._render(self._width or self.content_size.width or 80)
+
     def lines(self) -> list[str]:
         """The plain text of every line, as drawn at the current width."""
-        self._render(self._width or self.content_size.width or 80)
+        self._render_current()
         settled = list(self._plain)
         if settled and self._tail_plain:
             settled.append("")
@@ -285,7 +290,7 @@ class MarkdownView(Widget):
         super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
-        self._render(self._width or self.content_size.width or 80)
+        self._render_current()
         segments, plain = self._line(y)
         if self._base_style is None:  # `rich_style` walks every ancestor's styles
             self._base_style = self.rich_style
