@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -97,6 +98,24 @@ def test_bad_config_stops_the_tui_before_it_starts(home: Path, capsys) -> None:
     (home / "config.yaml").write_text("theme: [\n")
     assert main(["fix the bug"]) == 2
     assert "YAML syntax error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["config"], ["-a", "always", "config"], ["bad flag value for the tui", "-s", "x"]]
+)
+def test_main_pauses_collection_and_always_resumes_it(argv: list[str], monkeypatch) -> None:
+    seen: list[bool] = []
+    real_parse = parse_args
+
+    def parse(args: list[str]):
+        seen.append(gc.isenabled())
+        return real_parse(args)
+
+    monkeypatch.setattr("codex_tui.cli.parse_args", parse)
+    assert gc.isenabled()
+    main(argv)
+    assert seen == [False]  # paused while starting up
+    assert gc.isenabled()
 
 
 def test_missing_directory_for_cd(home: Path, tmp_path: Path, capsys) -> None:

@@ -60,10 +60,10 @@ _gc_tuned = False
 
 
 def tune_gc() -> None:
-    """Fewer full collections: a long session holds about a million small objects
-    (Textual's line strips), and each full pass stops the screen for most of a
-    second. Objects alive after start-up are frozen out of collection (once per
-    process)."""
+    """Fewer full collections, from the first frame on: a long session holds about a
+    million small objects (Textual's line strips), and each full pass stops the
+    screen for most of a second. Objects alive by then are frozen out of collection
+    (once per process), and collection resumes if start-up paused it (cli.main)."""
     import gc
 
     global _gc_tuned
@@ -71,6 +71,7 @@ def tune_gc() -> None:
         _gc_tuned = True
         gc.freeze()
         gc.set_threshold(50_000, 20, 10)
+    gc.enable()
 
 
 class UiApprover:
