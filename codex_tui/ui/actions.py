@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, get_args
 
 from textual import work
 
-from codex_tui.agent.context import KNOWN_WINDOWS, context_window
 from codex_tui.config.schema import ApprovalPolicy, SandboxMode
 from codex_tui.ui.pickers import ChoiceScreen
 
@@ -71,6 +70,8 @@ class SlashActions:
     def set_model(self: CodexApp, name: str) -> None:
         self.config.model = name
         if self.agent is not None:
+            from codex_tui.agent.context import context_window
+
             conversation = self.agent.conversation
             conversation.model = name
             conversation.window = context_window(name, self.config.model_context_window)
@@ -276,4 +277,6 @@ class SlashActions:
 
 def known_models() -> list[str]:
     """Model names offered by /model (any other can be typed)."""
+    from codex_tui.agent.context import KNOWN_WINDOWS
+
     return [*KNOWN_WINDOWS, "gpt-5-codex", "gpt-5-mini"]

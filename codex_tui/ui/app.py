@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from codex_tui.agent import events as ev
 from codex_tui.ui.actions import SlashActions
 from codex_tui.ui.cells import FlagCell
 from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_slash
@@ -31,6 +30,7 @@ from codex_tui.ui.conversation import ConversationView
 from codex_tui.ui.panes import PlanPane, StatusBar
 
 if TYPE_CHECKING:
+    from codex_tui.agent import events as ev
     from codex_tui.agent.controller import Agent
     from codex_tui.agent.model_client import ModelClient
     from codex_tui.config import Config
@@ -261,8 +261,10 @@ class CodexApp(SlashActions, App):
         self.conversation.clear_cells()
         self.plan_pane.reset()
         replay(self.conversation, data.transcript)
+        from codex_tui.agent.events import PlanUpdated
+
         for event in data.transcript:
-            if isinstance(event, ev.PlanUpdated):
+            if isinstance(event, PlanUpdated):
                 self.plan_pane.update_plan(event.explanation, event.plan)
         how = "continues as a new session" if data.meta.read_only else "resumed"
         self.conversation.note("info", f"Session {data.meta.title!r} {how}.")
@@ -367,6 +369,8 @@ class CodexApp(SlashActions, App):
 
     def on_agent_event(self, event: ev.Event) -> None:
         """Every agent event: the conversation gets it; panes and status take theirs."""
+        from codex_tui.agent import events as ev
+
         self.conversation.handle(event)
         match event:
             case ev.SessionConfigured():
@@ -513,6 +517,7 @@ class CodexApp(SlashActions, App):
     # -- approvals ----------------------------------------------------------------
 
     async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
+        from codex_tui.agent import events as ev
         from codex_tui.ui.approval import ApprovalScreen
 
         if isinstance(request, ev.PatchApprovalRequest) and request.plan is not None:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from codex_tui.agent.events import FileChange, Flag
-from codex_tui.tools.plan import PlanStep
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
+
+if TYPE_CHECKING:  # the agent's modules load after the first frame
+    from codex_tui.agent.events import FileChange, Flag
+    from codex_tui.tools.plan import PlanStep
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 HEAD_LINES = 5

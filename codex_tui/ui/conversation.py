@@ -9,12 +9,12 @@ scrolled to."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from codex_tui.agent import events as ev
 from codex_tui.ui.cells import (
     AnswerCell,
     Cell,
@@ -31,6 +31,9 @@ from codex_tui.ui.cells import (
     format_duration,
 )
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
+
+if TYPE_CHECKING:
+    from codex_tui.agent import events as ev
 
 FRAME_S = 1 / 60
 # Streamed text is shown at most this often: each update re-lays out and redraws
@@ -214,6 +217,9 @@ class ConversationView(VerticalScroll):
     # -- agent events ---------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
+        # Imported here: the agent's modules load after the first frame.
+        from codex_tui.agent import events as ev
+
         match event:
             case ev.TurnStarted(_turn, user_input):
                 for cell in list(self._queued):

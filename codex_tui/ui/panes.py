@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from codex_tui.agent import events as ev
-from codex_tui.tools.plan import PlanStep
 from codex_tui.ui import cells
 from codex_tui.ui.cells import format_duration, plan_text
+
+if TYPE_CHECKING:  # the agent's modules load after the first frame
+    from codex_tui.agent import events as ev
+    from codex_tui.tools.plan import PlanStep
 
 
 class PlanPane(VerticalScroll):

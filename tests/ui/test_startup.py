@@ -1,0 +1,65 @@
+"""What the first frame waits for: a fresh interpreter runs the real app and records
+which modules are loaded when the composer is first drawn, and again once the agent
+is built."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROBE = """
+import asyncio, json, sys
+from pathlib import Path
+
+from codex_tui.config import load_config
+from codex_tui.ui.app import CodexApp, Launch
+
+WATCHED = ("openai", "codex_tui.agent")
+
+
+def loaded():
+    return sorted(m for m in sys.modules if m.startswith(WATCHED))
+
+
+async def main():
+    app = CodexApp(Launch(load_config().config, Path.cwd()))
+    app.first_frame = None
+
+    def after_display():  # Textual calls this after every display
+        if app.first_frame is None and app.composer.is_mounted:
+            app.first_frame = loaded()
+
+    app.post_display_hook = after_display
+    async with app.run_test() as pilot:
+        while app.agent is None:
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+    print(json.dumps({"first_frame": app.first_frame, "after": loaded()}))
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_waits_for_neither_the_agent_nor_openai(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "CODEX_TUI_HOME": str(home), "OPENAI_API_KEY": "dummy"}
+    env["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1"  # never asked: nothing is sent
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["first_frame"] == []
+    # The probe sees them once they load, after the first frame (the SDK itself waits
+    # for the first request).
+    assert "codex_tui.agent.session" in seen["after"]
