@@ -125,6 +125,8 @@ class CodexApp(SlashActions, App):
         self._busy = False
         self._pending_patch: str | None = None
         self._patch_diffs: dict[str, str] = {}
+        self._theme_warnings: list[str] = []
+        self._load_themes()
 
     # -- layout -------------------------------------------------------------------
 
@@ -150,7 +152,8 @@ class CodexApp(SlashActions, App):
         yield self.status_bar
 
     def on_mount(self) -> None:
-        self._load_themes()
+        for warning in self._theme_warnings:
+            self.conversation.note("warning", warning)
         self.composer.set_commands([(c.name, c.description) for c in SLASH_COMMANDS])
         self.status_bar.configure(
             self.config.model,
@@ -210,20 +213,40 @@ class CodexApp(SlashActions, App):
     # -- themes -------------------------------------------------------------------
 
     def _load_themes(self) -> None:
+        """Called from __init__: a theme set before the stylesheet is first parsed costs
+        nothing, while switching later parses and applies all the CSS again. The
+        pygments style names are checked after the first frame (_check_theme_styles)."""
         from codex_tui.ui.themes import load_themes
 
-        theme_set = load_themes()
+        theme_set = load_themes(check_styles=False)
         for spec in theme_set.themes.values():
             self.register_theme(spec.textual_theme)
         self.theme_specs = dict(theme_set.themes)
-        for warning in theme_set.warnings:
-            self.conversation.note("warning", warning)
+        self._theme_warnings = list(theme_set.warnings)
         name = self.config.theme
         if name not in self.theme_specs:
             known = ", ".join(sorted(self.theme_specs))
-            self.conversation.note("warning", f"theme {name!r} not found; using dark ({known})")
+            self._theme_warnings.append(f"theme {name!r} not found; using dark ({known})")
             name = "dark"
         self.apply_theme(name)
+
+    @work(group="themes")
+    async def _check_theme_styles(self) -> None:
+        """Drop the themes whose pygments style does not exist, with a warning; if the
+        active one goes, dark takes its place. Asking pygments imports its plugin
+        machinery: in a thread, so keys typed meanwhile are handled."""
+        from codex_tui.ui.themes import ThemeSet, drop_unknown_styles
+
+        checked = ThemeSet(dict(self.theme_specs))
+        dropped = await asyncio.to_thread(drop_unknown_styles, checked)
+        for warning in checked.warnings:
+            self.conversation.note("warning", warning)
+        if self.theme in dropped:
+            self.conversation.note("warning", f"theme {self.theme!r} cannot be used; using dark")
+            self.apply_theme("dark")
+        for name in dropped:
+            del self.theme_specs[name]
+            self.unregister_theme(name)
 
     def apply_theme(self, name: str) -> None:
         spec = self.theme_specs[name]
@@ -242,6 +265,7 @@ class CodexApp(SlashActions, App):
         else:
             self._start_agent(None)
         self.load_templates()
+        self._check_theme_styles()
 
     # -- recorded sessions ----------------------------------------------------------
 

@@ -125,10 +125,16 @@ def bundled_themes_dir(package_dir: Path | None = None) -> Path | None:
     return None
 
 
-def load_themes(user_dir: Path | None = None, bundled_dir: Path | None = None) -> ThemeSet:
+def load_themes(
+    user_dir: Path | None = None, bundled_dir: Path | None = None, check_styles: bool = True
+) -> ThemeSet:
     """Bundled themes, then the user's (`$CODEX_TUI_HOME/themes/*.yaml`), which replace
     bundled ones of the same name. A file that cannot be used is skipped with a
-    warning; this never raises for a bad file."""
+    warning; this never raises for a bad file.
+
+    Without `check_styles` the pygments style names are left unchecked (asking
+    pygments imports its plugin machinery, ~10 ms); `drop_unknown_styles` does it
+    later."""
     result = ThemeSet()
     bundled = bundled_dir if bundled_dir is not None else bundled_themes_dir()
     user = user_dir if user_dir is not None else paths.themes_dir()
@@ -142,13 +148,32 @@ def load_themes(user_dir: Path | None = None, bundled_dir: Path | None = None) -
             continue
         for path in files:
             try:
-                spec, notes = load_theme_file(path)
+                spec, notes = load_theme_file(path, check_style=check_styles)
             except ThemeError as exc:
                 result.warnings.append(f"theme {_shown(path)}: {exc}; skipped")
                 continue
             result.warnings.extend(f"theme {_shown(path)}: {note}" for note in notes)
             result.themes[spec.name] = spec
     return result
+
+
+def drop_unknown_styles(themes: ThemeSet) -> list[str]:
+    """Remove the themes whose pygments style pygments does not know, with the warning
+    `load_themes` would have given; returns their names."""
+    from codex_tui.ui.highlight import pygments_style_exists
+
+    dropped = []
+    for name, spec in list(themes.themes.items()):
+        if not pygments_style_exists(spec.pygments_style):
+            del themes.themes[name]
+            dropped.append(name)
+            where = _shown(spec.source) if spec.source is not None else name
+            themes.warnings.append(f"theme {where}: {_unknown_style(spec.pygments_style)}; skipped")
+    return dropped
+
+
+def _unknown_style(style: object) -> str:
+    return f"'pygments_style': {style!r} is not a pygments style"
 
 
 def _shown(path: Path) -> str:
@@ -159,9 +184,9 @@ def _shown(path: Path) -> str:
         return path.name
 
 
-def load_theme_file(path: Path) -> tuple[ThemeSpec, list[str]]:
+def load_theme_file(path: Path, check_style: bool = True) -> tuple[ThemeSpec, list[str]]:
     """Read one theme file: the theme and notes about keys it ignored; ThemeError if
-    the file cannot be used."""
+    the file cannot be used (with `check_style`, also if pygments lacks its style)."""
     import yaml
 
     try:
@@ -175,7 +200,7 @@ def load_theme_file(path: Path) -> tuple[ThemeSpec, list[str]]:
         raise ThemeError(f"{problem}{where}") from None
     if not isinstance(data, dict):
         raise ThemeError("expected a mapping of keys to values")
-    return _build(data, path)
+    return _build(data, path, check_style)
 
 
 def _loader() -> Any:
@@ -184,7 +209,7 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _build(data: dict[Any, Any], path: Path) -> tuple[ThemeSpec, list[str]]:
+def _build(data: dict[Any, Any], path: Path, check_style: bool) -> tuple[ThemeSpec, list[str]]:
     from textual.color import Color, ColorParseError
     from textual.theme import Theme
 
@@ -223,8 +248,8 @@ def _build(data: dict[Any, Any], path: Path) -> tuple[ThemeSpec, list[str]]:
     variables = _variables(data.get("variables"))
 
     style = data.get("pygments_style", "github-dark" if dark else "default")
-    if not isinstance(style, str) or not pygments_style_exists(style):
-        raise ThemeError(f"'pygments_style': {style!r} is not a pygments style")
+    if not isinstance(style, str) or (check_style and not pygments_style_exists(style)):
+        raise ThemeError(_unknown_style(style))
 
     background = Color.parse(colors["background"] or _DEFAULT_BACKGROUND[dark])
 

@@ -162,6 +162,42 @@ async def test_theme_switches_live_and_is_saved(app_factory) -> None:
     assert "theme: light" in saved
 
 
+async def test_the_configured_theme_is_on_the_first_frame(app_factory) -> None:
+    from textual.color import Color
+
+    app = app_factory(theme="light")
+    frames: list[tuple[str, Color]] = []
+
+    def after_display() -> None:  # Textual calls this after every display
+        if not frames and app.composer.is_mounted:
+            frames.append((app.theme, app.screen.styles.background))
+
+    app.post_display_hook = after_display
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        light = app.theme_specs["light"].textual_theme
+    assert frames == [("light", Color.parse(light.background))]
+
+
+async def test_a_theme_whose_code_style_is_unknown_gives_way_to_dark(
+    isolated_home: Path, app_factory
+) -> None:
+    (isolated_home / "themes").mkdir()
+    (isolated_home / "themes" / "odd.yaml").write_text(
+        "primary: '#123456'\npygments_style: no-such-style\n"
+    )
+    app = app_factory(theme="odd")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await wait_for(pilot, lambda: "odd" not in app.theme_specs, what="the style check")
+        assert app.theme == "dark"
+        assert "odd" not in app.available_themes
+        text = screen_text(app)
+        problem = "'pygments_style': 'no-such-style' is not a pygments style; skipped"
+        assert f"theme $CODEX_TUI_HOME/themes/odd.yaml: {problem}" in text
+        assert "theme 'odd' cannot be used; using dark" in text
+
+
 async def test_copy_copies_the_last_answer_as_markdown(scripted_server, app_factory) -> None:
     scripted_server.add(Reply([Message("Use `make test`:\n\n```sh\nmake test\n```")]))
     app = app_factory()

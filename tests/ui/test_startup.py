@@ -17,7 +17,7 @@ from pathlib import Path
 from codex_tui.config import load_config
 from codex_tui.ui.app import CodexApp, Launch
 
-WATCHED = ("openai", "codex_tui.agent")
+WATCHED = ("openai", "codex_tui.agent", "pygments.styles")
 
 
 def loaded():
@@ -63,3 +63,4 @@ def test_the_first_frame_waits_for_neither_the_agent_nor_openai(tmp_path: Path) 
     # The probe sees them once they load, after the first frame (the SDK itself waits
     # for the first request).
     assert "codex_tui.agent.session" in seen["after"]
+    assert "pygments.styles" in seen["after"]  # the themes' code styles were checked

@@ -18,6 +18,7 @@ from codex_tui.ui.themes import (
     DIFF_ADDED_VAR,
     PYGMENTS_STYLE_VAR,
     bundled_themes_dir,
+    drop_unknown_styles,
     load_themes,
     register_all,
     save_theme_choice,
@@ -175,6 +176,16 @@ def test_a_broken_user_theme_is_skipped_with_one_warning(
     themes = load_themes()
     assert themes.warnings == [problem]
     assert "bad" not in themes.themes and set(BUNDLED) <= set(themes.themes)
+
+
+def test_code_styles_can_be_checked_after_loading(isolated_home: Path) -> None:
+    text = "primary: '#123456'\npygments_style: no-such-style\n"
+    write(isolated_home / "themes" / "bad.yaml", text)
+    eager = load_themes()
+    lazy = load_themes(check_styles=False)
+    assert "bad" in lazy.themes and lazy.warnings == []
+    assert drop_unknown_styles(lazy) == ["bad"]
+    assert lazy.warnings == eager.warnings and lazy.names() == eager.names()
 
 
 def test_a_user_theme_that_is_not_yaml_is_skipped_with_its_line(isolated_home: Path) -> None:
