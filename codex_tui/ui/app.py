@@ -74,6 +74,14 @@ def tune_gc() -> None:
     gc.enable()
 
 
+def discover_templates(cwd: Path) -> dict[str, PromptTemplate]:
+    """The prompt templates for `cwd`; run in a thread, its modules included, as it
+    happens right after the first frame, when the person may already be typing."""
+    from codex_tui.prompts import discover
+
+    return discover(cwd)
+
+
 class UiApprover:
     """Answers the agent's approval requests with the modal dialog."""
 
@@ -365,10 +373,9 @@ class CodexApp(SlashActions, App):
     @work(group="templates", exclusive=True)
     async def load_templates(self) -> None:
         """Prompt templates become slash commands (built-in names win)."""
-        from codex_tui.prompts import discover
         from codex_tui.ui import commands
 
-        found = await asyncio.to_thread(discover, self.cwd)
+        found = await asyncio.to_thread(discover_templates, self.cwd)
         self.templates = {n: t for n, t in found.items() if commands.find(n) is None}
         for name in sorted(set(found) - set(self.templates)):
             self.conversation.note(
