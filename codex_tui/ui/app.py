@@ -281,6 +281,7 @@ class CodexApp(SlashActions, App):
     async def resume_session(self, path: Path) -> None:
         """Continue a recorded session: its transcript on screen, its history for
         the model (a Codex CLI session continues as a new codex-tui session)."""
+        from codex_tui.agent.events import PlanUpdated
         from codex_tui.sessions import SessionError, read_session
         from codex_tui.ui.transcript import replay
 
@@ -293,8 +294,6 @@ class CodexApp(SlashActions, App):
         self.conversation.clear_cells()
         self.plan_pane.reset()
         replay(self.conversation, data.transcript)
-        from codex_tui.agent.events import PlanUpdated
-
         for event in data.transcript:
             if isinstance(event, PlanUpdated):
                 self.plan_pane.update_plan(event.explanation, event.plan)
