@@ -4,10 +4,16 @@
 until the composer's placeholder is drawn (first frame), then types a marker with
 `tmux send-keys` and polls until the marker is drawn in the composer (accepts input).
 `import_breakdown` reads `python -X importtime` for the modules the app imports.
+
+Codex CLI's own TUI is launched the same way, interleaved with ours, when its binary
+is found ($CODEX_BIN, or `codex` on PATH; `npm install @openai/codex` in a scratch
+folder provides one). npm's `codex` is a node script that starts the native binary;
+the native binary next to it is what is timed.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import statistics
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PLACEHOLDER = "Ask for a change"
+CODEX_PLACEHOLDER = "Ask Codex to do anything"
 MARKER = "zq7xk"
 COLUMNS, ROWS = 160, 45
 POLL_S = 0.002
@@ -135,8 +142,15 @@ def in_composer(screen: str) -> bool:
     return any(MARKER in line for line in screen.splitlines()[-6:])
 
 
-def launch_once(tmux: Tmux, scratch: Scratch, command: str | None = None) -> Launch:
+def launch_once(
+    tmux: Tmux,
+    scratch: Scratch,
+    command: str | None = None,
+    placeholder: str = PLACEHOLDER,
+    env: dict[str, str] | None = None,
+) -> Launch:
     home = scratch.new_home()
+    extra = [arg for key, value in (env or {}).items() for arg in ("-e", f"{key}={value}")]
     started = time.perf_counter()
     pane = tmux.run(
         "new-window",
@@ -148,10 +162,11 @@ def launch_once(tmux: Tmux, scratch: Scratch, command: str | None = None) -> Lau
         str(scratch.repo),
         "-e",
         f"CODEX_TUI_HOME={home}",
+        *extra,
         command or console_script(),
     ).strip()
     try:
-        shown = wait_for(tmux, pane, lambda s: PLACEHOLDER in s, "the composer")
+        shown = wait_for(tmux, pane, lambda s: placeholder in s, "the composer")
         tmux.run("send-keys", "-t", pane, "-l", MARKER)
         ready = wait_for(tmux, pane, in_composer, "the typed marker")
     finally:
@@ -159,20 +174,73 @@ def launch_once(tmux: Tmux, scratch: Scratch, command: str | None = None) -> Lau
     return Launch(shown - started, ready - started)
 
 
-def launch_times(scratch: Scratch, runs: int, uncached: int) -> tuple[list[Launch], list[Launch]]:
-    """`runs` launches with bytecode cached and `uncached` without, interleaved so
-    both see the machine in the same state."""
+def codex_cli_binary() -> str | None:
+    """Codex CLI's native binary, if one is installed (see the module docstring)."""
+    found = os.environ.get("CODEX_BIN") or shutil.which("codex")
+    if not found:
+        return None
+    path = Path(found).resolve()
+    with path.open("rb") as file:
+        if file.read(2) != b"#!":
+            return str(path)
+    # npm's wrapper: node_modules/@openai/codex/bin/codex.js; the binary ships in a
+    # per-platform package beside it.
+    scope = path.parents[2]
+    native = sorted(glob.glob(str(scope / "codex-*" / "vendor" / "*" / "bin" / "codex")))
+    return native[0] if native else str(path)
+
+
+class CodexCli:
+    """Launches Codex CLI's TUI in the scratch repository, marked trusted so it opens
+    straight on its composer, with a fresh CODEX_HOME each time."""
+
+    def __init__(self, binary: str, scratch: Scratch) -> None:
+        self.binary = binary
+        self.scratch = scratch
+        self._homes = 0
+
+    def version(self) -> str:
+        done = subprocess.run([self.binary, "--version"], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    def launch(self, tmux: Tmux) -> Launch:
+        self._homes += 1
+        home = self.scratch.root / f"codex-home{self._homes}"
+        home.mkdir()
+        (home / "config.toml").write_text(
+            f'model = "gpt-5-codex"\n[projects."{self.scratch.repo}"]\ntrust_level = "trusted"\n'
+        )
+        extra = {"CODEX_HOME": str(home)}
+        return launch_once(tmux, self.scratch, self.binary, CODEX_PLACEHOLDER, extra)
+
+
+@dataclass
+class LaunchRuns:
+    cached: list[Launch]
+    uncached: list[Launch]
+    codex_cli: list[Launch]  # empty without a Codex CLI binary
+
+
+def launch_times(
+    scratch: Scratch, runs: int, uncached: int, codex: CodexCli | None = None
+) -> LaunchRuns:
+    """`runs` launches with bytecode cached, `uncached` without and `runs` of Codex
+    CLI (if given), interleaved so all see the machine in the same state."""
     cached_tmux, plain_tmux = Tmux(scratch.env(True)), Tmux(scratch.env(False))
     try:
         launch_once(cached_tmux, scratch)  # warms the page cache and the bytecode cache
         launch_once(plain_tmux, scratch)
-        cached, plain = [], []
+        if codex is not None:
+            codex.launch(cached_tmux)
+        result = LaunchRuns([], [], [])
         for index in range(max(runs, uncached)):
             if index < runs:
-                cached.append(launch_once(cached_tmux, scratch))
+                result.cached.append(launch_once(cached_tmux, scratch))
+                if codex is not None:
+                    result.codex_cli.append(codex.launch(cached_tmux))
             if index < uncached:
-                plain.append(launch_once(plain_tmux, scratch))
-        return cached, plain
+                result.uncached.append(launch_once(plain_tmux, scratch))
+        return result
     finally:
         cached_tmux.close()
         plain_tmux.close()
@@ -226,9 +294,13 @@ def interpreter_s(scratch: Scratch) -> float:
 
 
 def import_wall_s(scratch: Scratch) -> float:
-    """Interpreter + importing what the console script and the app need."""
+    """Interpreter + importing what the console script and the app need, with collection
+    paused as `codex-tui` does; the process then exits at once (os._exit), as tearing
+    down a few thousand modules is no part of starting up."""
     return wall_s(
-        scratch, "import codex_tui.cli, codex_tui.config, codex_tui.ui.launch, codex_tui.ui.app"
+        scratch,
+        "import gc; gc.disable(); import os, codex_tui.cli, codex_tui.config,"
+        " codex_tui.ui.launch, codex_tui.ui.app; os._exit(0)",
     )
 
 
