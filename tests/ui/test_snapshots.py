@@ -83,6 +83,9 @@ def snapshot_app(theme: str = "dark", **overrides) -> CodexApp:
 
 async def settle(pilot) -> None:
     app = pilot.app
+    # A steady cursor: a blinking one is drawn or not depending on how long the
+    # picture took to reach (the suite under load made one theme's picture flaky).
+    app.composer.input.cursor_blink = False
     while app.agent is None:
         await pilot.pause(0.02)
     await pilot.pause(0.1)
