@@ -30,7 +30,7 @@ TRY_AGAIN = re.compile(r"try again in\s+([0-9.]+)\s*(ms|s)", re.IGNORECASE)
 
 def missing_key_message(provider_id: str, provider: ModelProvider) -> str:
     return (
-        f"{provider.env_key} is not set: export {provider.env_key}=<your key>, or point"
+        f"{provider.env_key} is not set: `export {provider.env_key}=<your key>`, or point"
         f" `model_provider` in config.yaml at a local server (provider {provider_id!r})"
     )
 

@@ -240,7 +240,9 @@ async def test_missing_key_is_reported_before_any_request(monkeypatch) -> None:
     with pytest.raises(ModelError) as info:
         await collect(ModelClient("openai", provider))
     assert info.value.kind == "auth"
-    assert str(info.value).startswith("OPENAI_API_KEY is not set: export OPENAI_API_KEY=")
+    assert str(info.value).startswith(
+        "OPENAI_API_KEY is not set: `export OPENAI_API_KEY=<your key>`"
+    )
 
 
 async def test_context_length_error_is_classified() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from codex_tui.scripted import FunctionCall, Message, Reply
 from codex_tui.ui.app import CodexApp, Launch
 from codex_tui.ui.approval import ApprovalScreen
+from codex_tui.ui.cells import MarkdownCell
 from tests.agent.conftest import scripted_config
 from tests.ui.conftest import screen_text, wait_for
 
@@ -61,6 +62,10 @@ async def test_missing_api_key_opens_the_app_and_says_what_to_set(
         await wait_for(pilot, lambda: app.agent is not None)
         text = screen_text(app)
         assert "CODEX_TUI_TEST_KEY" in text and "config.yaml" in text
+        # As drawn: the command to run is shown whole (markdown would swallow a bare
+        # "<your key>" as an HTML tag).
+        drawn = " ".join(line.strip() for cell in app.query(MarkdownCell) for line in cell.lines())
+        assert "export CODEX_TUI_TEST_KEY=<your key>" in drawn
         await pilot.press(*"hello", "enter")
         await wait_for(pilot, lambda: not app.busy)
         assert "CODEX_TUI_TEST_KEY is not set" in screen_text(app)
