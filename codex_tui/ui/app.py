@@ -227,6 +227,7 @@ class CodexApp(SlashActions, App):
         from codex_tui.ui.themes import load_themes
 
         theme_set = load_themes(check_styles=False)
+        self._theme_set = theme_set
         for spec in theme_set.themes.values():
             self.register_theme(spec.textual_theme)
         self.theme_specs = dict(theme_set.themes)
@@ -240,21 +241,32 @@ class CodexApp(SlashActions, App):
 
     @work(group="themes")
     async def _check_theme_styles(self) -> None:
-        """Drop the themes whose pygments style does not exist, with a warning; if the
-        active one goes, dark takes its place. Asking pygments imports its plugin
-        machinery: in a thread, so keys typed meanwhile are handled."""
-        from codex_tui.ui.themes import ThemeSet, drop_unknown_styles
+        """Skip the themes whose pygments style does not exist, with a warning (a bundled
+        theme one of them replaced is back); if the active one goes, dark takes its
+        place. Asking pygments imports its plugin machinery: in a thread, so keys
+        typed meanwhile are handled."""
+        from codex_tui.ui.themes import drop_unknown_styles
 
-        checked = ThemeSet(dict(self.theme_specs))
-        dropped = await asyncio.to_thread(drop_unknown_styles, checked)
-        for warning in checked.warnings:
+        checked = self._theme_set
+        before = len(checked.warnings)
+        changed = await asyncio.to_thread(drop_unknown_styles, checked)
+        for warning in checked.warnings[before:]:
             self.conversation.note("warning", warning)
-        if self.theme in dropped:
+        for name in changed:
+            if name in checked.themes:
+                self.theme_specs[name] = checked.themes[name]
+                self.register_theme(checked.themes[name].textual_theme)
+            else:
+                del self.theme_specs[name]
+        if self.theme in changed and self.theme in self.theme_specs:
+            self.apply_theme(self.theme)  # the bundled one of that name is back
+            self.refresh_css()  # same name, new colours: the watcher does not run
+        elif self.theme in changed:
             self.conversation.note("warning", f"theme {self.theme!r} cannot be used; using dark")
             self.apply_theme("dark")
-        for name in dropped:
-            del self.theme_specs[name]
-            self.unregister_theme(name)
+        for name in changed:
+            if name not in self.theme_specs:
+                self.unregister_theme(name)
 
     def apply_theme(self, name: str) -> None:
         spec = self.theme_specs[name]

@@ -110,6 +110,9 @@ class ThemeSet:
 
     themes: dict[str, ThemeSpec] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Themes a later file of the same name replaced, kept in case the replacement
+    # turns out to be unusable (see drop_unknown_styles).
+    shadowed: dict[str, list[ThemeSpec]] = field(default_factory=dict)
 
     def names(self) -> list[str]:
         return sorted(self.themes)
@@ -153,23 +156,32 @@ def load_themes(
                 result.warnings.append(f"theme {_shown(path)}: {exc}; skipped")
                 continue
             result.warnings.extend(f"theme {_shown(path)}: {note}" for note in notes)
+            if spec.name in result.themes:
+                result.shadowed.setdefault(spec.name, []).append(result.themes[spec.name])
             result.themes[spec.name] = spec
     return result
 
 
 def drop_unknown_styles(themes: ThemeSet) -> list[str]:
-    """Remove the themes whose pygments style pygments does not know, with the warning
-    `load_themes` would have given; returns their names."""
+    """Skip the themes whose pygments style pygments does not know, with the warning
+    `load_themes` would have given, so that `themes` ends as a checked load would
+    (a theme a skipped file had replaced is back). Returns the names that changed."""
     from codex_tui.ui.highlight import pygments_style_exists
 
-    dropped = []
+    changed = []
     for name, spec in list(themes.themes.items()):
-        if not pygments_style_exists(spec.pygments_style):
-            del themes.themes[name]
-            dropped.append(name)
+        while spec is not None and not pygments_style_exists(spec.pygments_style):
             where = _shown(spec.source) if spec.source is not None else name
             themes.warnings.append(f"theme {where}: {_unknown_style(spec.pygments_style)}; skipped")
-    return dropped
+            earlier = themes.shadowed.get(name)
+            spec = earlier.pop() if earlier else None
+        if spec is not themes.themes[name]:
+            changed.append(name)
+            if spec is None:
+                del themes.themes[name]
+            else:
+                themes.themes[name] = spec
+    return changed
 
 
 def _unknown_style(style: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 
 from codex_tui.agent.context import COMPACT_PROMPT
 from codex_tui.config import paths
@@ -163,8 +164,6 @@ async def test_theme_switches_live_and_is_saved(app_factory) -> None:
 
 
 async def test_the_configured_theme_is_on_the_first_frame(app_factory) -> None:
-    from textual.color import Color
-
     app = app_factory(theme="light")
     frames: list[tuple[str, Color]] = []
 
@@ -196,6 +195,26 @@ async def test_a_theme_whose_code_style_is_unknown_gives_way_to_dark(
         problem = "'pygments_style': 'no-such-style' is not a pygments style; skipped"
         assert f"theme $CODEX_TUI_HOME/themes/odd.yaml: {problem}" in text
         assert "theme 'odd' cannot be used; using dark" in text
+
+
+async def test_a_broken_override_of_the_active_theme_gives_way_to_the_bundled_one(
+    isolated_home: Path, app_factory
+) -> None:
+    (isolated_home / "themes").mkdir()
+    (isolated_home / "themes" / "light.yaml").write_text(
+        "primary: '#123456'\ndark: false\npygments_style: no-such-style\n"
+    )
+    app = app_factory(theme="light")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await wait_for(
+            pilot, lambda: app.current_theme.primary != "#123456", what="the bundled light"
+        )
+        bundled = app.theme_specs["light"].textual_theme
+        assert app.theme == "light" and app.current_theme is bundled
+        await pilot.pause()
+        assert app.screen.styles.background == Color.parse(bundled.background)
+        assert "light.yaml: 'pygments_style': 'no-such-style'" in screen_text(app)
 
 
 async def test_copy_copies_the_last_answer_as_markdown(scripted_server, app_factory) -> None:

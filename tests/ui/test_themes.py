@@ -188,6 +188,20 @@ def test_code_styles_can_be_checked_after_loading(isolated_home: Path) -> None:
     assert lazy.warnings == eager.warnings and lazy.names() == eager.names()
 
 
+def test_a_late_style_check_brings_back_the_bundled_theme_it_replaced(
+    isolated_home: Path,
+) -> None:
+    text = "primary: '#123456'\npygments_style: no-such-style\n"
+    write(isolated_home / "themes" / "dark.yaml", text)  # replaces the bundled dark
+    eager = load_themes()
+    lazy = load_themes(check_styles=False)
+    assert lazy.themes["dark"].textual_theme.primary == "#123456"
+    assert drop_unknown_styles(lazy) == ["dark"]
+    assert lazy.warnings == eager.warnings
+    assert lazy.themes["dark"] == eager.themes["dark"]  # the bundled one
+    assert lazy.themes["dark"].source == bundled_themes_dir() / "dark.yaml"
+
+
 def test_a_user_theme_that_is_not_yaml_is_skipped_with_its_line(isolated_home: Path) -> None:
     write(isolated_home / "themes" / "bad.yaml", "dark: true\nprimary: [unclosed\n")
     themes = load_themes()
