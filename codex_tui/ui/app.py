@@ -133,8 +133,7 @@ class CodexApp(SlashActions, App):
         self._busy = False
         self._pending_patch: str | None = None
         self._patch_diffs: dict[str, str] = {}
-        self._theme_warnings: list[str] = []
-        self._load_themes()
+        self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
 
     # -- layout -------------------------------------------------------------------
 

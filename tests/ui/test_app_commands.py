@@ -178,13 +178,15 @@ async def test_the_configured_theme_is_on_the_first_frame(app_factory) -> None:
     assert frames == [("light", Color.parse(light.background))]
 
 
+def user_theme(home: Path, name: str, text: str) -> None:
+    (home / "themes").mkdir(exist_ok=True)
+    (home / "themes" / f"{name}.yaml").write_text(text)
+
+
 async def test_a_theme_whose_code_style_is_unknown_gives_way_to_dark(
     isolated_home: Path, app_factory
 ) -> None:
-    (isolated_home / "themes").mkdir()
-    (isolated_home / "themes" / "odd.yaml").write_text(
-        "primary: '#123456'\npygments_style: no-such-style\n"
-    )
+    user_theme(isolated_home, "odd", "primary: '#123456'\npygments_style: no-such-style\n")
     app = app_factory(theme="odd")
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
@@ -200,10 +202,8 @@ async def test_a_theme_whose_code_style_is_unknown_gives_way_to_dark(
 async def test_a_broken_override_of_the_active_theme_gives_way_to_the_bundled_one(
     isolated_home: Path, app_factory
 ) -> None:
-    (isolated_home / "themes").mkdir()
-    (isolated_home / "themes" / "light.yaml").write_text(
-        "primary: '#123456'\ndark: false\npygments_style: no-such-style\n"
-    )
+    text = "primary: '#123456'\ndark: false\npygments_style: no-such-style\n"
+    user_theme(isolated_home, "light", text)
     app = app_factory(theme="light")
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
