@@ -50,7 +50,10 @@ class InstantClient:
                 "content": [{"type": "output_text", "text": "done"}],
             }
         yield ItemDone(item)
-        yield Completed("resp", TokenUsage(10, 0, 1, 0))
+        yield Completed(
+            "resp",
+            TokenUsage(input_tokens=10, cached_input_tokens=0, output_tokens=1, reasoning_tokens=0),
+        )
 
     async def close(self) -> None:
         pass

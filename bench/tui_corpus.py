@@ -167,16 +167,35 @@ def turn_events(n: int, answer_chars: int = 1_500) -> tuple[str, list[ev.Event]]
         f"--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,3 @@\n def run():\n"
         f"-    return {n}\n+    return {n + 1}\n     # end\n"
     )
-    change = ev.FileChange(path=path, kind="update", added=1, removed=1)
-    events: list[ev.Event] = [ev.TurnStarted(f"turn_{n}", user)]
-    events += [ev.AgentMessageDelta(item, d) for d in deltas(answer, seed=n, low=20, high=120)]
+    change = ev.ChangedFile(path=path, kind="update", added=1, removed=1)
+    events: list[ev.Event] = [ev.TurnStarted(turn_id=f"turn_{n}", user_input=user)]
     events += [
-        ev.AgentMessage(item, answer),
-        ev.ExecBegin(call, command, Path("/tmp"), True),
-        ev.ExecOutput(call, OUTPUT),
-        ev.ExecEnd(call, command, 0, OUTPUT, 1.2, "completed"),
-        ev.PatchBegin(patch, (change,), diff),
-        ev.PatchEnd(patch, (change,), True, "Success", "completed"),
-        ev.TurnComplete(f"turn_{n}", answer, ev.TokenUsage(1000, 0, 400, 0), 4.2),
+        ev.AgentMessageDelta(item_id=item, delta=d)
+        for d in deltas(answer, seed=n, low=20, high=120)
+    ]
+    events += [
+        ev.AgentMessage(item_id=item, text=answer),
+        ev.ExecBegin(call_id=call, command=command, cwd=Path("/tmp"), sandboxed=True),
+        ev.ExecOutput(call_id=call, chunk=OUTPUT),
+        ev.ExecEnd(
+            call_id=call,
+            command=command,
+            exit_code=0,
+            output=OUTPUT,
+            duration_s=1.2,
+            status="completed",
+        ),
+        ev.PatchBegin(call_id=patch, changes=(change,), diff=diff),
+        ev.PatchEnd(
+            call_id=patch, changes=(change,), success=True, output="Success", status="completed"
+        ),
+        ev.TurnComplete(
+            turn_id=f"turn_{n}",
+            last_message=answer,
+            usage=ev.TokenUsage(
+                input_tokens=1000, cached_input_tokens=0, output_tokens=400, reasoning_tokens=0
+            ),
+            duration_s=4.2,
+        ),
     ]
     return user, events

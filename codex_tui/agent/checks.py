@@ -197,20 +197,20 @@ def path_flags(missing: list[str]) -> tuple[Flag, ...]:
         name = missing[0]
         return (
             Flag(
-                "path",
-                f"`{name}` does not exist in the workspace",
-                f"`{name}` doesn't exist in this workspace — check first: list or search the"
-                " files, then correct what you said about it.",
+                kind="path",
+                message=f"`{name}` does not exist in the workspace",
+                correction=f"`{name}` doesn't exist in this workspace — check first: list or"
+                " search the files, then correct what you said about it.",
             ),
         )
     shown = ", ".join(f"`{p}`" for p in missing[:5])
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     return (
         Flag(
-            "path",
-            f"{len(missing)} paths do not exist in the workspace: {shown}{more}",
-            f"These paths don't exist in this workspace: {shown}{more}. Check first: list or"
-            " search the files, then correct what you said about them.",
+            kind="path",
+            message=f"{len(missing)} paths do not exist in the workspace: {shown}{more}",
+            correction=f"These paths don't exist in this workspace: {shown}{more}. Check"
+            " first: list or search the files, then correct what you said about them.",
         ),
     )
 
@@ -349,10 +349,10 @@ def _split_code(text: str) -> tuple[str, str]:
 def danger_flags(dangers: list[Danger], what: str) -> tuple[Flag, ...]:
     return tuple(
         Flag(
-            "dangerous",
-            f"`{d.snippet}` {d.why}",
-            f"The {what} includes `{d.snippet}`, which {d.why}. Don't run it: say why it is"
-            " needed and propose a safer way first.",
+            kind="dangerous",
+            message=f"`{d.snippet}` {d.why}",
+            correction=f"The {what} includes `{d.snippet}`, which {d.why}. Don't run it:"
+            " say why it is needed and propose a safer way first.",
         )
         for d in dangers
     )
@@ -378,9 +378,9 @@ def secret_flags(lines: list[str], what: str) -> tuple[Flag, ...]:
     shown = f"`{lines[0]}`" + (f" (and {len(lines) - 1} more)" if len(lines) > 1 else "")
     return (
         Flag(
-            "secret",
-            f"{shown} looks like a secret",
-            f"The {what} contains what looks like a secret ({shown}). Never put real"
+            kind="secret",
+            message=f"{shown} looks like a secret",
+            correction=f"The {what} contains what looks like a secret ({shown}). Never put real"
             " credentials in replies, code or commands: read them from the environment or a"
             " secrets store, and tell me if one needs rotating.",
         ),
@@ -557,7 +557,7 @@ class TurnChecks:
                 self.messages.append((item_id, text))
                 flags = message_flags(text, self.settings)
                 if flags:
-                    out.append(ResponseFlagged(item_id, flags, "message"))
+                    out.append(ResponseFlagged(item_id=item_id, flags=flags, source="message"))
             elif kind == "function_call":
                 flagged = self._call(item)
                 if flagged:
@@ -579,12 +579,16 @@ class TurnChecks:
                 words = command_words(argv)
                 self.touched.update(p for w in words if (p := _as_path(w, strict=False)))
                 flags = command_flags(argv, self.settings)
-                return ResponseFlagged(call_id, flags, "command") if flags else None
+                return (
+                    ResponseFlagged(item_id=call_id, flags=flags, source="command")
+                    if flags
+                    else None
+                )
         if patch is None:
             return None
         self.touched.update(patch_paths(patch))
         flags = patch_flags(patch, self.settings)
-        return ResponseFlagged(call_id, flags, "patch") if flags else None
+        return ResponseFlagged(item_id=call_id, flags=flags, source="patch") if flags else None
 
     def finish(self, seen: str) -> list[ResponseFlagged]:
         """Path flags for the turn's messages; `seen` is `grounding_text` of the history."""
@@ -595,7 +599,9 @@ class TurnChecks:
         for item_id, text in self.messages:
             missing = missing_paths(text, self.root, ignore=self.touched, seen=seen, index=index)
             if missing:
-                out.append(ResponseFlagged(item_id, path_flags(missing), "message"))
+                out.append(
+                    ResponseFlagged(item_id=item_id, flags=path_flags(missing), source="message")
+                )
         return out
 
 

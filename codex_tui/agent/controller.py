@@ -161,7 +161,7 @@ class Agent:
         self._interrupted = False
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
-        self.emit(ev.TurnStarted(turn_id, text))
+        self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
         self._warn_chat_state()
         self.conversation.add(user_message(text))
         turn_usage = ev.TokenUsage()
@@ -191,14 +191,26 @@ class Agent:
         except (asyncio.CancelledError, TurnAbort) as exc:
             self._close_pending_calls()
             reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
-            self.emit(ev.TurnAborted(turn_id, reason, time.monotonic() - started))
+            self.emit(
+                ev.TurnAborted(
+                    turn_id=turn_id, reason=reason, duration_s=time.monotonic() - started
+                )
+            )
             return TurnOutcome("aborted", last_message)
         except ModelError as exc:
             self._close_pending_calls()
-            self.emit(ev.TurnFailed(turn_id, str(exc), time.monotonic() - started))
+            self.emit(
+                ev.TurnFailed(
+                    turn_id=turn_id, message=str(exc), duration_s=time.monotonic() - started
+                )
+            )
             return TurnOutcome("failed", last_message, str(exc))
         duration = time.monotonic() - started
-        self.emit(ev.TurnComplete(turn_id, last_message, turn_usage, duration))
+        self.emit(
+            ev.TurnComplete(
+                turn_id=turn_id, last_message=last_message, usage=turn_usage, duration_s=duration
+            )
+        )
         return TurnOutcome("completed", last_message)
 
     def _warn_chat_state(self) -> None:
@@ -207,7 +219,7 @@ class Agent:
         self._warned_chat_state = True
         self.emit(
             ev.WarningEvent(
-                "conversation_state: server needs the Responses API; this provider speaks"
+                message="conversation_state: server needs the Responses API; this provider speaks"
                 " chat, so each request carries the full history"
             )
         )
@@ -269,7 +281,8 @@ class Agent:
                 raise
             self.emit(
                 ev.WarningEvent(
-                    "the server no longer has the previous response; sending the full history"
+                    message="the server no longer has the previous response;"
+                    " sending the full history"
                 )
             )
             self._restart_chain()
@@ -285,7 +298,11 @@ class Agent:
                 if exc.kind != "context_window" or compacted_once:
                     raise
                 compacted_once = True
-                self.emit(ev.WarningEvent("the conversation is too long for the model; compacting"))
+                self.emit(
+                    ev.WarningEvent(
+                        message="the conversation is too long for the model; compacting"
+                    )
+                )
                 await self.compact(automatic=True)
 
     async def _stream(
@@ -302,25 +319,31 @@ class Agent:
                 raise asyncio.CancelledError
             match event:
                 case TextDelta(item_id, delta) if show:
-                    self.emit(ev.AgentMessageDelta(item_id, delta))
+                    self.emit(ev.AgentMessageDelta(item_id=item_id, delta=delta))
                 case ReasoningTextDelta(item_id, delta) if show:
-                    self.emit(ev.ReasoningDelta(item_id, delta))
+                    self.emit(ev.ReasoningDelta(item_id=item_id, delta=delta))
                 case ItemDone(item):
                     items.append(item)
                     if show:
                         self._announce(item)
                 case Retrying(attempt, limit, delay, reason):
                     items.clear()
-                    self.emit(ev.StreamRetry(attempt, limit, delay, reason))
+                    self.emit(
+                        ev.StreamRetry(
+                            attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason
+                        )
+                    )
                 case Completed(got_id, got, incomplete):
                     usage, response_id = got, got_id
                     if incomplete:
-                        self.emit(ev.WarningEvent(f"the response stopped early ({incomplete})"))
+                        self.emit(
+                            ev.WarningEvent(message=f"the response stopped early ({incomplete})")
+                        )
         if show:
             self.conversation.add(*items)
             self.conversation.record_usage(usage)
             conv = self.conversation
-            self.emit(ev.TokenCount(conv.total, conv.last, conv.window))
+            self.emit(ev.TokenCount(total=conv.total, last=conv.last, context_window=conv.window))
             if request.store:
                 self._stored(response_id)
         return items, usage
@@ -332,18 +355,18 @@ class Agent:
             return
         self.previous_response_id = response_id
         self._chain_len = len(self.conversation.items)
-        self.emit(ev.ResponseStored(response_id))
+        self.emit(ev.ResponseStored(response_id=response_id))
 
     def _announce(self, item: dict[str, Any]) -> None:
         kind = item.get("type")
         item_id = item.get("id", "")
         if kind == "message":
-            self.emit(ev.AgentMessage(item_id, message_text(item)))
+            self.emit(ev.AgentMessage(item_id=item_id, text=message_text(item)))
         elif kind == "reasoning":
             parts = item.get("summary") or item.get("content") or []
             text = "\n\n".join(p.get("text", "") for p in parts if isinstance(p, dict))
             if text:
-                self.emit(ev.Reasoning(item_id, text))
+                self.emit(ev.Reasoning(item_id=item_id, text=text))
 
     async def compact(self, automatic: bool = False) -> str:
         """Ask the model for a hand-off summary and restart history from it."""
@@ -354,5 +377,5 @@ class Agent:
         self.conversation.compact(summary, self.context_items)
         # The stored chain holds the old history: start again from the new one.
         self._restart_chain()
-        self.emit(ev.Compacted(summary, automatic))
+        self.emit(ev.Compacted(summary=summary, automatic=automatic))
         return summary

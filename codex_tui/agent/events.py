@@ -1,17 +1,31 @@
 """Typed events the agent emits and the decisions it awaits: the only things that
-cross between the agent and its front ends (the TUI and `exec`)."""
+cross between the agent and its front ends (the TUI, `exec`, later ACP).
+
+Every event is a frozen, keyword-only dataclass: consumers match on attributes
+(`case ev.ExecEnd(exit_code=code)`), never on field order, so a field can be
+added without breaking anyone. Statuses are `Literal`s a type checker follows.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from codex_tui.tools.plan import PlanStep
 
+if TYPE_CHECKING:
+    from codex_tui.patch import PatchPlan
 
-@dataclass(frozen=True)
+ExecStatus = Literal["completed", "failed", "declined", "refused", "aborted", "timed_out"]
+PatchStatus = Literal["completed", "failed", "declined", "refused", "aborted"]
+ChangeKind = Literal["add", "delete", "update", "move"]
+FlagKind = Literal["path", "dangerous", "secret"]
+FlagSource = Literal["message", "command", "patch"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TokenUsage:
     input_tokens: int = 0
     cached_input_tokens: int = 0
@@ -24,19 +38,20 @@ class TokenUsage:
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(
-            self.input_tokens + other.input_tokens,
-            self.cached_input_tokens + other.cached_input_tokens,
-            self.output_tokens + other.output_tokens,
-            self.reasoning_tokens + other.reasoning_tokens,
+            input_tokens=self.input_tokens + other.input_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
         )
 
 
-@dataclass(frozen=True)
-class FileChange:
-    """One file a patch touches: kind is add, delete, update or move."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChangedFile:
+    """One file a patch touches, as events report it (the full change model with
+    hunks is `codex_tui.patch.FileChange`)."""
 
     path: str
-    kind: Literal["add", "delete", "update", "move"]
+    kind: ChangeKind
     added: int = 0
     removed: int = 0
     move_path: str | None = None
@@ -45,12 +60,12 @@ class FileChange:
 # --- events -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Event:
     """Base class of everything the agent emits."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SessionConfigured(Event):
     session_id: str
     model: str
@@ -58,47 +73,57 @@ class SessionConfigured(Event):
     cwd: Path
     approval_policy: str
     sandbox_mode: str
-    sandbox_mechanism: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SettingsChanged(Event):
+    """`Agent.override` took effect: the values the next request uses."""
+
+    model: str
+    approval_policy: str
+    sandbox_mode: str
+    sandbox_enforced: bool
+    reasoning_effort: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnStarted(Event):
     turn_id: str
     user_input: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class UserMessage(Event):
     """A message from the person (also a queued one, when it is delivered)."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AgentMessageDelta(Event):
     item_id: str
     delta: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AgentMessage(Event):
     item_id: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReasoningDelta(Event):
     item_id: str
     delta: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Reasoning(Event):
     item_id: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ExecBegin(Event):
     call_id: str
     command: tuple[str, ...]
@@ -106,40 +131,40 @@ class ExecBegin(Event):
     sandboxed: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ExecOutput(Event):
     call_id: str
     chunk: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ExecEnd(Event):
     call_id: str
     command: tuple[str, ...]
     exit_code: int | None
     output: str
     duration_s: float
-    # completed | failed (non-zero exit) | declined | refused | aborted | timed_out
-    status: str
+    # failed: a non-zero exit; declined: by the person; refused: by the policy.
+    status: ExecStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PatchBegin(Event):
     call_id: str
-    changes: tuple[FileChange, ...]
+    changes: tuple[ChangedFile, ...]
     diff: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PatchEnd(Event):
     call_id: str
-    changes: tuple[FileChange, ...]
+    changes: tuple[ChangedFile, ...]
     success: bool
     output: str
-    status: str  # completed | failed | declined | refused | aborted
+    status: PatchStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ToolCallEnd(Event):
     """A read-only tool (read_file, search_files, git_*) finished."""
 
@@ -150,13 +175,15 @@ class ToolCallEnd(Event):
     success: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PlanUpdated(Event):
+    """The model's checklist (`update_plan`), not a patch plan."""
+
     explanation: str | None
     plan: tuple[PlanStep, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TokenCount(Event):
     total: TokenUsage
     last: TokenUsage
@@ -170,7 +197,7 @@ class TokenCount(Event):
         return max(0, min(100, round(100 * (1 - used / self.context_window))))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class StreamRetry(Event):
     """The model request failed and is being retried ("Reconnecting 2/5 …")."""
 
@@ -180,25 +207,37 @@ class StreamRetry(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class WarningEvent(Event):
     """Something the person should know that does not stop the turn."""
 
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Error(Event):
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CompactionStarted(Event):
+    """A compaction the person asked for (`/compact`) is running."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Compacted(Event):
     summary: str
     automatic: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CompactionFailed(Event):
+    """A compaction the person asked for failed; the history is unchanged."""
+
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ResponseStored(Event):
     """The server kept a completed response (`conversation_state: server`); the
     next request can continue from it with `previous_response_id`."""
@@ -206,10 +245,7 @@ class ResponseStored(Event):
     response_id: str
 
 
-FlagKind = Literal["path", "dangerous", "secret"]
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Flag:
     """One concern the response checker has about what the model said or proposed."""
 
@@ -220,15 +256,15 @@ class Flag:
     correction: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ResponseFlagged(Event):
     """The checker's flags on one assistant message (item_id) or one proposed
     command or patch (call_id). Informational: the turn goes on."""
 
     item_id: str
     flags: tuple[Flag, ...]
-    # message | command | patch: what item_id names.
-    source: Literal["message", "command", "patch"] = "message"
+    # What item_id names.
+    source: FlagSource = "message"
 
     @property
     def correction(self) -> str:
@@ -236,7 +272,7 @@ class ResponseFlagged(Event):
         return "\n\n".join(dict.fromkeys(f.correction for f in self.flags))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnComplete(Event):
     turn_id: str
     last_message: str | None
@@ -244,39 +280,59 @@ class TurnComplete(Event):
     duration_s: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnAborted(Event):
     turn_id: str
     reason: str
     duration_s: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnFailed(Event):
     turn_id: str
     message: str
     duration_s: float
 
 
+# The events that end a turn: after one of them the agent is idle, unless a
+# queued message starts the next turn (a TurnStarted follows at once).
+TurnEnded = TurnComplete | TurnAborted | TurnFailed
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class QueueChanged(Event):
+    """Messages waiting for the running turn to end (`Agent.enqueue`)."""
+
+    queued: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Idle(Event):
+    """The agent has nothing left to do: no turn runs and nothing is queued."""
+
+
 # --- approvals ----------------------------------------------------------------------
 
 
-class Decision(enum.Enum):
+class ReviewDecision(enum.Enum):
+    """The person's answer to an approval request (the policy's own verdict is
+    `codex_tui.policy.Decision`)."""
+
     APPROVE = "approve"
     APPROVE_SESSION = "approve_session"
     DENY = "deny"
     ABORT = "abort"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ApprovalDecision:
-    decision: Decision
+    decision: ReviewDecision
     feedback: str = ""
     # For patches: the (file index, hunk index) pairs the person kept; None = all.
     hunks: tuple[tuple[int, int], ...] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CommandApprovalRequest:
     call_id: str
     command: tuple[str, ...]
@@ -288,13 +344,13 @@ class CommandApprovalRequest:
     retry_without_sandbox: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PatchApprovalRequest:
     call_id: str
-    changes: tuple[FileChange, ...]
+    changes: tuple[ChangedFile, ...]
     reason: str
-    # The change model (codex_tui.patch) for rendering and per-hunk selection.
-    plan: Any = field(default=None, compare=False)
+    # The computed patch, for rendering and per-hunk selection.
+    patch: PatchPlan | None = field(default=None, compare=False)
 
 
 ApprovalRequest = CommandApprovalRequest | PatchApprovalRequest

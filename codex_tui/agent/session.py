@@ -138,13 +138,12 @@ async def build_agent(
         recorder.describe_turn = lambda: turn_context(config, root, agent)
     emit(
         ev.SessionConfigured(
-            session_id,
-            config.model,
-            config.model_provider,
-            root,
-            config.approval_policy,
-            config.sandbox_mode,
-            sandbox.status_line(),
+            session_id=session_id,
+            model=config.model,
+            provider=config.model_provider,
+            cwd=root,
+            approval_policy=config.approval_policy,
+            sandbox_mode=config.sandbox_mode,
         )
     )
     return agent

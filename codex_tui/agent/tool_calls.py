@@ -31,7 +31,7 @@ from codex_tui.tools.registry import TOOLS, ToolArgumentError, parse_arguments
 from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
-    from codex_tui.patch import Plan
+    from codex_tui.patch import PatchPlan
     from codex_tui.sandbox import ExecResult, Sandbox
 
 
@@ -134,7 +134,7 @@ class ToolRunner:
             return await self.apply_patch(call_id, args["input"])
         if name == "update_plan":
             explanation, steps = plan.parse_plan(args)
-            self.emit(ev.PlanUpdated(explanation, steps))
+            self.emit(ev.PlanUpdated(explanation=explanation, plan=steps))
             return CallResult("Plan updated", "run")
         if name == "read_file":
             out = await asyncio.to_thread(
@@ -148,7 +148,9 @@ class ToolRunner:
             out = await git.git_status(root)
         else:
             out = await git.git_diff(root, args.get("path"), args.get("staged"))
-        self.emit(ev.ToolCallEnd(call_id, name, args, out, True))
+        self.emit(
+            ev.ToolCallEnd(call_id=call_id, name=name, arguments=args, output=out, success=True)
+        )
         return CallResult(out, "run")
 
     # --- shell ---------------------------------------------------------------------
@@ -172,19 +174,19 @@ class ToolRunner:
             return CallResult(decision.model_message, "refused", flags=flags)
         if decision.action is Action.ASK:
             request = ev.CommandApprovalRequest(
-                call_id,
-                argv,
-                cwd,
-                decision.reason,
-                args.get("justification"),
+                call_id=call_id,
+                command=argv,
+                cwd=cwd,
+                reason=decision.reason,
+                justification=args.get("justification"),
                 session_prefix=tuple(approval_prefix(argv)) if decision.session_approvable else (),
                 retry_without_sandbox=not decision.sandbox_if_approved,
             )
             answer = await self.ask(request)
-            if answer.decision in (ev.Decision.DENY,):
+            if answer.decision in (ev.ReviewDecision.DENY,):
                 self.end_exec(call_id, argv, None, "declined", 0.0, "declined")
                 return CallResult(declined("command", answer.feedback), "declined", flags=flags)
-            if answer.decision is ev.Decision.APPROVE_SESSION:
+            if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_command(
                     argv, without_sandbox=not decision.sandbox_if_approved
                 )
@@ -202,18 +204,18 @@ class ToolRunner:
             )
         if retry is not None and retry.action is Action.ASK:
             request = ev.CommandApprovalRequest(
-                call_id,
-                argv,
-                cwd,
-                retry.reason,
-                args.get("justification"),
+                call_id=call_id,
+                command=argv,
+                cwd=cwd,
+                reason=retry.reason,
+                justification=args.get("justification"),
                 session_prefix=tuple(approval_prefix(argv)),
                 retry_without_sandbox=True,
             )
             answer = await self.ask(request)
-            if answer.decision is ev.Decision.APPROVE_SESSION:
+            if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_command(argv, without_sandbox=True)
-            if answer.decision in (ev.Decision.APPROVE, ev.Decision.APPROVE_SESSION):
+            if answer.decision in (ev.ReviewDecision.APPROVE, ev.ReviewDecision.APPROVE_SESSION):
                 result = await self.execute(call_id, argv, cwd, retry.approved(), timeout)
         return CallResult(
             shell_output(result), decision.action.value, result.exit_code, result.duration_ms, flags
@@ -228,10 +230,10 @@ class ToolRunner:
         timeout: int | None,
     ) -> ExecResult:
         sandboxed = decision.action is Action.RUN_SANDBOXED
-        self.emit(ev.ExecBegin(call_id, argv, cwd, sandboxed))
+        self.emit(ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=sandboxed))
 
         def on_output(chunk: bytes) -> None:
-            self.emit(ev.ExecOutput(call_id, chunk.decode("utf-8", errors="replace")))
+            self.emit(ev.ExecOutput(call_id=call_id, chunk=chunk.decode("utf-8", errors="replace")))
 
         started = time.monotonic()
         try:
@@ -256,11 +258,20 @@ class ToolRunner:
         duration: float,
         status: str,
     ) -> None:
-        self.emit(ev.ExecEnd(call_id, argv, code, output, duration, status))
+        self.emit(
+            ev.ExecEnd(
+                call_id=call_id,
+                command=argv,
+                exit_code=code,
+                output=output,
+                duration_s=duration,
+                status=status,
+            )
+        )
 
     async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
         answer = await self.approver.request_approval(request)
-        if answer.decision is ev.Decision.ABORT:
+        if answer.decision is ev.ReviewDecision.ABORT:
             raise TurnAbort("aborted from the approval dialog")
         return answer
 
@@ -273,7 +284,11 @@ class ToolRunner:
         try:
             patch_plan = await asyncio.to_thread(build_plan, text, root)
         except PatchError as exc:
-            self.emit(ev.PatchEnd(call_id, (), False, str(exc), "failed"))
+            self.emit(
+                ev.PatchEnd(
+                    call_id=call_id, changes=(), success=False, output=str(exc), status="failed"
+                )
+            )
             return CallResult(f"error: the patch was not applied: {exc}", "invalid")
         changes = file_changes(patch_plan)
         paths = list(patch_plan.paths)
@@ -282,16 +297,34 @@ class ToolRunner:
             self.env.rules, paths, self.env.sandbox.writable_roots(), approvals=self.env.approvals
         )
         if decision.action is Action.REFUSE:
-            self.emit(ev.PatchEnd(call_id, changes, False, decision.reason, "refused"))
+            self.emit(
+                ev.PatchEnd(
+                    call_id=call_id,
+                    changes=changes,
+                    success=False,
+                    output=decision.reason,
+                    status="refused",
+                )
+            )
             return CallResult(decision.model_message, "refused", flags=flags)
-        self.emit(ev.PatchBegin(call_id, changes, patch_plan.diff))
+        self.emit(ev.PatchBegin(call_id=call_id, changes=changes, diff=patch_plan.diff))
         if decision.action is Action.ASK:
-            request = ev.PatchApprovalRequest(call_id, changes, decision.reason, patch_plan)
+            request = ev.PatchApprovalRequest(
+                call_id=call_id, changes=changes, reason=decision.reason, patch=patch_plan
+            )
             answer = await self.ask(request)
-            if answer.decision is ev.Decision.DENY:
-                self.emit(ev.PatchEnd(call_id, changes, False, "declined", "declined"))
+            if answer.decision is ev.ReviewDecision.DENY:
+                self.emit(
+                    ev.PatchEnd(
+                        call_id=call_id,
+                        changes=changes,
+                        success=False,
+                        output="declined",
+                        status="declined",
+                    )
+                )
                 return CallResult(declined("patch", answer.feedback), "declined", flags=flags)
-            if answer.decision is ev.Decision.APPROVE_SESSION:
+            if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_files(paths)
             if answer.hunks is not None:
                 patch_plan = patch_plan.select(list(answer.hunks))
@@ -299,10 +332,22 @@ class ToolRunner:
         try:
             result = await asyncio.to_thread(commit, patch_plan)
         except PatchError as exc:
-            self.emit(ev.PatchEnd(call_id, changes, False, str(exc), "failed"))
+            self.emit(
+                ev.PatchEnd(
+                    call_id=call_id,
+                    changes=changes,
+                    success=False,
+                    output=str(exc),
+                    status="failed",
+                )
+            )
             return CallResult(f"error: the patch was not applied: {exc}", "failed", flags=flags)
         summary = result.summary()
-        self.emit(ev.PatchEnd(call_id, changes, True, summary, "completed"))
+        self.emit(
+            ev.PatchEnd(
+                call_id=call_id, changes=changes, success=True, output=summary, status="completed"
+            )
+        )
         return CallResult(summary, decision.action.value, flags=flags)
 
 
@@ -342,9 +387,9 @@ def shell_output(result: ExecResult) -> str:
     return "\n".join(lines) + "\n" + result.output
 
 
-def file_changes(patch_plan: Plan) -> tuple[ev.FileChange, ...]:
+def file_changes(patch_plan: PatchPlan) -> tuple[ev.ChangedFile, ...]:
     return tuple(
-        ev.FileChange(
+        ev.ChangedFile(
             path=f.old_path or f.new_path or "",
             kind=f.kind.value,
             added=f.added,

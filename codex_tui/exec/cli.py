@@ -132,8 +132,8 @@ class HeadlessApprover:
 
     async def request_approval(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
         return ev.ApprovalDecision(
-            ev.Decision.DENY,
-            "codex-tui exec runs without a person to approve; this needed approval"
+            decision=ev.ReviewDecision.DENY,
+            feedback="codex-tui exec runs without a person to approve; this needed approval"
             f" ({request.reason}). Continue without it, or explain what is needed.",
         )
 

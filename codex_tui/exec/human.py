@@ -22,40 +22,40 @@ class ProgressPrinter:
 
     def __call__(self, event: ev.Event) -> None:
         match event:
-            case ev.Reasoning(_, text):
+            case ev.Reasoning(text=text):
                 self.line(f"thinking: {text}")
-            case ev.AgentMessage(_, text):
+            case ev.AgentMessage(text=text):
                 self.line(f"codex: {text}")
-            case ev.ExecBegin(_, command, _, sandboxed):
+            case ev.ExecBegin(command=command, sandboxed=sandboxed):
                 where = "" if sandboxed else " (no sandbox)"
                 self.line(f"$ {shlex.join(command)}{where}")
-            case ev.ExecEnd(_, _, exit_code, output, duration, status):
+            case ev.ExecEnd(exit_code=exit_code, output=output, duration_s=duration, status=status):
                 tail = output.strip().splitlines()[-5:]
                 for text in tail:
                     self.line(f"  {text}")
                 code = "" if exit_code is None else f"exit {exit_code}, "
                 self.line(f"  [{status}: {code}{duration:.1f}s]")
-            case ev.PatchEnd(_, changes, success, output):
+            case ev.PatchEnd(changes=changes, success=success, output=output):
                 marks = ", ".join(f"{c.kind} {c.path} (+{c.added} -{c.removed})" for c in changes)
                 self.line(f"patch {'applied' if success else 'not applied'}: {marks or output}")
-            case ev.PlanUpdated(explanation, plan):
+            case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.line("plan:" + (f" {explanation}" if explanation else ""))
                 for step in plan:
                     self.line(f"  {MARKS[step.status]} {step.step}")
-            case ev.StreamRetry(attempt, limit, delay, reason):
+            case ev.StreamRetry(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason):
                 self.line(f"Reconnecting {attempt}/{limit} in {delay:.1f}s: {reason}")
-            case ev.ResponseFlagged(_, flags, source):
+            case ev.ResponseFlagged(flags=flags, source=source):
                 for flag in flags:
                     self.line(flag_line(flag, source))
-            case ev.WarningEvent(message):
+            case ev.WarningEvent(message=message):
                 self.line(f"warning: {message}")
-            case ev.Error(message) | ev.TurnFailed(_, message):
+            case ev.Error(message=message) | ev.TurnFailed(message=message):
                 self.line(f"error: {message}")
             case ev.Compacted():
                 self.line("(conversation compacted)")
-            case ev.TurnAborted(_, reason):
+            case ev.TurnAborted(reason=reason):
                 self.line(f"turn aborted: {reason}")
-            case ev.TurnComplete(_, _, usage, duration):
+            case ev.TurnComplete(usage=usage, duration_s=duration):
                 self.line(
                     f"tokens: {usage.input_tokens} in ({usage.cached_input_tokens} cached),"
                     f" {usage.output_tokens} out · {duration:.1f}s"

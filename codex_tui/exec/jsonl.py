@@ -43,16 +43,18 @@ class JsonEventWriter:
         match event:
             case ev.TurnStarted():
                 self._emit("turn.started")
-            case ev.AgentMessage(_, text):
+            case ev.AgentMessage(text=text):
                 self._item(
                     "item.completed", {"id": self._id(), "type": "agent_message", "text": text}
                 )
-            case ev.Reasoning(_, text):
+            case ev.Reasoning(text=text):
                 self._item("item.completed", {"id": self._id(), "type": "reasoning", "text": text})
-            case ev.ExecBegin(call_id, command):
+            case ev.ExecBegin(call_id=call_id, command=command):
                 item_id = self._commands[call_id] = self._id()
                 self._item("item.started", command_item(item_id, command, "", None, "in_progress"))
-            case ev.ExecEnd(call_id, command, exit_code, output, _, status):
+            case ev.ExecEnd(
+                call_id=call_id, command=command, exit_code=exit_code, output=output, status=status
+            ):
                 item_id = self._commands.pop(call_id, None) or self._id()
                 shown = {"completed": "completed", "declined": "declined"}.get(status, "failed")
                 if status == "completed" and exit_code not in (0, None):
@@ -60,7 +62,7 @@ class JsonEventWriter:
                 self._item(
                     "item.completed", command_item(item_id, command, output, exit_code, shown)
                 )
-            case ev.PatchEnd(_, changes, success):
+            case ev.PatchEnd(changes=changes, success=success):
                 item = {
                     "id": self._id(),
                     "type": "file_change",
@@ -68,7 +70,7 @@ class JsonEventWriter:
                     "status": "completed" if success else "failed",
                 }
                 self._item("item.completed", item)
-            case ev.PlanUpdated(_, plan):
+            case ev.PlanUpdated(plan=plan):
                 self._todo_items = [
                     {"text": s.step, "completed": s.status == "completed"} for s in plan
                 ]
@@ -80,14 +82,14 @@ class JsonEventWriter:
                 self._item(
                     kind, {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
                 )
-            case ev.WarningEvent(message) | ev.Error(message):
+            case ev.WarningEvent(message=message) | ev.Error(message=message):
                 self._item(
                     "item.completed", {"id": self._id(), "type": "error", "message": message}
                 )
-            case ev.StreamRetry(attempt, limit, delay, reason):
+            case ev.StreamRetry(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason):
                 text = f"Reconnecting {attempt}/{limit} in {delay:.1f}s: {reason}"
                 self._item("item.completed", {"id": self._id(), "type": "error", "message": text})
-            case ev.ResponseFlagged(_, flags, source):
+            case ev.ResponseFlagged(flags=flags, source=source):
                 # One error item per flag: tools built for `codex exec --json` know
                 # error items; the message says what was flagged and where.
                 for flag in flags:
@@ -95,13 +97,13 @@ class JsonEventWriter:
                     self._item(
                         "item.completed", {"id": self._id(), "type": "error", "message": text}
                     )
-            case ev.TurnComplete(_, _, usage):
+            case ev.TurnComplete(usage=usage):
                 self._finish_todo()
                 self._emit("turn.completed", usage=usage_json(usage))
-            case ev.TurnFailed(_, message):
+            case ev.TurnFailed(message=message):
                 self._finish_todo()
                 self._emit("turn.failed", error={"message": message})
-            case ev.TurnAborted(_, reason):
+            case ev.TurnAborted(reason=reason):
                 self._finish_todo()
                 self._emit("turn.failed", error={"message": f"turn aborted: {reason}"})
 
@@ -135,7 +137,7 @@ def command_item(
     }
 
 
-def change_kind(change: ev.FileChange) -> str:
+def change_kind(change: ev.ChangedFile) -> str:
     return {"add": "add", "delete": "delete"}.get(change.kind, "update")
 
 

@@ -22,7 +22,7 @@ from codex_tui.patch.errors import (
     PathError,
     StaleFileError,
 )
-from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, Plan
+from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, PatchPlan
 from codex_tui.patch.parser import parse_patch
 from codex_tui.patch.planner import build_plan
 from codex_tui.patch.syntax import ParsedPatch
@@ -40,9 +40,9 @@ __all__ = [
     "HunkLine",
     "ParsedPatch",
     "PatchError",
+    "PatchPlan",
     "PatchSyntaxError",
     "PathError",
-    "Plan",
     "StaleFileError",
     "apply_patch",
     "build_plan",

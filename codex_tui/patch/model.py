@@ -13,7 +13,7 @@ from typing import Literal
 from codex_tui.patch.disk import Snapshot
 from codex_tui.patch.edits import Edit, group_edits, splice
 
-__all__ = ["ChangeKind", "FileChange", "Hunk", "HunkLine", "Plan"]
+__all__ = ["ChangeKind", "FileChange", "Hunk", "HunkLine", "PatchPlan"]
 
 CONTEXT_LINES = 3  # as `diff -u` and `git diff`
 
@@ -266,7 +266,7 @@ def render_diff(change: FileChange) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class Plan:
+class PatchPlan:
     """A patch checked against the workspace and computed in memory, ready to commit.
 
     `files` are in the order the patch first touches them, one per file
@@ -303,7 +303,7 @@ class Plan:
         """Every (file index, hunk index) pair, in display order."""
         return [(i, h) for i, f in enumerate(self.files) for h in range(len(f.hunks))]
 
-    def select(self, kept: Iterable[tuple[int, int]]) -> Plan:
+    def select(self, kept: Iterable[tuple[int, int]]) -> PatchPlan:
         """A plan that applies only the `kept` (file index, hunk index) pairs.
 
         A file none of whose hunks is kept is left alone entirely (its move,
@@ -326,4 +326,4 @@ class Plan:
             groups = change._detail.groups
             edits = [e for hi in sorted(chosen) for e in change._detail.edits[slice(*groups[hi])]]
             files.append(change._with_edits(edits))
-        return Plan(self.root, tuple(files))
+        return PatchPlan(self.root, tuple(files))

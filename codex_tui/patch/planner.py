@@ -1,4 +1,4 @@
-"""Turn parsed operations into a Plan: check paths, read files, locate chunks, compute
+"""Turn parsed operations into a PatchPlan: check paths, read files, locate chunks, compute
 every result in memory. Nothing is written here, so any failure leaves the tree alone."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from codex_tui.patch.disk import Snapshot, take_snapshot
 from codex_tui.patch.edits import Edit, diff_lines, splice
 from codex_tui.patch.errors import FileStateError
 from codex_tui.patch.locate import locate_chunks
-from codex_tui.patch.model import ChangeKind, FileChange, Plan, _Detail, build_change
+from codex_tui.patch.model import ChangeKind, FileChange, PatchPlan, _Detail, build_change
 from codex_tui.patch.parser import parse_patch
 from codex_tui.patch.paths import WorkspacePath, resolve_path
 from codex_tui.patch.syntax import AddFile, DeleteFile, ParsedPatch, UpdateFile
@@ -20,7 +20,7 @@ from codex_tui.patch.textfile import TextFile, decode
 __all__ = ["build_plan"]
 
 
-def build_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> Plan:
+def build_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> PatchPlan:
     """Parse (if given text), check and compute `patch` against the workspace at `root`.
 
     Raises a PatchError subclass with a one-line message; never writes.
@@ -37,7 +37,7 @@ def build_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> Plan:
             planner.delete(op)
         else:
             planner.update(op)
-    return Plan(root_path, tuple(planner.changes()))
+    return PatchPlan(root_path, tuple(planner.changes()))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Literal
 
 from codex_tui.patch.disk import Snapshot, take_snapshot
 from codex_tui.patch.errors import CommitError, StaleFileError
-from codex_tui.patch.model import FileChange, Plan
+from codex_tui.patch.model import FileChange, PatchPlan
 from codex_tui.patch.textfile import encode
 
 __all__ = ["CommitResult", "CommittedFile", "commit"]
@@ -45,7 +45,7 @@ class CommitResult:
         return "\n".join(lines)
 
 
-def commit(plan: Plan, root: str | os.PathLike[str] | None = None) -> CommitResult:
+def commit(plan: PatchPlan, root: str | os.PathLike[str] | None = None) -> CommitResult:
     """Apply `plan` atomically; `root`, if given, must be the plan's workspace.
 
     Raises StaleFileError (nothing written) when a file changed since the plan
@@ -84,7 +84,7 @@ def commit(plan: Plan, root: str | os.PathLike[str] | None = None) -> CommitResu
     )
 
 
-def _check_unchanged(plan: Plan) -> None:
+def _check_unchanged(plan: PatchPlan) -> None:
     for change in plan.files:
         for path, before in change._detail.expect:
             if take_snapshot(path, change.path) != before:

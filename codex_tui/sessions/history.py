@@ -201,15 +201,15 @@ def command_argv(args: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def patch_changes(patch: str) -> tuple[ev.FileChange, ...]:
+def patch_changes(patch: str) -> tuple[ev.ChangedFile, ...]:
     """Files and +/- counts from an apply_patch text (headers and line marks only)."""
-    changes: list[ev.FileChange] = []
+    changes: list[ev.ChangedFile] = []
     current: dict[str, Any] | None = None
     for line in patch.splitlines():
         header = _patch_header(line)
         if header is not None:
             if current:
-                changes.append(ev.FileChange(**current))
+                changes.append(ev.ChangedFile(**current))
             kind, path = header
             current = {"path": path, "kind": kind, "added": 0, "removed": 0}
         elif current is not None and line.startswith("*** Move to:"):
@@ -220,7 +220,7 @@ def patch_changes(patch: str) -> tuple[ev.FileChange, ...]:
         elif current is not None and line.startswith("-"):
             current["removed"] += 1
     if current:
-        changes.append(ev.FileChange(**current))
+        changes.append(ev.ChangedFile(**current))
     return tuple(changes)
 
 
@@ -252,8 +252,10 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
         changes = patch_changes(patch)
         status = "completed" if success else "failed"
         return [
-            ev.PatchBegin(call_id, changes, patch),
-            ev.PatchEnd(call_id, changes, success, text, status),
+            ev.PatchBegin(call_id=call_id, changes=changes, diff=patch),
+            ev.PatchEnd(
+                call_id=call_id, changes=changes, success=success, output=text, status=status
+            ),
         ]
     if name in SHELL_TOOLS or call.get("type") == "local_shell_call":
         text, code, seconds = parse_exec_output(output)
@@ -261,12 +263,19 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
         workdir = args.get("workdir")
         cwd = Path(workdir) if isinstance(workdir, str) and workdir else default_cwd
         return [
-            ev.ExecBegin(call_id, argv, cwd, True),
-            ev.ExecEnd(call_id, argv, code, text, seconds, status),
+            ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=True),
+            ev.ExecEnd(
+                call_id=call_id,
+                command=argv,
+                exit_code=code,
+                output=text,
+                duration_s=seconds,
+                status=status,
+            ),
         ]
     if name == "update_plan":
         return [plan_event(args)]
-    return [ev.ToolCallEnd(call_id, name, args, output, True)]
+    return [ev.ToolCallEnd(call_id=call_id, name=name, arguments=args, output=output, success=True)]
 
 
 def plan_event(args: dict[str, Any]) -> ev.PlanUpdated:
@@ -278,4 +287,6 @@ def plan_event(args: dict[str, Any]) -> ev.PlanUpdated:
                 PlanStep(str(raw.get("step", "")), status if status in PLAN_STATUSES else "pending")
             )
     explanation = args.get("explanation")
-    return ev.PlanUpdated(explanation if isinstance(explanation, str) else None, tuple(steps))
+    return ev.PlanUpdated(
+        explanation=explanation if isinstance(explanation, str) else None, plan=tuple(steps)
+    )

@@ -119,10 +119,10 @@ def usage_from(data: Any) -> ev.TokenUsage:
         return value if isinstance(value, int) else 0
 
     return ev.TokenUsage(
-        num("input_tokens"),
-        num("cached_input_tokens"),
-        num("output_tokens"),
-        num("reasoning_output_tokens"),
+        input_tokens=num("input_tokens"),
+        cached_input_tokens=num("cached_input_tokens"),
+        output_tokens=num("output_tokens"),
+        reasoning_tokens=num("reasoning_output_tokens"),
     )
 
 
@@ -237,7 +237,7 @@ class _Builder:
         # The server's chain no longer matches the history we send from here on.
         self.response_id = None
         self.summary = summary
-        self.transcript.append(ev.Compacted(summary, False))
+        self.transcript.append(ev.Compacted(summary=summary, automatic=False))
 
     def add_event(self, p: dict[str, Any]) -> None:
         kind = p.get("type")
@@ -248,11 +248,13 @@ class _Builder:
                 self.turns += 1
                 if self.first_request is None and text.strip():
                     self.first_request = text
-                out.append(ev.UserMessage(text))
+                out.append(ev.UserMessage(text=text))
             case "agent_message":
-                out.append(ev.AgentMessage(self.next_id(), str(p.get("message") or "")))
+                out.append(
+                    ev.AgentMessage(item_id=self.next_id(), text=str(p.get("message") or ""))
+                )
             case "agent_reasoning":
-                out.append(ev.Reasoning(self.next_id(), str(p.get("text") or "")))
+                out.append(ev.Reasoning(item_id=self.next_id(), text=str(p.get("text") or "")))
             case "exec_command_end":
                 self.exec_end(p)
             case "patch_apply_end":
@@ -263,11 +265,11 @@ class _Builder:
                 args = p.get("arguments") if isinstance(p.get("arguments"), dict) else {}
                 out.append(
                     ev.ToolCallEnd(
-                        call_id,
-                        str(p.get("name") or ""),
-                        args,
-                        str(p.get("output") or ""),
-                        bool(p.get("success", True)),
+                        call_id=call_id,
+                        name=str(p.get("name") or ""),
+                        arguments=args,
+                        output=str(p.get("output") or ""),
+                        success=bool(p.get("success", True)),
                     )
                 )
             case "plan_update":
@@ -279,32 +281,44 @@ class _Builder:
                     self.last = usage_from(info.get("last_token_usage"))
                     window = info.get("model_context_window")
                     self.window = window if isinstance(window, int) else None
-                    out.append(ev.TokenCount(self.total, self.last, self.window))
+                    out.append(
+                        ev.TokenCount(total=self.total, last=self.last, context_window=self.window)
+                    )
             case "context_compacted":
                 automatic = bool(p.get("automatic", False))
                 if out and isinstance(out[-1], ev.Compacted):
-                    out[-1] = ev.Compacted(out[-1].summary, automatic)
+                    out[-1] = ev.Compacted(summary=out[-1].summary, automatic=automatic)
                 else:
-                    out.append(ev.Compacted(self.summary, automatic))
+                    out.append(ev.Compacted(summary=self.summary, automatic=automatic))
             case "task_complete":
                 out.append(
                     ev.TurnComplete(
-                        str(p.get("turn_id") or ""),
-                        p.get("last_agent_message"),
-                        usage_from(p.get("usage")),
-                        seconds(p.get("duration_s")),
+                        turn_id=str(p.get("turn_id") or ""),
+                        last_message=p.get("last_agent_message"),
+                        usage=usage_from(p.get("usage")),
+                        duration_s=seconds(p.get("duration_s")),
                     )
                 )
             case "turn_aborted":
                 reason = str(p.get("reason") or "interrupted")
-                out.append(ev.TurnAborted(str(p.get("turn_id") or ""), reason, self.took(p)))
+                out.append(
+                    ev.TurnAborted(
+                        turn_id=str(p.get("turn_id") or ""), reason=reason, duration_s=self.took(p)
+                    )
+                )
             case "turn_failed":
                 message = str(p.get("message") or "")
-                out.append(ev.TurnFailed(str(p.get("turn_id") or ""), message, self.took(p)))
+                out.append(
+                    ev.TurnFailed(
+                        turn_id=str(p.get("turn_id") or ""),
+                        message=message,
+                        duration_s=self.took(p),
+                    )
+                )
             case "warning":
-                out.append(ev.WarningEvent(str(p.get("message") or "")))
+                out.append(ev.WarningEvent(message=str(p.get("message") or "")))
             case "error":
-                out.append(ev.Error(str(p.get("message") or "")))
+                out.append(ev.Error(message=str(p.get("message") or "")))
             case "response_stored":
                 if isinstance(p.get("response_id"), str):
                     self.response_id = p["response_id"]
@@ -327,9 +341,18 @@ class _Builder:
         output = p.get("aggregated_output") or (p.get("stdout") or "") + (p.get("stderr") or "")
         cwd = Path(p.get("cwd") or self.cwd or ".")
         sandboxed = p.get("sandboxed")
-        self.transcript.append(ev.ExecBegin(call_id, argv, cwd, bool(sandboxed)))
         self.transcript.append(
-            ev.ExecEnd(call_id, argv, code, str(output), seconds(p.get("duration")), str(status))
+            ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=bool(sandboxed))
+        )
+        self.transcript.append(
+            ev.ExecEnd(
+                call_id=call_id,
+                command=argv,
+                exit_code=code,
+                output=str(output),
+                duration_s=seconds(p.get("duration")),
+                status=str(status),
+            )
         )
 
     def patch_end(self, p: dict[str, Any]) -> None:
@@ -346,13 +369,29 @@ class _Builder:
                 kind = "update"
             added = body.get("added") if isinstance(body.get("added"), int) else 0
             removed = body.get("removed") if isinstance(body.get("removed"), int) else 0
-            changes.append(ev.FileChange(path, kind, added, removed, body.get("move_path")))
+            changes.append(
+                ev.ChangedFile(
+                    path=path,
+                    kind=kind,
+                    added=added,
+                    removed=removed,
+                    move_path=body.get("move_path"),
+                )
+            )
         success = bool(p.get("success"))
         output = (p.get("stdout") if success else p.get("stderr")) or ""
         status = p.get("status") or ("completed" if success else "failed")
         diff = str(p.get("diff") or "")
-        self.transcript.append(ev.PatchBegin(call_id, tuple(changes), diff))
-        self.transcript.append(ev.PatchEnd(call_id, tuple(changes), success, str(output), status))
+        self.transcript.append(ev.PatchBegin(call_id=call_id, changes=tuple(changes), diff=diff))
+        self.transcript.append(
+            ev.PatchEnd(
+                call_id=call_id,
+                changes=tuple(changes),
+                success=success,
+                output=str(output),
+                status=status,
+            )
+        )
 
     def finish(self, torn: int) -> SessionData:
         git = self.meta.get("git") if isinstance(self.meta.get("git"), dict) else {}

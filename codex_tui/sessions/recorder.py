@@ -111,7 +111,7 @@ class SessionRecorder:
         earlier transcript over, where the person's messages come as UserMessage."""
         turn = self._turn
         match event:
-            case ev.TurnStarted(turn_id, text):
+            case ev.TurnStarted(turn_id=turn_id, user_input=text):
                 turn.turn_id = turn_id
                 self._exists = True  # the first request creates the file
                 context = {**self.describe_turn(), "turn_id": turn_id}
@@ -119,11 +119,11 @@ class SessionRecorder:
                     encode_line("turn_context", context)
                     + encode_line("event_msg", {"type": "user_message", "message": text})
                 )
-            case ev.UserMessage(text) if replay:
+            case ev.UserMessage(text=text) if replay:
                 self._event({"type": "user_message", "message": text})
-            case ev.ExecBegin(call_id):
+            case ev.ExecBegin(call_id=call_id):
                 turn.exec_begins[call_id] = event
-            case ev.PatchBegin(call_id, _, diff):
+            case ev.PatchBegin(call_id=call_id, diff=diff):
                 turn.patch_diffs[call_id] = diff
             case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
                 self._event(event_payload(event, turn))
@@ -176,7 +176,7 @@ class SessionRecorder:
         self.failed = f"{self.path}: {exc.strerror or exc}"
         self._close_fd()
         if self._warn is not None:
-            self._warn(ev.WarningEvent(f"session recording stopped: {self.failed}"))
+            self._warn(ev.WarningEvent(message=f"session recording stopped: {self.failed}"))
 
     def sync(self) -> None:
         """fsync, off the event loop when there is one."""
@@ -255,7 +255,7 @@ def usage_json(usage: ev.TokenUsage) -> dict[str, int]:
     }
 
 
-def change_json(change: ev.FileChange) -> dict[str, Any]:
+def change_json(change: ev.ChangedFile) -> dict[str, Any]:
     kind = "update" if change.kind == "move" else change.kind
     body: dict[str, Any] = {"type": kind}
     if kind == "update":
@@ -272,11 +272,18 @@ def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
     """The event_msg payload for a UI-visible event; None for the rest."""
     turn_id = turn.turn_id
     match event:
-        case ev.AgentMessage(_, text):
+        case ev.AgentMessage(text=text):
             return {"type": "agent_message", "message": text}
-        case ev.Reasoning(_, text):
+        case ev.Reasoning(text=text):
             return {"type": "agent_reasoning", "text": text}
-        case ev.ExecEnd(call_id, command, exit_code, output, duration, status):
+        case ev.ExecEnd(
+            call_id=call_id,
+            command=command,
+            exit_code=exit_code,
+            output=output,
+            duration_s=duration,
+            status=status,
+        ):
             begin = turn.exec_begins.pop(call_id, None)
             secs = max(0.0, duration)
             return {
@@ -294,7 +301,9 @@ def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
                 "formatted_output": "",
                 "status": status,
             }
-        case ev.PatchEnd(call_id, changes, success, output, status):
+        case ev.PatchEnd(
+            call_id=call_id, changes=changes, success=success, output=output, status=status
+        ):
             return {
                 "type": "patch_apply_end",
                 "call_id": call_id,
@@ -306,7 +315,9 @@ def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
                 "status": status,
                 "diff": turn.patch_diffs.pop(call_id, ""),
             }
-        case ev.ToolCallEnd(call_id, name, arguments, output, success):
+        case ev.ToolCallEnd(
+            call_id=call_id, name=name, arguments=arguments, output=output, success=success
+        ):
             return {
                 "type": "tool_call_end",
                 "call_id": call_id,
@@ -316,25 +327,27 @@ def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
                 "output": redact(output),
                 "success": success,
             }
-        case ev.PlanUpdated(explanation, plan):
+        case ev.PlanUpdated(explanation=explanation, plan=plan):
             steps = [{"step": s.step, "status": s.status} for s in plan]
             return {"type": "plan_update", "explanation": explanation, "plan": steps}
-        case ev.TokenCount(total, last, window):
+        case ev.TokenCount(total=total, last=last, context_window=window):
             info = {
                 "total_token_usage": usage_json(total),
                 "last_token_usage": usage_json(last),
                 "model_context_window": window,
             }
             return {"type": "token_count", "info": info, "rate_limits": None}
-        case ev.Compacted(_, automatic):
+        case ev.Compacted(automatic=automatic):
             return {"type": "context_compacted", "automatic": automatic}
-        case ev.ResponseStored(response_id):
+        case ev.ResponseStored(response_id=response_id):
             return {"type": "response_stored", "response_id": response_id}
-        case ev.WarningEvent(message):
+        case ev.WarningEvent(message=message):
             return {"type": "warning", "message": message}
-        case ev.Error(message):
+        case ev.Error(message=message):
             return {"type": "error", "message": message}
-        case ev.TurnComplete(turn_id, last_message, usage, duration):
+        case ev.TurnComplete(
+            turn_id=turn_id, last_message=last_message, usage=usage, duration_s=duration
+        ):
             return {
                 "type": "task_complete",
                 "turn_id": turn_id,
@@ -342,14 +355,14 @@ def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
                 "usage": usage_json(usage),
                 "duration_s": round(duration, 3),
             }
-        case ev.TurnAborted(turn_id, reason, duration):
+        case ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=duration):
             return {
                 "type": "turn_aborted",
                 "turn_id": turn_id,
                 "reason": reason,
                 "duration_s": round(duration, 3),
             }
-        case ev.TurnFailed(turn_id, message, duration):
+        case ev.TurnFailed(turn_id=turn_id, message=message, duration_s=duration):
             return {
                 "type": "turn_failed",
                 "turn_id": turn_id,

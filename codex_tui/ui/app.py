@@ -420,11 +420,11 @@ class CodexApp(SlashActions, App):
                 )
             case ev.TokenCount():
                 self.status_bar.set_tokens(event)
-            case ev.PlanUpdated(explanation, plan):
+            case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.plan_pane.update_plan(explanation, plan)
-            case ev.PatchBegin(call_id, _changes, diff):
+            case ev.PatchBegin(call_id=call_id, changes=_changes, diff=diff):
                 self._patch_diffs[call_id] = diff
-            case ev.PatchEnd(call_id, status=status) if self.diff_view is not None:
+            case ev.PatchEnd(call_id=call_id, status=status) if self.diff_view is not None:
                 diff = self._patch_diffs.pop(call_id, "")
                 if status == "completed" and diff:
                     self.diff_view.show_diff_text(diff, title="Last applied patch")
@@ -561,16 +561,16 @@ class CodexApp(SlashActions, App):
         from codex_tui.agent import events as ev
         from codex_tui.ui.approval import ApprovalScreen
 
-        if isinstance(request, ev.PatchApprovalRequest) and request.plan is not None:
+        if isinstance(request, ev.PatchApprovalRequest) and request.patch is not None:
             self._pending_patch = request.call_id
             if self.diff_view is not None:
-                self.diff_view.show_plan(request.plan, title="Patch waiting for approval")
+                self.diff_view.show_plan(request.patch, title="Patch waiting for approval")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[ev.ApprovalDecision] = loop.create_future()
 
         def done(decision: ev.ApprovalDecision | None) -> None:
             if not answer.done():
-                answer.set_result(decision or ev.ApprovalDecision(ev.Decision.ABORT))
+                answer.set_result(decision or ev.ApprovalDecision(decision=ev.ReviewDecision.ABORT))
 
         screen = ApprovalScreen(request)
         self.push_screen(screen, done)

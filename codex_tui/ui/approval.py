@@ -98,8 +98,8 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         yield self.diff
 
     def on_mount(self) -> None:
-        if self.diff is not None and self.request.plan is not None:
-            self.diff.show_plan(self.request.plan)
+        if self.diff is not None and self.request.patch is not None:
+            self.diff.show_plan(self.request.patch)
             self.diff.focus()
             self._update_hunks()
 
@@ -125,7 +125,7 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         if self.diff is None:
             return
         kept = len(self.diff.kept())
-        total = len(self.request.plan.hunk_refs()) if self.request.plan is not None else kept
+        total = len(self.request.patch.hunk_refs()) if self.request.patch is not None else kept
         if kept == total:
             self.hunk_note.update(Text(f"All {total} hunks will be applied.", "dim"))
         elif kept == 0:
@@ -136,10 +136,10 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             )
 
     def _hunks(self) -> tuple[tuple[int, int], ...] | None:
-        if self.diff is None or self.request.plan is None:
+        if self.diff is None or self.request.patch is None:
             return None
         kept = tuple(self.diff.kept())
-        if len(kept) == len(self.request.plan.hunk_refs()):
+        if len(kept) == len(self.request.patch.hunk_refs()):
             return None
         return kept
 
@@ -150,15 +150,19 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             return
         hunks = self._hunks()
         if hunks == ():
-            self.dismiss(ev.ApprovalDecision(ev.Decision.DENY, "The person kept no hunks."))
+            self.dismiss(
+                ev.ApprovalDecision(
+                    decision=ev.ReviewDecision.DENY, feedback="The person kept no hunks."
+                )
+            )
             return
-        self.dismiss(ev.ApprovalDecision(ev.Decision.APPROVE, hunks=hunks))
+        self.dismiss(ev.ApprovalDecision(decision=ev.ReviewDecision.APPROVE, hunks=hunks))
 
     def action_approve_session(self) -> None:
         if self.feedback.display or not self.session_label:
             return
         hunks = self._hunks()
-        self.dismiss(ev.ApprovalDecision(ev.Decision.APPROVE_SESSION, hunks=hunks))
+        self.dismiss(ev.ApprovalDecision(decision=ev.ReviewDecision.APPROVE_SESSION, hunks=hunks))
 
     def action_deny(self) -> None:
         if self.feedback.display:
@@ -168,7 +172,9 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(ev.ApprovalDecision(ev.Decision.DENY, event.value.strip()))
+        self.dismiss(
+            ev.ApprovalDecision(decision=ev.ReviewDecision.DENY, feedback=event.value.strip())
+        )
 
     def action_abort(self) -> None:
         if self.feedback.display:
@@ -180,4 +186,4 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             else:
                 self.set_focus(None)
             return
-        self.dismiss(ev.ApprovalDecision(ev.Decision.ABORT))
+        self.dismiss(ev.ApprovalDecision(decision=ev.ReviewDecision.ABORT))

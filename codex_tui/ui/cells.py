@@ -17,7 +17,7 @@ from textual.widgets import Static
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
 
 if TYPE_CHECKING:  # the agent's modules load after the first frame
-    from codex_tui.agent.events import FileChange, Flag
+    from codex_tui.agent.events import ChangedFile, Flag
     from codex_tui.tools.plan import PlanStep
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -277,7 +277,7 @@ class CommandCell(Expandable):
         return partial(CommandCell, self.call_id, self.command, self.started, finished=finished)
 
 
-def change_summary(changes: Sequence[FileChange]) -> Text:
+def change_summary(changes: Sequence[ChangedFile]) -> Text:
     text = Text()
     for index, change in enumerate(changes):
         if index:
@@ -299,7 +299,7 @@ class PatchCell(Expandable):
     def __init__(
         self,
         call_id: str,
-        changes: Sequence[FileChange],
+        changes: Sequence[ChangedFile],
         diff: str,
         status: str = "pending",
         code_theme: str = DEFAULT_CODE_THEME,
@@ -324,7 +324,7 @@ class PatchCell(Expandable):
         self.files.update(change_summary(self.changes))
         self.refresh_body()
 
-    def finish(self, status: str, changes: Sequence[FileChange] | None = None) -> None:
+    def finish(self, status: str, changes: Sequence[ChangedFile] | None = None) -> None:
         self.status = status
         if changes:
             self.changes = tuple(changes)

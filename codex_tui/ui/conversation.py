@@ -221,18 +221,18 @@ class ConversationView(VerticalScroll):
         from codex_tui.agent import events as ev
 
         match event:
-            case ev.TurnStarted(_turn, user_input):
+            case ev.TurnStarted(turn_id=_turn, user_input=user_input):
                 for cell in list(self._queued):
                     if cell.text in user_input:
                         cell.mark_sent()
                         self._queued.remove(cell)
-            case ev.AgentMessageDelta(item_id, delta):
+            case ev.AgentMessageDelta(item_id=item_id, delta=delta):
                 cell = self._answers.get(item_id)
                 if cell is None or cell.done:
                     cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
                     self.add(cell)
                 self._defer(cell, delta)
-            case ev.AgentMessage(item_id, text):
+            case ev.AgentMessage(item_id=item_id, text=text):
                 cell = self._answers.get(item_id)
                 if cell is None or cell.done:
                     cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
@@ -241,13 +241,13 @@ class ConversationView(VerticalScroll):
                 cell.finish(text)
                 self.last_answer = text
                 del self._answers[item_id]
-            case ev.ReasoningDelta(item_id, delta):
+            case ev.ReasoningDelta(item_id=item_id, delta=delta):
                 cell = self._reasoning.get(item_id)
                 if cell is None:
                     cell = self._reasoning[item_id] = ReasoningCell(item_id)
                     self.add(cell)
                 self._defer(cell, delta)
-            case ev.Reasoning(item_id, text):
+            case ev.Reasoning(item_id=item_id, text=text):
                 cell = self._reasoning.get(item_id)
                 if cell is None:
                     cell = self._reasoning[item_id] = ReasoningCell(item_id, text, done=True)
@@ -255,56 +255,67 @@ class ConversationView(VerticalScroll):
                 else:
                     self._pending.pop(cell, None)
                     cell.finish(text)
-            case ev.StreamRetry(attempt, limit, delay, reason):
+            case ev.StreamRetry(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason):
                 self._drop_partial()
                 self.note("retry", f"Reconnecting {attempt}/{limit} in {delay:.1f}s — {reason}")
-            case ev.ExecBegin(call_id, command):
+            case ev.ExecBegin(call_id=call_id, command=command):
                 self._commands[call_id] = self.add(CommandCell(call_id, command))
-            case ev.ExecOutput(call_id, chunk):
+            case ev.ExecOutput(call_id=call_id, chunk=chunk):
                 cell = self._commands.get(call_id)
                 if cell is not None:
                     self._defer(cell, chunk)
-            case ev.ExecEnd(call_id, command, exit_code, output, duration, status):
+            case ev.ExecEnd(
+                call_id=call_id,
+                command=command,
+                exit_code=exit_code,
+                output=output,
+                duration_s=duration,
+                status=status,
+            ):
                 cell = self._commands.pop(call_id, None)
                 if cell is None:
                     cell = self.add(CommandCell(call_id, command))
                 self._pending.pop(cell, None)
                 cell.finish(exit_code, output, status, duration)
-            case ev.PatchBegin(call_id, changes, diff):
+            case ev.PatchBegin(call_id=call_id, changes=changes, diff=diff):
                 self._patches[call_id] = self.add(
                     PatchCell(call_id, changes, diff, code_theme=self.code_theme)
                 )
-            case ev.PatchEnd(call_id, changes, _success, output, status):
+            case ev.PatchEnd(
+                call_id=call_id, changes=changes, success=_success, output=output, status=status
+            ):
                 cell = self._patches.pop(call_id, None)
                 if cell is None:
                     cell = self.add(PatchCell(call_id, changes, "", status, self.code_theme))
                 cell.finish(status, changes)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
-            case ev.ToolCallEnd(_call_id, name, arguments, _output, success) if (
-                name != "update_plan"
-            ):
+            case ev.ToolCallEnd(
+                call_id=_call_id, name=name, arguments=arguments, output=_output, success=success
+            ) if name != "update_plan":
                 self.note("tool", tool_line(name, arguments, success))
-            case ev.ResponseFlagged(item_id, flags, _source):
+            case ev.ResponseFlagged(item_id=item_id, flags=flags, source=_source):
                 self._flag(item_id, flags, event.correction)
-            case ev.PlanUpdated(explanation, plan):
+            case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.add(PlanCell(explanation, plan))
-            case ev.WarningEvent(message):
+            case ev.WarningEvent(message=message):
                 self.note("warning", message)
-            case ev.Error(message):
+            case ev.Error(message=message):
                 self.note("error", message)
-            case ev.Compacted(_summary, automatic):
+            case ev.Compacted(summary=_summary, automatic=automatic):
                 how = "automatically" if automatic else "on request"
                 self.note(
                     "info", f"The conversation was compacted {how}; the model keeps a summary."
                 )
-            case ev.TurnComplete(_turn, _last, _usage, duration):
+            case ev.TurnComplete(
+                turn_id=_turn, last_message=_last, usage=_usage, duration_s=duration
+            ):
                 self._end_turn(f"worked for {format_duration(duration)}")
-            case ev.TurnAborted(_turn, reason, duration):
+            case ev.TurnAborted(turn_id=_turn, reason=reason, duration_s=duration):
                 self._drop_partial(keep=True)
                 self.note("warning", f"Turn interrupted ({reason}).")
                 self._end_turn(f"interrupted after {format_duration(duration)}")
-            case ev.TurnFailed(_turn, message, duration):
+            case ev.TurnFailed(turn_id=_turn, message=message, duration_s=duration):
                 self._drop_partial(keep=True)
                 self.note("error", message)
                 self._end_turn(f"failed after {format_duration(duration)}")

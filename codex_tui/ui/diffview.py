@@ -39,7 +39,7 @@ from codex_tui.ui.themes import DIFF_ADDED_VAR, DIFF_REMOVED_VAR, PYGMENTS_STYLE
 if TYPE_CHECKING:
     from textual.theme import Theme
 
-    from codex_tui.patch.model import FileChange, Hunk, Plan
+    from codex_tui.patch.model import FileChange, Hunk, PatchPlan
 
 __all__ = ["DiffView", "parse_diff_text"]
 
@@ -346,7 +346,7 @@ class DiffView(ScrollView, can_focus=True):
 
     class SelectionChanged(Message):
         """The kept hunks changed: `kept` as (file index, hunk index) pairs, numbered as
-        `Plan.hunk_refs()`, out of `total` hunks."""
+        `PatchPlan.hunk_refs()`, out of `total` hunks."""
 
         def __init__(self, diff_view: DiffView, kept: list[tuple[int, int]], total: int) -> None:
             super().__init__()
@@ -393,7 +393,7 @@ class DiffView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ public API
 
-    def show_plan(self, plan: Plan, title: str = "") -> None:
+    def show_plan(self, plan: PatchPlan, title: str = "") -> None:
         """Show a patch plan; every hunk starts kept."""
         if not plan.files:
             self.show_message("No changes")
@@ -414,7 +414,7 @@ class DiffView(ScrollView, can_focus=True):
         self._changed()
 
     def kept(self) -> list[tuple[int, int]]:
-        """The (file index, hunk index) pairs kept, in `Plan.hunk_refs()` order."""
+        """The (file index, hunk index) pairs kept, in `PatchPlan.hunk_refs()` order."""
         return [ref for ref, keep in zip(self._refs, self._kept, strict=True) if keep]
 
     @property

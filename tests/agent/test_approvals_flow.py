@@ -39,7 +39,10 @@ async def test_approve_for_session_covers_the_program_and_subcommand(workspace: 
         FunctionCall("shell", {"command": ["git", "tag", "v1"]}, call_id="c"),
     ]
     approver = FakeApprover(
-        [ev.ApprovalDecision(ev.Decision.APPROVE_SESSION), ev.ApprovalDecision(ev.Decision.DENY)]
+        [
+            ev.ApprovalDecision(decision=ev.ReviewDecision.APPROVE_SESSION),
+            ev.ApprovalDecision(decision=ev.ReviewDecision.DENY),
+        ]
     )
     _outcome, _log, bodies = await run(
         workspace,
@@ -61,7 +64,7 @@ async def test_on_failure_asks_to_rerun_without_the_sandbox(
 ) -> None:
     outside = tmp_path / "outside.txt"
     call = FunctionCall("shell", {"command": ["touch", str(outside)]}, call_id="t")
-    approver = FakeApprover([ev.ApprovalDecision(ev.Decision.APPROVE)])
+    approver = FakeApprover([ev.ApprovalDecision(decision=ev.ReviewDecision.APPROVE)])
     no_tmp = SandboxWorkspaceWrite(exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
     _outcome, log, bodies = await run(
         workspace,
@@ -100,13 +103,15 @@ async def test_per_hunk_approval_applies_only_kept_hunks(workspace: Path) -> Non
         "@@\n-line 35\n+LINE THIRTY-FIVE\n*** End Patch\n"
     )
     call = FunctionCall("apply_patch", {"input": patch}, call_id="p")
-    approver = FakeApprover([ev.ApprovalDecision(ev.Decision.APPROVE, hunks=((0, 1),))])
+    approver = FakeApprover(
+        [ev.ApprovalDecision(decision=ev.ReviewDecision.APPROVE, hunks=((0, 1),))]
+    )
     _outcome, _log, bodies = await run(
         workspace, [Reply([call]), Reply([Message("ok")])], approver, approval_policy="untrusted"
     )
     (request,) = approver.requests
     assert isinstance(request, ev.PatchApprovalRequest)
-    assert len(request.plan.files[0].hunks) == 2
+    assert len(request.patch.files[0].hunks) == 2
     text = (workspace / "big.txt").read_text()
     assert "line 2\n" in text and "LINE TWO" not in text
     assert "LINE THIRTY-FIVE\n" in text

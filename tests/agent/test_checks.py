@@ -27,7 +27,7 @@ from tests.agent.conftest import fast_client, scripted_config
 from tests.agent.fakes import EventLog, FakeApprover
 
 KEY = "sk-proj-" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
-DENY = ev.ApprovalDecision(ev.Decision.DENY)
+DENY = ev.ApprovalDecision(decision=ev.ReviewDecision.DENY)
 
 
 async def checked_agent(

@@ -188,7 +188,7 @@ async def test_hang_times_out(workspace: Path) -> None:
 
 async def test_abort_from_approval_ends_the_turn(workspace: Path) -> None:
     log = EventLog()
-    approver = FakeApprover([ev.ApprovalDecision(ev.Decision.ABORT)])
+    approver = FakeApprover([ev.ApprovalDecision(decision=ev.ReviewDecision.ABORT)])
     script = [Reply([FunctionCall("shell", {"command": ["rm", "-rf", "build"]}, call_id="c_rm")])]
     with ScriptedModelServer(script) as server:
         agent = await make_agent(server, workspace, log, approver)

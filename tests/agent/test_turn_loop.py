@@ -67,7 +67,9 @@ async def test_multi_step_scenario(workspace: Path, isolated_home: Path) -> None
             usage=Usage(input_tokens=1500, output_tokens=10),
         ),
     ]
-    approver = FakeApprover([ev.ApprovalDecision(ev.Decision.DENY, "do not touch /etc")])
+    approver = FakeApprover(
+        [ev.ApprovalDecision(decision=ev.ReviewDecision.DENY, feedback="do not touch /etc")]
+    )
     log = EventLog()
     with ScriptedModelServer(script) as server:
         config = scripted_config(server)

@@ -95,20 +95,20 @@ def test_codex_session_is_listed_and_opened_read_only(codex_home: Path, workspac
     data = read_session(path)
     assert data.meta.read_only and data.meta.source == "codex"
     assert data.torn_lines == 0
-    patch_changes = (ev.FileChange("app.py", "update", 2, 1),)
+    patch_changes = (ev.ChangedFile(path="app.py", kind="update", added=2, removed=1),)
     assert data.transcript == [
-        ev.UserMessage("bump x to 2 and run the tests"),
-        ev.Reasoning("replay-1", "**Planning the change**"),
-        ev.PatchBegin("call_patch", patch_changes, PATCH),
+        ev.UserMessage(text="bump x to 2 and run the tests"),
+        ev.Reasoning(item_id="replay-1", text="**Planning the change**"),
+        ev.PatchBegin(call_id="call_patch", changes=patch_changes, diff=PATCH),
         ev.PatchEnd(
-            "call_patch", patch_changes, True,
-            "Success. Updated the following files:\nM app.py\n", "completed",
+            call_id="call_patch", changes=patch_changes, success=True,
+            output="Success. Updated the following files:\nM app.py\n", status="completed",
         ),
-        ev.ExecBegin("call_shell", ("bash", "-lc", "pytest -q"), workspace, True),
-        ev.ExecEnd("call_shell", ("bash", "-lc", "pytest -q"), 0, "1 passed\n", 0.4, "completed"),
-        ev.PlanUpdated(None, (PlanStep("Fix x", "completed"),)),
-        ev.TokenCount(ev.TokenUsage(5000, 4000, 300, 100), ev.TokenUsage(2500, 2000, 150, 50), 272000),
-        ev.AgentMessage("replay-2", "x is 2 and the tests pass."),
+        ev.ExecBegin(call_id="call_shell", command=("bash", "-lc", "pytest -q"), cwd=workspace, sandboxed=True),
+        ev.ExecEnd(call_id="call_shell", command=("bash", "-lc", "pytest -q"), exit_code=0, output="1 passed\n", duration_s=0.4, status="completed"),
+        ev.PlanUpdated(explanation=None, plan=(PlanStep("Fix x", "completed"),)),
+        ev.TokenCount(total=ev.TokenUsage(input_tokens=5000, cached_input_tokens=4000, output_tokens=300, reasoning_tokens=100), last=ev.TokenUsage(input_tokens=2500, cached_input_tokens=2000, output_tokens=150, reasoning_tokens=50), context_window=272000),
+        ev.AgentMessage(item_id="replay-2", text="x is 2 and the tests pass."),
     ]  # fmt: skip
     kinds = [(i["type"], i.get("role") or i.get("name")) for i in data.history]
     # No developer message and no encrypted reasoning: neither can be sent to another account.

@@ -18,12 +18,14 @@ from codex_tui.tools.plan import PlanStep
 from tests.agent.conftest import fast_client, scripted_config
 from tests.agent.fakes import EventLog, FakeApprover
 
-USAGE = ev.TokenUsage(120, 20, 30, 5)
+USAGE = ev.TokenUsage(
+    input_tokens=120, cached_input_tokens=20, output_tokens=30, reasoning_tokens=5
+)
 CHANGES = (
-    ev.FileChange("new.txt", "add", 2, 0),
-    ev.FileChange("old.txt", "delete", 0, 4),
-    ev.FileChange("a.py", "update", 3, 1),
-    ev.FileChange("b.py", "move", 1, 1, "c.py"),
+    ev.ChangedFile(path="new.txt", kind="add", added=2, removed=0),
+    ev.ChangedFile(path="old.txt", kind="delete", added=0, removed=4),
+    ev.ChangedFile(path="a.py", kind="update", added=3, removed=1),
+    ev.ChangedFile(path="b.py", kind="move", added=1, removed=1, move_path="c.py"),
 )
 BEGINS = ev.ExecBegin | ev.PatchBegin
 
@@ -70,45 +72,73 @@ def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
     assert not recorder.path.exists(), "no file before the first request"
 
     plan = (PlanStep("Read", "completed"), PlanStep("Fix", "in_progress"))
-    emit(ev.TurnStarted("t1", "fix the parser"))
+    emit(ev.TurnStarted(turn_id="t1", user_input="fix the parser"))
     conversation.add(user_message("fix the parser"))
     call = {"type": "function_call", "call_id": "c1", "name": "shell", "arguments": "{}"}
     conversation.add(call)
     first_turn = [
-        ev.Reasoning("r1", "Look first."),
-        ev.AgentMessage("m1", "On it."),
-        ev.ExecBegin("c1", ("pytest", "-q"), tmp_path, True),
-        ev.ExecEnd("c1", ("pytest", "-q"), 1, "1 failed\n", 1.25, "completed"),
-        ev.ExecEnd("c2", ("rm", "-rf", "/"), None, "declined", 0.0, "declined"),
-        ev.PatchBegin("p1", CHANGES, "--- a/a.py\n+++ b/a.py\n"),
-        ev.PatchEnd("p1", CHANGES, True, "applied", "completed"),
-        ev.PatchEnd("p2", CHANGES[:1], False, "context not found", "failed"),
-        ev.ToolCallEnd("r9", "read_file", {"path": "a.py"}, "1 x = 1", True),
-        ev.PlanUpdated("Two steps.", plan),
-        ev.TokenCount(USAGE, USAGE, 272_000),
-        ev.WarningEvent("the response stopped early"),
-        ev.Error("something broke"),
-        ev.ResponseStored("resp_1"),
-        ev.TurnComplete("t1", "On it.", USAGE, 2.5),
+        ev.Reasoning(item_id="r1", text="Look first."),
+        ev.AgentMessage(item_id="m1", text="On it."),
+        ev.ExecBegin(call_id="c1", command=("pytest", "-q"), cwd=tmp_path, sandboxed=True),
+        ev.ExecEnd(
+            call_id="c1",
+            command=("pytest", "-q"),
+            exit_code=1,
+            output="1 failed\n",
+            duration_s=1.25,
+            status="completed",
+        ),
+        ev.ExecEnd(
+            call_id="c2",
+            command=("rm", "-rf", "/"),
+            exit_code=None,
+            output="declined",
+            duration_s=0.0,
+            status="declined",
+        ),
+        ev.PatchBegin(call_id="p1", changes=CHANGES, diff="--- a/a.py\n+++ b/a.py\n"),
+        ev.PatchEnd(
+            call_id="p1", changes=CHANGES, success=True, output="applied", status="completed"
+        ),
+        ev.PatchEnd(
+            call_id="p2",
+            changes=CHANGES[:1],
+            success=False,
+            output="context not found",
+            status="failed",
+        ),
+        ev.ToolCallEnd(
+            call_id="r9",
+            name="read_file",
+            arguments={"path": "a.py"},
+            output="1 x = 1",
+            success=True,
+        ),
+        ev.PlanUpdated(explanation="Two steps.", plan=plan),
+        ev.TokenCount(total=USAGE, last=USAGE, context_window=272_000),
+        ev.WarningEvent(message="the response stopped early"),
+        ev.Error(message="something broke"),
+        ev.ResponseStored(response_id="resp_1"),
+        ev.TurnComplete(turn_id="t1", last_message="On it.", usage=USAGE, duration_s=2.5),
     ]
     for event in first_turn:
         emit(event)
     conversation.add({"type": "function_call_output", "call_id": "c1", "output": "1 failed"})
     assert recorder.path.exists()
 
-    emit(ev.TurnStarted("t2", "now compact"))
+    emit(ev.TurnStarted(turn_id="t2", user_input="now compact"))
     conversation.add(user_message("now compact"))
     conversation.compact("We fixed the parser.", [context])
-    emit(ev.Compacted("We fixed the parser.", True))
-    emit(ev.TurnAborted("t2", "interrupted", 0.5))
-    emit(ev.TurnStarted("t3", "again"))
+    emit(ev.Compacted(summary="We fixed the parser.", automatic=True))
+    emit(ev.TurnAborted(turn_id="t2", reason="interrupted", duration_s=0.5))
+    emit(ev.TurnStarted(turn_id="t3", user_input="again"))
     conversation.add(user_message("again"))
     conversation.add(
         {"type": "function_call", "call_id": "open", "name": "shell", "arguments": "{}"}
     )
-    emit(ev.TurnFailed("t3", "server down", 0.25))
-    emit(ev.AgentMessageDelta("m1", "not recorded"))
-    emit(ev.ExecOutput("c1", "not recorded"))
+    emit(ev.TurnFailed(turn_id="t3", message="server down", duration_s=0.25))
+    emit(ev.AgentMessageDelta(item_id="m1", delta="not recorded"))
+    emit(ev.ExecOutput(call_id="c1", chunk="not recorded"))
     recorder.record_rename("Parser work")
     recorder.close()
 
@@ -131,23 +161,23 @@ def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
     assert meta.updated >= meta.created
     assert data.torn_lines == 0
     expected = [
-        ev.UserMessage("fix the parser"),
+        ev.UserMessage(text="fix the parser"),
         *[e for e in first_turn if not isinstance(e, BEGINS | ev.ResponseStored)],
-        ev.UserMessage("now compact"),
-        ev.Compacted("We fixed the parser.", True),
-        ev.TurnAborted("t2", "interrupted", 0.5),
-        ev.UserMessage("again"),
-        ev.TurnFailed("t3", "server down", 0.25),
+        ev.UserMessage(text="now compact"),
+        ev.Compacted(summary="We fixed the parser.", automatic=True),
+        ev.TurnAborted(turn_id="t2", reason="interrupted", duration_s=0.5),
+        ev.UserMessage(text="again"),
+        ev.TurnFailed(turn_id="t3", message="server down", duration_s=0.25),
     ]
     # Begin events are rebuilt in front of their ends, so cells render as live ones do.
     got = [e for e in data.transcript if not isinstance(e, BEGINS)]
     assert without_item_ids(got) == without_item_ids(expected)
     begins = [e for e in data.transcript if isinstance(e, BEGINS)]
     assert begins == [
-        ev.ExecBegin("c1", ("pytest", "-q"), tmp_path, True),
-        ev.ExecBegin("c2", ("rm", "-rf", "/"), tmp_path, False),
-        ev.PatchBegin("p1", CHANGES, "--- a/a.py\n+++ b/a.py\n"),
-        ev.PatchBegin("p2", CHANGES[:1], ""),
+        ev.ExecBegin(call_id="c1", command=("pytest", "-q"), cwd=tmp_path, sandboxed=True),
+        ev.ExecBegin(call_id="c2", command=("rm", "-rf", "/"), cwd=tmp_path, sandboxed=False),
+        ev.PatchBegin(call_id="p1", changes=CHANGES, diff="--- a/a.py\n+++ b/a.py\n"),
+        ev.PatchBegin(call_id="p2", changes=CHANGES[:1], diff=""),
     ]
     # History restarts at the compaction; the call a dead process left open is answered.
     assert data.history == [
@@ -162,22 +192,22 @@ def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
 def test_torn_last_line_is_skipped_and_appending_starts_a_clean_line(tmp_path: Path) -> None:
     recorder = new_recorder(tmp_path)
     emit = recorder.wrap(EventLog())
-    emit(ev.TurnStarted("t1", "first"))
-    emit(ev.ResponseStored("resp_7"))
+    emit(ev.TurnStarted(turn_id="t1", user_input="first"))
+    emit(ev.ResponseStored(response_id="resp_7"))
     recorder.close()
     with recorder.path.open("ab") as fh:
         fh.write(b'{"timestamp":"2025-01-02T10:00:00.000Z","type":"event_msg","payl')
     data = read_session(recorder.path)
     assert data.torn_lines == 1
     assert data.previous_response_id == "resp_7"
-    assert data.transcript == [ev.UserMessage("first")]
+    assert data.transcript == [ev.UserMessage(text="first")]
 
     again = SessionRecorder.append_to(recorder.path, data.meta.id)
-    again.wrap(EventLog())(ev.TurnStarted("t2", "second"))
+    again.wrap(EventLog())(ev.TurnStarted(turn_id="t2", user_input="second"))
     again.close()
     data = read_session(recorder.path)
     assert data.torn_lines == 1
-    assert data.transcript == [ev.UserMessage("first"), ev.UserMessage("second")]
+    assert data.transcript == [ev.UserMessage(text="first"), ev.UserMessage(text="second")]
     assert data.meta.turns == 2
 
 
@@ -225,7 +255,7 @@ async def test_agent_records_its_session_and_resumes_from_it(
     again = read_session(agent.session_path)
     assert again.meta.turns == 2
     assert again.transcript[-2] == ev.TokenCount(
-        again.total_usage, again.last_usage, again.context_window
+        total=again.total_usage, last=again.last_usage, context_window=again.context_window
     )
     assert len(list(agent.session_path.parent.iterdir())) == 1, "one file, appended to"
 
@@ -260,9 +290,26 @@ def test_command_output_is_recorded_with_secrets_redacted(tmp_path: Path) -> Non
     secret = "sk-proj-" + "a1B2c3D4" * 4
     recorder = new_recorder(tmp_path)
     emit = recorder.wrap(EventLog())
-    emit(ev.TurnStarted("t1", "show the env"))
-    emit(ev.ExecEnd("c1", ("env",), 0, f"OPENAI_API_KEY={secret}\nHOME=/root\n", 0.1, "completed"))
-    emit(ev.ToolCallEnd("c2", "read_file", {"path": ".env"}, f"1 KEY={secret}", True))
+    emit(ev.TurnStarted(turn_id="t1", user_input="show the env"))
+    emit(
+        ev.ExecEnd(
+            call_id="c1",
+            command=("env",),
+            exit_code=0,
+            output=f"OPENAI_API_KEY={secret}\nHOME=/root\n",
+            duration_s=0.1,
+            status="completed",
+        )
+    )
+    emit(
+        ev.ToolCallEnd(
+            call_id="c2",
+            name="read_file",
+            arguments={"path": ".env"},
+            output=f"1 KEY={secret}",
+            success=True,
+        )
+    )
     recorder.close()
     text = recorder.path.read_text()
     assert secret not in text

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.theme import Theme
 
-from codex_tui.patch import Plan, build_plan, commit
+from codex_tui.patch import PatchPlan, build_plan, commit
 from codex_tui.tools.git import working_tree_diff
 from codex_tui.tools.registry import ToolArgumentError
 from codex_tui.ui import highlight
@@ -84,7 +84,7 @@ PATCH = """\
 
 
 @pytest.fixture
-def plan(tmp_path: Path) -> Plan:
+def plan(tmp_path: Path) -> PatchPlan:
     (tmp_path / "src").mkdir()
     body = [f"line_{i} = {i}\n" for i in range(1, 41)]
     body[1:1] = ["def greet(name):\n", '    return "hello " + name\n']
@@ -94,7 +94,7 @@ def plan(tmp_path: Path) -> Plan:
     return build_plan(PATCH, tmp_path)
 
 
-async def test_plan_shows_file_list_headers_numbers_and_separators(plan: Plan) -> None:
+async def test_plan_shows_file_list_headers_numbers_and_separators(plan: PatchPlan) -> None:
     app = Host()
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
@@ -153,7 +153,9 @@ async def test_plan_shows_file_list_headers_numbers_and_separators(plan: Plan) -
     ]
 
 
-async def test_added_and_removed_rows_use_the_theme_tints_and_pygments_colours(plan: Plan) -> None:
+async def test_added_and_removed_rows_use_the_theme_tints_and_pygments_colours(
+    plan: PatchPlan,
+) -> None:
     app = Host()
     async with app.run_test(size=(70, 60)) as pilot:
         themes = register_all(app)
@@ -195,7 +197,9 @@ async def test_added_and_removed_rows_use_the_theme_tints_and_pygments_colours(p
         assert background("line_31b") == RichColor.parse(light.diff_added_bg)
 
 
-async def test_themes_without_diff_variables_get_tints_from_success_and_error(plan: Plan) -> None:
+async def test_themes_without_diff_variables_get_tints_from_success_and_error(
+    plan: PatchPlan,
+) -> None:
     app = Host()
     async with app.run_test(size=(70, 60)) as pilot:
         app.register_theme(
@@ -216,7 +220,7 @@ async def test_themes_without_diff_variables_get_tints_from_success_and_error(pl
     assert r > g and r > b and r < 128
 
 
-async def test_selection_moves_between_hunks_and_toggles(plan: Plan) -> None:
+async def test_selection_moves_between_hunks_and_toggles(plan: PatchPlan) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
@@ -254,7 +258,7 @@ async def test_selection_moves_between_hunks_and_toggles(plan: Plan) -> None:
     assert [f.path for f in smaller.files] == ["src/app.py", "docs/new.rs", "b.md"]
 
 
-async def test_only_kept_hunks_are_applied(plan: Plan, tmp_path: Path) -> None:
+async def test_only_kept_hunks_are_applied(plan: PatchPlan, tmp_path: Path) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(70, 30)) as pilot:
         view = app.query_one(DiffView)
@@ -268,7 +272,7 @@ async def test_only_kept_hunks_are_applied(plan: Plan, tmp_path: Path) -> None:
     assert not (tmp_path / "old.txt").exists() and (tmp_path / "docs" / "new.rs").exists()
 
 
-async def test_dropped_hunks_lose_tints_and_syntax_colours(plan: Plan) -> None:
+async def test_dropped_hunks_lose_tints_and_syntax_colours(plan: PatchPlan) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
@@ -287,7 +291,7 @@ async def test_dropped_hunks_lose_tints_and_syntax_colours(plan: Plan) -> None:
     assert len({s.style.color for s in dropped}) == 1
 
 
-async def test_selection_set_kept_and_click(plan: Plan) -> None:
+async def test_selection_set_kept_and_click(plan: PatchPlan) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
@@ -328,7 +332,7 @@ async def test_cursor_scrolls_its_hunk_into_view(tmp_path: Path) -> None:
         assert any("hunk 1 of 20" in line for line in lines(view))
 
 
-async def test_without_selection_keys_scroll_and_space_is_not_taken(plan: Plan) -> None:
+async def test_without_selection_keys_scroll_and_space_is_not_taken(plan: PatchPlan) -> None:
     app = Host()
     async with app.run_test(size=(60, 10)) as pilot:
         view = app.query_one(DiffView)

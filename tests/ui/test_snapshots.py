@@ -101,22 +101,53 @@ async def mid_turn(pilot) -> None:
     emit = app.on_agent_event
     plan = build_plan(PATCH, ROOT)
     changes = (
-        ev.FileChange("greet.py", "update", 6, 4),
-        ev.FileChange("test_greet.py", "add", 3, 0),
+        ev.ChangedFile(path="greet.py", kind="update", added=6, removed=4),
+        ev.ChangedFile(path="test_greet.py", kind="add", added=3, removed=0),
     )
     app.conversation.add_user("Add a --shout option to greet.py and test it.")
-    emit(ev.TurnStarted("t1", "Add a --shout option to greet.py and test it."))
-    emit(ev.Reasoning("rs1", "**Reading the entry point**\n\nmain() takes the name from argv."))
-    emit(ev.PlanUpdated("A flag, the function, a test.", PLAN))
-    emit(ev.ExecBegin("c1", ("rg", "-n", "greet"), ROOT, True))
-    emit(ev.ExecEnd("c1", ("rg", "-n", "greet"), 0, OUTPUT, 0.4, "completed"))
-    emit(ev.PatchBegin("p1", changes, plan.diff))
-    emit(ev.PatchEnd("p1", changes, True, "applied", "completed"))
-    emit(ev.ExecBegin("c2", ("python3", "test_greet.py"), ROOT, True))
-    emit(ev.AgentMessageDelta("m1", "The option is in. While the tests run, here is the new "))
-    emit(ev.AgentMessageDelta("m1", "function:\n\n```python\ndef greet(name, shout=False):\n"))
-    emit(ev.AgentMessageDelta("m1", '    text = f"Hello, {name}!"\n'))
-    emit(ev.TokenCount(ev.TokenUsage(5200, 0, 800), ev.TokenUsage(5200, 0, 800), 272_000))
+    emit(ev.TurnStarted(turn_id="t1", user_input="Add a --shout option to greet.py and test it."))
+    emit(
+        ev.Reasoning(
+            item_id="rs1", text="**Reading the entry point**\n\nmain() takes the name from argv."
+        )
+    )
+    emit(ev.PlanUpdated(explanation="A flag, the function, a test.", plan=PLAN))
+    emit(ev.ExecBegin(call_id="c1", command=("rg", "-n", "greet"), cwd=ROOT, sandboxed=True))
+    emit(
+        ev.ExecEnd(
+            call_id="c1",
+            command=("rg", "-n", "greet"),
+            exit_code=0,
+            output=OUTPUT,
+            duration_s=0.4,
+            status="completed",
+        )
+    )
+    emit(ev.PatchBegin(call_id="p1", changes=changes, diff=plan.diff))
+    emit(
+        ev.PatchEnd(
+            call_id="p1", changes=changes, success=True, output="applied", status="completed"
+        )
+    )
+    emit(ev.ExecBegin(call_id="c2", command=("python3", "test_greet.py"), cwd=ROOT, sandboxed=True))
+    emit(
+        ev.AgentMessageDelta(
+            item_id="m1", delta="The option is in. While the tests run, here is the new "
+        )
+    )
+    emit(
+        ev.AgentMessageDelta(
+            item_id="m1", delta="function:\n\n```python\ndef greet(name, shout=False):\n"
+        )
+    )
+    emit(ev.AgentMessageDelta(item_id="m1", delta='    text = f"Hello, {name}!"\n'))
+    emit(
+        ev.TokenCount(
+            total=ev.TokenUsage(input_tokens=5200, cached_input_tokens=0, output_tokens=800),
+            last=ev.TokenUsage(input_tokens=5200, cached_input_tokens=0, output_tokens=800),
+            context_window=272_000,
+        )
+    )
     app.status_bar.set_working(True)
     await pilot.pause(0.2)
 
@@ -145,10 +176,10 @@ async def open_dialog(pilot, request) -> None:
 
 def test_command_approval_dialog(snapshot_root, snap_compare) -> None:
     request = ev.CommandApprovalRequest(
-        "c1",
-        ("python3", "test_greet.py"),
-        ROOT,
-        "`python3 test_greet.py` is not a known-safe read-only command",
+        call_id="c1",
+        command=("python3", "test_greet.py"),
+        cwd=ROOT,
+        reason="`python3 test_greet.py` is not a known-safe read-only command",
         justification="Run the tests to check the new option.",
         session_prefix=("python3", "test_greet.py"),
     )
@@ -163,10 +194,12 @@ def test_patch_approval_dialog_with_a_dropped_hunk(snapshot_root, snap_compare) 
     async def run_before(pilot) -> None:
         plan = build_plan(PATCH, ROOT)
         changes = (
-            ev.FileChange("greet.py", "update", 6, 4),
-            ev.FileChange("test_greet.py", "add", 3, 0),
+            ev.ChangedFile(path="greet.py", kind="update", added=6, removed=4),
+            ev.ChangedFile(path="test_greet.py", kind="add", added=3, removed=0),
         )
-        request = ev.PatchApprovalRequest("p1", changes, "approval policy untrusted", plan)
+        request = ev.PatchApprovalRequest(
+            call_id="p1", changes=changes, reason="approval policy untrusted", patch=plan
+        )
         await open_dialog(pilot, request)
         await pilot.press("down", "space")
 
@@ -177,8 +210,10 @@ def test_plan_pane_narrow(snapshot_root, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
         emit = pilot.app.on_agent_event
-        emit(ev.PlanUpdated("First idea.", (PlanStep("Try a cache", "completed"),)))
-        emit(ev.PlanUpdated("A flag, the function, a test.", PLAN))
+        emit(
+            ev.PlanUpdated(explanation="First idea.", plan=(PlanStep("Try a cache", "completed"),))
+        )
+        emit(ev.PlanUpdated(explanation="A flag, the function, a test.", plan=PLAN))
         await pilot.press("ctrl+t")
         await pilot.pause(0.1)
 
