@@ -32,7 +32,7 @@ def _median_ms(work: Callable[[], object], repeat: int, setup: Callable[[], obje
 
 
 def _session_lines(n: int, turns: int) -> bytes:
-    from codex_tui.agent.context import user_message
+    from codex_tui.agent.items import user_message
     from codex_tui.sessions.files import encode_line
 
     sid = f"{n:08x}-5e55-4000-8000-{n:012x}"

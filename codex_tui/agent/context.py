@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeGuard
 
 from codex_tui.agent.events import TokenUsage
+from codex_tui.agent.items import HistoryItem, MessageItem, message_text, user_message
 
 # Context windows of known model families (tokens); prefixes, longest first wins.
 KNOWN_WINDOWS: dict[str, int] = {
@@ -48,23 +49,17 @@ def auto_compact_limit(window: int | None, configured: int | None) -> int | None
     return int(window * 0.9) if window else None
 
 
-def user_message(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
-
-
-def message_text(item: dict[str, Any]) -> str:
-    content = item.get("content", "")
-    if isinstance(content, str):
-        return content
-    return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-
-
-def is_user_request(item: dict[str, Any]) -> bool:
+def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
     """A message the person typed (not AGENTS.md or environment context we add)."""
-    if item.get("type", "message") != "message" or item.get("role") != "user":
+    if item["type"] != "message" or item["role"] != "user":
         return False
     text = message_text(item)
     return not text.startswith(("<user_instructions>", "<environment_context>", SUMMARY_PREFIX))
+
+
+def user_requests(items: list[HistoryItem]) -> list[MessageItem]:
+    """The messages the person typed, in order."""
+    return [i for i in items if is_user_request(i)]
 
 
 @dataclass
@@ -74,19 +69,19 @@ class Conversation:
     model: str
     window: int | None
     compact_limit: int | None
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[HistoryItem] = field(default_factory=list)
     total: TokenUsage = field(default_factory=TokenUsage)
     last: TokenUsage = field(default_factory=TokenUsage)
     # Told of each change to `items` (the session recorder listens here). Code that
     # assigns `items` directly bypasses them: go through add() and compact().
-    on_add: Callable[[tuple[dict[str, Any], ...]], None] | None = field(
+    on_add: Callable[[tuple[HistoryItem, ...]], None] | None = field(
         default=None, repr=False, compare=False
     )
-    on_compact: Callable[[str, list[dict[str, Any]]], None] | None = field(
+    on_compact: Callable[[str, list[HistoryItem]], None] | None = field(
         default=None, repr=False, compare=False
     )
 
-    def add(self, *items: dict[str, Any]) -> None:
+    def add(self, *items: HistoryItem) -> None:
         self.items.extend(items)
         if self.on_add is not None and items:
             self.on_add(items)
@@ -96,15 +91,14 @@ class Conversation:
         self.last = usage
 
     def needs_compaction(self) -> bool:
-        return bool(self.compact_limit) and self.last.input_tokens >= self.compact_limit
+        limit = self.compact_limit
+        return limit is not None and limit > 0 and self.last.input_tokens >= limit
 
-    def compact(self, summary: str, prefix_items: list[dict[str, Any]]) -> None:
+    def compact(self, summary: str, prefix_items: list[HistoryItem]) -> None:
         """Replace history with our context items, recent requests and the summary."""
-        kept: list[dict[str, Any]] = []
+        kept: list[HistoryItem] = []
         budget = KEEP_USER_CHARS
-        for item in reversed(self.items):
-            if not is_user_request(item):
-                continue
+        for item in reversed(user_requests(self.items)):
             size = len(message_text(item))
             if size > budget:
                 break

@@ -2,21 +2,34 @@
 asks for, send their results back, and repeat until the model answers in words.
 
 Front ends give it an `emit` callback for events and an `Approver`; it never
-imports Textual.
+imports Textual. They drive it through a few methods: `enqueue` (send now or
+after the running turn), `interrupt`, `override` (settings for the next
+request), `compact` and `aclose`; `busy` says whether it is working.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks import TurnChecks, grounding_text
-from codex_tui.agent.context import COMPACT_PROMPT, Conversation, message_text, user_message
+from codex_tui.agent.context import COMPACT_PROMPT, Conversation
+from codex_tui.agent.items import (
+    HistoryItem,
+    call_output,
+    is_call,
+    is_output,
+    message_text,
+    reasoning_text,
+    user_message,
+)
 from codex_tui.agent.model_client import ModelClient
 from codex_tui.agent.model_stream import (
     Completed,
@@ -29,7 +42,12 @@ from codex_tui.agent.model_stream import (
 )
 from codex_tui.agent.tool_calls import ToolRunner, TurnAbort
 from codex_tui.config.schema import ResponseChecks
-from codex_tui.tools.registry import responses_tools
+from codex_tui.tools.registry import parse_call, responses_tools
+
+if TYPE_CHECKING:
+    from codex_tui.config import Config
+    from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
+    from codex_tui.sessions import SessionRecorder
 
 ABORTED_OUTPUT = "aborted by the user"
 # Model output items (they carry the server's id); what follows the last one was
@@ -37,22 +55,29 @@ ABORTED_OUTPUT = "aborted by the user"
 MODEL_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
 
 
-def stored_prefix(items: list[dict[str, Any]]) -> int | None:
+def stored_prefix(items: Sequence[HistoryItem]) -> int | None:
     """How many history items the latest stored response covers: up to its last
     output item. None when no item came from the model with an id."""
     for index in range(len(items) - 1, -1, -1):
         item = items[index]
-        from_model = item.get("type") != "message" or item.get("role") == "assistant"
-        if item.get("id") and item.get("type") in MODEL_ITEM_TYPES and from_model:
+        from_model = item["type"] != "message" or item["role"] == "assistant"
+        if item.get("id") and item["type"] in MODEL_ITEM_TYPES and from_model:
             return index + 1
     return None
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnOutcome:
-    status: str  # completed | aborted | failed
+    status: Literal["completed", "aborted", "failed"]
     last_message: str | None
     error: str | None = None
+
+
+class _Unset:
+    """`override`'s "leave this setting alone" (None is a real reasoning effort)."""
+
+
+UNSET = _Unset()
 
 
 class Agent:
@@ -66,14 +91,16 @@ class Agent:
         emit: Callable[[ev.Event], None],
         *,
         instructions: str,
-        context_items: list[dict[str, Any]],
-        reasoning_effort: str | None = None,
+        context_items: list[HistoryItem],
+        reasoning_effort: ReasoningEffort | None = None,
         max_output_tokens: int | None = None,
         session_id: str = "",
-        docs: list[Any] | None = None,
+        docs: Sequence[Any] = (),
         conversation_state: str = "client",
         previous_response_id: str | None = None,
         checks: ResponseChecks | None = None,
+        config: Config | None = None,
+        recorder: SessionRecorder | None = None,
     ) -> None:
         self.client = client
         self.conversation = conversation
@@ -86,8 +113,13 @@ class Agent:
         self.max_output_tokens = max_output_tokens
         self.session_id = session_id
         # The AGENTS.md files in use (for /status).
-        self.docs = docs or []
-        self.queued: list[str] = []
+        self.docs = list(docs)
+        # The settings in effect (what `override` changes); None for a bare agent.
+        self.config = config
+        # Records the session (None: not recorded); its file appears with the first request.
+        self.recorder = recorder
+        # Messages waiting for the running turn to end.
+        self._queue: list[str] = []
         # "server": the server keeps the conversation; requests continue from
         # previous_response_id and carry only the items added since (the first
         # `_chain_len` items of history are already on the server).
@@ -103,9 +135,184 @@ class Agent:
         self.checks = checks
         # Set by interrupt(): a cancellation swallowed by a library still ends the turn.
         self._interrupted = False
-        self._task: asyncio.Task | None = None
+        # The task working through turns (and compactions) while the agent is busy,
+        # and the one step of it that interrupt() cancels.
+        self._driver: asyncio.Task[TurnOutcome | None] | None = None
+        self._step: asyncio.Task[Any] | None = None
+        self._closed = False
         if not conversation.items:
             conversation.add(*context_items)
+
+    @property
+    def session_path(self) -> Path | None:
+        """The session's JSONL file (on disk from the first request on)."""
+        return self.recorder.path if self.recorder is not None else None
+
+    @property
+    def busy(self) -> bool:
+        """A turn or a compaction is running, or a message is about to start one."""
+        return self._driver is not None and not self._driver.done()
+
+    @property
+    def queued(self) -> tuple[str, ...]:
+        return tuple(self._queue)
+
+    # --- driving the agent ---------------------------------------------------------
+
+    def enqueue(self, text: str) -> bool:
+        """Send `text`: at once when idle, else when the running turn ends (what
+        is queued goes as one message). True when it has to wait."""
+        if self._closed:
+            raise RuntimeError("the agent is closed")
+        self._queue.append(text)
+        if self.busy:
+            self.emit(ev.QueueChanged(queued=self.queued))
+            return True
+        self._driver = asyncio.create_task(self._drive())
+        return False
+
+    async def submit(self, text: str) -> TurnOutcome | None:
+        """Run a turn for `text` (and what gets queued meanwhile) and return how
+        the last one ended; while the agent is busy, queue it and return None."""
+        if self.enqueue(text):
+            return None
+        assert self._driver is not None
+        return await self._wait(self._driver)
+
+    async def _wait(self, driver: asyncio.Task[TurnOutcome | None]) -> TurnOutcome | None:
+        try:
+            return await asyncio.shield(driver)
+        except asyncio.CancelledError:
+            # Our caller was cancelled: stop the work too, and let it end cleanly.
+            self._queue.clear()
+            self.interrupt()
+            await asyncio.wait([driver])
+            raise
+
+    async def _drive(self) -> TurnOutcome | None:
+        """Turns until the queue is empty; a failed turn leaves the rest queued."""
+        outcome: TurnOutcome | None = None
+        try:
+            while self._queue:
+                text = "\n\n".join(self._queue)
+                self._queue.clear()
+                if outcome is not None:  # a queued message is being delivered
+                    self.emit(ev.QueueChanged(queued=()))
+                outcome = await self._run_step(self._turn(text))
+                if outcome.status == "failed":
+                    break
+        finally:
+            if self._queue:
+                self.emit(ev.QueueChanged(queued=self.queued))
+            self.emit(ev.Idle())
+        return outcome
+
+    async def _run_step(self, work: Coroutine[Any, Any, Any]) -> Any:
+        self._interrupted = False
+        self._step = asyncio.create_task(work)
+        try:
+            return await asyncio.shield(self._step)
+        except asyncio.CancelledError:
+            self._step.cancel()
+            return await self._step
+
+    def interrupt(self) -> None:
+        """Stop the stream and any running command; the turn ends as aborted."""
+        if self._step is not None and not self._step.done():
+            self._interrupted = True
+            self._cancel(self._step)
+
+    def _cancel(self, task: asyncio.Task[Any]) -> None:
+        # On Python 3.11, asyncio.wait_for (used inside libraries) drops a
+        # cancellation that lands as its inner future completes; keep cancelling
+        # until the turn has really stopped.
+        if not task.done():
+            task.cancel()
+            asyncio.get_running_loop().call_later(0.2, self._cancel, task)
+
+    def compact(self) -> bool:
+        """Summarise the conversation now (`/compact`); False when busy. The
+        outcome arrives as Compacted or CompactionFailed, then Idle."""
+        if self.busy or self._closed:
+            return False
+        self._driver = asyncio.create_task(self._compact_when_asked())
+        return True
+
+    async def _compact_when_asked(self) -> None:
+        self.emit(ev.CompactionStarted())
+        try:
+            await self._run_step(self.summarise())
+        except ModelError as exc:
+            self.emit(ev.CompactionFailed(message=str(exc)))
+        except asyncio.CancelledError:
+            self.emit(ev.CompactionFailed(message="interrupted"))
+        finally:
+            self.emit(ev.Idle())
+
+    async def override(
+        self,
+        *,
+        model: str | None = None,
+        approval_policy: ApprovalPolicy | None = None,
+        sandbox_mode: SandboxMode | None = None,
+        reasoning_effort: ReasoningEffort | _Unset | None = UNSET,
+    ) -> None:
+        """Change settings; they hold from the next model request and the next
+        tool call on, so this is safe in the middle of a turn. Emits
+        SettingsChanged. Raises ValueError for a policy that cannot be built."""
+        from codex_tui.agent.context import context_window
+        from codex_tui.policy import PolicyRules
+        from codex_tui.sandbox import Sandbox
+
+        if self.config is None:
+            raise ValueError("this agent was built without a config to override")
+        changes: dict[str, Any] = {}
+        if model is not None:
+            changes["model"] = model
+        if approval_policy is not None:
+            changes["approval_policy"] = approval_policy
+        if sandbox_mode is not None:
+            changes["sandbox_mode"] = sandbox_mode
+        if not isinstance(reasoning_effort, _Unset):
+            changes["model_reasoning_effort"] = reasoning_effort
+        config = dataclasses.replace(self.config, **changes)
+        env = self.tools.env
+        sandbox = env.sandbox
+        if sandbox_mode is not None:
+            # Probing the sandbox runs a tiny process: keep it off the event loop.
+            sandbox = await asyncio.to_thread(Sandbox.from_config, config, workspace=env.root)
+        rules = PolicyRules.from_config(config, sandbox_enforced=sandbox.enforced)
+        # Everything is built: switch at once, between two awaits of the turn.
+        self.config = config
+        env.sandbox, env.rules = sandbox, rules
+        self.reasoning_effort = config.model_reasoning_effort
+        if model is not None:
+            self.conversation.model = model
+            self.conversation.window = context_window(model, config.model_context_window)
+        self.emit(
+            ev.SettingsChanged(
+                model=config.model,
+                approval_policy=config.approval_policy,
+                sandbox_mode=config.sandbox_mode,
+                sandbox_enforced=sandbox.enforced,
+                reasoning_effort=config.model_reasoning_effort,
+            )
+        )
+
+    async def aclose(self) -> None:
+        """End the session: stop any work (a turn ends as interrupted), drop the
+        queue, close the session file and the model client. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.clear()
+        driver = self._driver
+        if driver is not None and not driver.done():
+            self.interrupt()
+            await asyncio.wait([driver])
+        if self.recorder is not None:
+            await asyncio.to_thread(self.recorder.close)
+        await self.client.close()
 
     @property
     def server_state(self) -> bool:
@@ -118,47 +325,9 @@ class Agent:
         self.previous_response_id = None
         self._chain_len = 0
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def interrupt(self) -> None:
-        """Stop the stream and any running command; the turn ends as aborted."""
-        if self._task is not None and not self._task.done():
-            self._interrupted = True
-            self._cancel(self._task)
-
-    def _cancel(self, task: asyncio.Task) -> None:
-        # On Python 3.11, asyncio.wait_for (used inside libraries) drops a
-        # cancellation that lands as its inner future completes; keep cancelling
-        # until the turn has really stopped.
-        if not task.done():
-            task.cancel()
-            asyncio.get_running_loop().call_later(0.2, self._cancel, task)
-
-    async def submit(self, text: str) -> TurnOutcome | None:
-        """Run a turn for `text`; while one runs, queue it for when it ends."""
-        if self.running:
-            self.queued.append(text)
-            return None
-        outcome = await self._run(text)
-        while self.queued and outcome.status != "failed":
-            text = "\n\n".join(self.queued)
-            self.queued.clear()
-            outcome = await self._run(text)
-        return outcome
-
-    async def _run(self, text: str) -> TurnOutcome:
-        self._task = asyncio.create_task(self._turn(text))
-        try:
-            return await asyncio.shield(self._task)
-        except asyncio.CancelledError:
-            # Our caller was cancelled: stop the turn too, and let it finish cleanly.
-            self._task.cancel()
-            return await self._task
+    # --- one turn ------------------------------------------------------------------
 
     async def _turn(self, text: str) -> TurnOutcome:
-        self._interrupted = False
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
         self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
@@ -170,14 +339,16 @@ class Agent:
         try:
             while True:
                 if self.conversation.needs_compaction():
-                    await self.compact(automatic=True)
+                    await self.summarise(automatic=True)
                 items, usage = await self._sample()
+                calls = [
+                    parse_call(i["call_id"], i["name"], i["arguments"]) for i in items if is_call(i)
+                ]
                 if checks is not None:
-                    for flagged in checks.response(items):
+                    for flagged in checks.response(items, calls):
                         self.emit(flagged)
                 turn_usage = turn_usage + usage
-                calls = [i for i in items if i.get("type") == "function_call"]
-                texts = [message_text(i) for i in items if i.get("type") == "message"]
+                texts = [message_text(i) for i in items if i["type"] == "message"]
                 last_message = texts[-1] if texts else last_message
                 if not calls:
                     break
@@ -191,27 +362,23 @@ class Agent:
         except (asyncio.CancelledError, TurnAbort) as exc:
             self._close_pending_calls()
             reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
-            self.emit(
-                ev.TurnAborted(
-                    turn_id=turn_id, reason=reason, duration_s=time.monotonic() - started
-                )
-            )
-            return TurnOutcome("aborted", last_message)
+            took = time.monotonic() - started
+            self.emit(ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took))
+            return TurnOutcome(status="aborted", last_message=last_message)
         except ModelError as exc:
             self._close_pending_calls()
-            self.emit(
-                ev.TurnFailed(
-                    turn_id=turn_id, message=str(exc), duration_s=time.monotonic() - started
-                )
-            )
-            return TurnOutcome("failed", last_message, str(exc))
-        duration = time.monotonic() - started
+            took = time.monotonic() - started
+            self.emit(ev.TurnFailed(turn_id=turn_id, message=str(exc), duration_s=took))
+            return TurnOutcome(status="failed", last_message=last_message, error=str(exc))
         self.emit(
             ev.TurnComplete(
-                turn_id=turn_id, last_message=last_message, usage=turn_usage, duration_s=duration
+                turn_id=turn_id,
+                last_message=last_message,
+                usage=turn_usage,
+                duration_s=time.monotonic() - started,
             )
         )
-        return TurnOutcome("completed", last_message)
+        return TurnOutcome(status="completed", last_message=last_message)
 
     def _warn_chat_state(self) -> None:
         if self.conversation_state != "server" or self.server_state or self._warned_chat_state:
@@ -219,8 +386,8 @@ class Agent:
         self._warned_chat_state = True
         self.emit(
             ev.WarningEvent(
-                message="conversation_state: server needs the Responses API; this provider speaks"
-                " chat, so each request carries the full history"
+                message="conversation_state: server needs the Responses API; this provider"
+                " speaks chat, so each request carries the full history"
             )
         )
 
@@ -238,22 +405,14 @@ class Agent:
 
     def _close_pending_calls(self) -> None:
         """Give every call in history an output, so the next request is valid."""
-        answered = {
-            i["call_id"] for i in self.conversation.items if i.get("type") == "function_call_output"
-        }
-        for item in list(self.conversation.items):
-            if item.get("type") == "function_call" and item["call_id"] not in answered:
-                self.conversation.add(
-                    {
-                        "type": "function_call_output",
-                        "call_id": item["call_id"],
-                        "output": ABORTED_OUTPUT,
-                    }
-                )
+        items = self.conversation.items
+        answered = {i["call_id"] for i in items if is_output(i)}
+        pending = [i["call_id"] for i in items if is_call(i) and i["call_id"] not in answered]
+        self.conversation.add(*(call_output(call_id, ABORTED_OUTPUT) for call_id in pending))
 
-    def _request(
-        self, extra: list[dict[str, Any]] | None = None, tools: bool = True
-    ) -> ModelRequest:
+    # --- model requests ------------------------------------------------------------
+
+    def _request(self, extra: Sequence[HistoryItem] = (), tools: bool = True) -> ModelRequest:
         items = self.conversation.items
         if self._chain_len > len(items):  # history was replaced under us
             self._restart_chain()
@@ -261,7 +420,7 @@ class Agent:
         return ModelRequest(
             model=self.conversation.model,
             instructions=self.instructions,
-            input=[*(items[self._chain_len :] if chained else items), *(extra or [])],
+            input=[*(items[self._chain_len :] if chained else items), *extra],
             tools=responses_tools() if tools else [],
             reasoning_effort=self.reasoning_effort,
             max_output_tokens=self.max_output_tokens,
@@ -270,8 +429,8 @@ class Agent:
         )
 
     async def _send(
-        self, extra: list[dict[str, Any]] | None = None, tools: bool = True, show: bool = True
-    ) -> tuple[list[dict[str, Any]], ev.TokenUsage]:
+        self, extra: Sequence[HistoryItem] = (), tools: bool = True, show: bool = True
+    ) -> tuple[list[HistoryItem], ev.TokenUsage]:
         """Stream a request built from the history; when the server has lost the
         response the chain continues from, send the full history instead, once."""
         try:
@@ -288,7 +447,7 @@ class Agent:
             self._restart_chain()
             return await self._stream(self._request(extra, tools), show)
 
-    async def _sample(self) -> tuple[list[dict[str, Any]], ev.TokenUsage]:
+    async def _sample(self) -> tuple[list[HistoryItem], ev.TokenUsage]:
         """One model request; completed items join the history as they finish."""
         compacted_once = False
         while True:
@@ -303,41 +462,46 @@ class Agent:
                         message="the conversation is too long for the model; compacting"
                     )
                 )
-                await self.compact(automatic=True)
+                await self.summarise(automatic=True)
 
     async def _stream(
         self, request: ModelRequest, show: bool = True
-    ) -> tuple[list[dict[str, Any]], ev.TokenUsage]:
+    ) -> tuple[list[HistoryItem], ev.TokenUsage]:
         """Stream one response. With `show`, its text reaches the person as the
         answer and its items join the history; without (the compaction summary),
         only retries are shown."""
-        items: list[dict[str, Any]] = []
+        items: list[HistoryItem] = []
         usage = ev.TokenUsage()
         response_id: str | None = None
         async for event in self.client.stream(request):
             if self._interrupted:
                 raise asyncio.CancelledError
             match event:
-                case TextDelta(item_id, delta) if show:
+                case TextDelta(item_id=item_id, delta=delta) if show:
                     self.emit(ev.AgentMessageDelta(item_id=item_id, delta=delta))
-                case ReasoningTextDelta(item_id, delta) if show:
+                case ReasoningTextDelta(item_id=item_id, delta=delta) if show:
                     self.emit(ev.ReasoningDelta(item_id=item_id, delta=delta))
-                case ItemDone(item):
+                case ItemDone(item=item):
                     items.append(item)
                     if show:
                         self._announce(item)
-                case Retrying(attempt, limit, delay, reason):
+                case Retrying() as retry:
                     items.clear()
                     self.emit(
                         ev.StreamRetry(
-                            attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason
+                            attempt=retry.attempt,
+                            max_attempts=retry.max_attempts,
+                            delay_s=retry.delay_s,
+                            reason=retry.reason,
                         )
                     )
-                case Completed(got_id, got, incomplete):
-                    usage, response_id = got, got_id
-                    if incomplete:
+                case Completed() as done:
+                    usage, response_id = done.usage, done.response_id
+                    if done.incomplete_reason:
                         self.emit(
-                            ev.WarningEvent(message=f"the response stopped early ({incomplete})")
+                            ev.WarningEvent(
+                                message=f"the response stopped early ({done.incomplete_reason})"
+                            )
                         )
         if show:
             self.conversation.add(*items)
@@ -357,21 +521,19 @@ class Agent:
         self._chain_len = len(self.conversation.items)
         self.emit(ev.ResponseStored(response_id=response_id))
 
-    def _announce(self, item: dict[str, Any]) -> None:
-        kind = item.get("type")
-        item_id = item.get("id", "")
-        if kind == "message":
-            self.emit(ev.AgentMessage(item_id=item_id, text=message_text(item)))
-        elif kind == "reasoning":
-            parts = item.get("summary") or item.get("content") or []
-            text = "\n\n".join(p.get("text", "") for p in parts if isinstance(p, dict))
+    def _announce(self, item: HistoryItem) -> None:
+        if item["type"] == "message":
+            text = message_text(item)
+            self.emit(ev.AgentMessage(item_id=item.get("id", ""), text=text))
+        elif item["type"] == "reasoning":
+            text = reasoning_text(item)
             if text:
-                self.emit(ev.Reasoning(item_id=item_id, text=text))
+                self.emit(ev.Reasoning(item_id=item.get("id", ""), text=text))
 
-    async def compact(self, automatic: bool = False) -> str:
+    async def summarise(self, automatic: bool = False) -> str:
         """Ask the model for a hand-off summary and restart history from it."""
         items, _ = await self._send([user_message(COMPACT_PROMPT)], tools=False, show=False)
-        summary = "\n".join(message_text(i) for i in items if i.get("type") == "message").strip()
+        summary = "\n".join(message_text(i) for i in items if i["type"] == "message").strip()
         if not summary:
             raise ModelError("compaction failed: the model returned no summary")
         self.conversation.compact(summary, self.context_items)

@@ -98,13 +98,15 @@ class ModelClient:
                     tries = "no retries" if limit == 0 else f"{limit} retries"
                     raise ModelError(f"{exc.reason} (gave up after {tries})") from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff(attempt)
-                yield Retrying(attempt, limit, delay, exc.reason)
+                yield Retrying(
+                    attempt=attempt, max_attempts=limit, delay_s=delay, reason=exc.reason
+                )
                 await self._sleep(delay)
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: base * 2^(n-1), ±20 %, capped."""
-        delay = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        return delay * random.uniform(0.8, 1.2)
+        delay = min(self.backoff_max_s, self.backoff_base_s * 2.0 ** (attempt - 1))
+        return float(delay * random.uniform(0.8, 1.2))
 
     async def _attempt(self, req: ModelRequest) -> AsyncIterator[StreamEvent]:
         import openai

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codex_tui.agent.events import TokenUsage
+from codex_tui.agent.items import HistoryItem
 
 
 @dataclass
@@ -14,7 +15,7 @@ class ModelRequest:
 
     model: str
     instructions: str
-    input: list[dict[str, Any]]
+    input: list[HistoryItem]
     tools: list[dict[str, Any]] = field(default_factory=list)
     reasoning_effort: str | None = None
     max_output_tokens: int | None = None
@@ -22,26 +23,26 @@ class ModelRequest:
     previous_response_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TextDelta:
     item_id: str
     delta: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReasoningTextDelta:
     item_id: str
     delta: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ItemDone:
     """A finished output item, in the Responses API's item shape (also for chat)."""
 
-    item: dict[str, Any]
+    item: HistoryItem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Completed:
     response_id: str | None
     usage: TokenUsage
@@ -49,7 +50,7 @@ class Completed:
     incomplete_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Retrying:
     attempt: int
     max_attempts: int

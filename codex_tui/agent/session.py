@@ -1,26 +1,19 @@
 """Assemble an Agent from the effective config: model client, sandbox, policy,
-instructions, context and the session recorder. Shared by the TUI and `exec`.
-
-The Agent returned carries two extra attributes: `session_path` (the session's
-JSONL file; it appears on disk with the first request) and `recorder` (call its
-`close()` when the session ends); both None when built with `record=False`.
+instructions, context and the session recorder. Shared by the TUI and `exec`
+(the composition root: the one agent module that reaches into `sessions`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import (
-    Conversation,
-    auto_compact_limit,
-    context_window,
-    user_message,
-)
+from codex_tui.agent.context import Conversation, auto_compact_limit, context_window
 from codex_tui.agent.controller import Agent
 from codex_tui.agent.instructions import (
     BASE_INSTRUCTIONS,
@@ -28,6 +21,7 @@ from codex_tui.agent.instructions import (
     project_docs,
     user_instructions,
 )
+from codex_tui.agent.items import HistoryItem, user_message
 from codex_tui.agent.model_client import ModelClient
 from codex_tui.agent.tool_calls import Approver, ToolEnv, ToolRunner
 from codex_tui.config import Config, ConfigError, paths
@@ -84,7 +78,7 @@ async def build_agent(
         session_id=session_id,
     )
     docs = await asyncio.to_thread(project_docs, paths.home(), root, config.project_doc_max_bytes)
-    context_items = []
+    context_items: list[HistoryItem] = []
     doc_text = user_instructions(docs)
     if doc_text:
         context_items.append(user_message(doc_text))
@@ -131,9 +125,10 @@ async def build_agent(
         conversation_state=config.conversation_state,
         previous_response_id=previous_response_id,
         checks=config.response_checks,
+        # A copy: the front end's own config changes reach the agent through override().
+        config=dataclasses.replace(config),
+        recorder=recorder,
     )
-    agent.recorder = recorder
-    agent.session_path = recorder.path if recorder else None
     if recorder is not None:
         recorder.describe_turn = lambda: turn_context(config, root, agent)
     emit(
@@ -150,8 +145,8 @@ async def build_agent(
 
 
 def resumed_items(
-    data: SessionData, context_items: list[dict[str, Any]], same_file: bool
-) -> list[dict[str, Any]]:
+    data: SessionData, context_items: list[HistoryItem], same_file: bool
+) -> list[HistoryItem]:
     """The history a resumed session starts from. Our own sessions keep theirs;
     Codex CLI's get our AGENTS.md and environment messages in place of its own."""
     from codex_tui.sessions.history import without_context

@@ -8,10 +8,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from codex_tui.agent import events as ev
+from codex_tui.agent.items import FunctionCallOutputItem, call_output
 from codex_tui.policy import (
     Action,
     AuditLog,
@@ -26,8 +27,17 @@ from codex_tui.policy import (
     decide_patch,
     redact,
 )
+from codex_tui.policy.unwrap import embedded_patch
 from codex_tui.tools import files, git, plan
-from codex_tui.tools.registry import TOOLS, ToolArgumentError, parse_arguments
+from codex_tui.tools.arguments import (
+    ApplyPatchArgs,
+    GitDiffArgs,
+    ReadFileArgs,
+    SearchFilesArgs,
+    ShellArgs,
+    UpdatePlanArgs,
+)
+from codex_tui.tools.registry import ToolArgumentError, ToolCall
 from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
@@ -41,9 +51,6 @@ class Approver(Protocol):
 
 class TurnAbort(Exception):
     """The person chose to abort the turn from an approval."""
-
-
-SHELLS = {"bash", "sh", "zsh", "dash"}
 
 
 @dataclass
@@ -75,46 +82,35 @@ class ToolRunner:
         self.approver = approver
         self.emit = emit
 
-    async def run_calls(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def run_calls(self, calls: list[ToolCall]) -> list[FunctionCallOutputItem]:
+        """One output per call, in the calls' order, whatever happens."""
+        results: dict[str, str] = {}
+
+        async def run(call: ToolCall) -> None:
+            results[call.call_id] = await self.run_call(call)
+
         async def serial() -> None:
             for call in calls:
-                if not is_read_only(call):
-                    results[call["call_id"]] = await self.run_call(call)
+                if not call.read_only:
+                    await run(call)
 
-        results: dict[str, str] = {}
-        readers = [c for c in calls if is_read_only(c)]
+        await asyncio.gather(serial(), *(run(c) for c in calls if c.read_only))
+        return [call_output(c.call_id, results[c.call_id]) for c in calls]
 
-        async def read(call: dict[str, Any]) -> None:
-            results[call["call_id"]] = await self.run_call(call)
-
-        await asyncio.gather(serial(), *(read(c) for c in readers))
-        return [
-            {
-                "type": "function_call_output",
-                "call_id": c["call_id"],
-                "output": results[c["call_id"]],
-            }
-            for c in calls
-        ]
-
-    async def run_call(self, call: dict[str, Any]) -> str:
-        name = call.get("name", "")
-        spec = TOOLS.get(name)
+    async def run_call(self, call: ToolCall) -> str:
         started = time.monotonic()
-        args: dict[str, Any] = {}
         try:
-            if spec is None:
-                raise ToolArgumentError(f"unknown tool `{name}`; available: {', '.join(TOOLS)}")
-            args = parse_arguments(spec, call.get("arguments", "{}"))
-            result = await self.dispatch(call["call_id"], name, args)
+            if call.error is not None:
+                raise ToolArgumentError(call.error)
+            result = await self.dispatch(call.call_id, call.name, call.args)
         except ToolArgumentError as exc:
             result = CallResult(f"error: {exc}", "invalid")
         output = redact(result.output)
         if self.env.audit is not None:
             record = AuditRecord(
                 self.env.session_id,
-                name,
-                args,
+                call.name,
+                call.args,
                 result.decision,
                 result.exit_code,
                 result.duration_ms or int((time.monotonic() - started) * 1000),
@@ -124,30 +120,36 @@ class ToolRunner:
         return output
 
     async def dispatch(self, call_id: str, name: str, args: dict[str, Any]) -> CallResult:
+        """Run one checked call (`args` fit the tool's schema, hence the casts)."""
         root = self.env.root
-        if name == "shell":
-            patch = embedded_patch(args["command"])
-            if patch is not None:
-                return await self.apply_patch(call_id, patch)
-            return await self.shell(call_id, args)
-        if name == "apply_patch":
-            return await self.apply_patch(call_id, args["input"])
-        if name == "update_plan":
-            explanation, steps = plan.parse_plan(args)
-            self.emit(ev.PlanUpdated(explanation=explanation, plan=steps))
-            return CallResult("Plan updated", "run")
-        if name == "read_file":
-            out = await asyncio.to_thread(
-                files.read_file, root, args["path"], args.get("start_line"), args.get("end_line")
-            )
-        elif name == "search_files":
-            out = await files.search_files(
-                root, args["pattern"], args.get("path"), args.get("context")
-            )
-        elif name == "git_status":
-            out = await git.git_status(root)
-        else:
-            out = await git.git_diff(root, args.get("path"), args.get("staged"))
+        match name:
+            case "shell":
+                shell_args = cast(ShellArgs, args)
+                patch = embedded_patch(shell_args["command"])
+                if patch is not None:
+                    return await self.apply_patch(call_id, patch)
+                return await self.shell(call_id, shell_args)
+            case "apply_patch":
+                return await self.apply_patch(call_id, cast(ApplyPatchArgs, args)["input"])
+            case "update_plan":
+                explanation, steps = plan.parse_plan(cast(UpdatePlanArgs, args))
+                self.emit(ev.PlanUpdated(explanation=explanation, plan=steps))
+                return CallResult("Plan updated", "run")
+            case "read_file":
+                read = cast(ReadFileArgs, args)
+                start, end = read.get("start_line"), read.get("end_line")
+                out = await asyncio.to_thread(files.read_file, root, read["path"], start, end)
+            case "search_files":
+                search = cast(SearchFilesArgs, args)
+                where, context = search.get("path"), search.get("context")
+                out = await files.search_files(root, search["pattern"], where, context)
+            case "git_status":
+                out = await git.git_status(root)
+            case "git_diff":
+                diff = cast(GitDiffArgs, args)
+                out = await git.git_diff(root, diff.get("path"), diff.get("staged"))
+            case _:
+                raise ToolArgumentError(f"unknown tool `{name}`")
         self.emit(
             ev.ToolCallEnd(call_id=call_id, name=name, arguments=args, output=out, success=True)
         )
@@ -155,12 +157,12 @@ class ToolRunner:
 
     # --- shell ---------------------------------------------------------------------
 
-    async def shell(self, call_id: str, args: dict[str, Any]) -> CallResult:
+    async def shell(self, call_id: str, args: ShellArgs) -> CallResult:
         argv = tuple(args["command"])
         if not argv or not argv[0]:
             raise ToolArgumentError("`command` must not be empty")
-        cwd = resolve_inside(self.env.root, args["workdir"]) if args.get("workdir") else None
-        cwd = cwd or self.env.root
+        workdir = args.get("workdir")
+        cwd = resolve_inside(self.env.root, workdir) if workdir else self.env.root
         flags = audit_flags(workspace=self.env.root, argv=argv, cwd=cwd)
         decision = decide_command(
             self.env.rules,
@@ -243,7 +245,7 @@ class ToolRunner:
         except asyncio.CancelledError:
             self.end_exec(call_id, argv, None, "", time.monotonic() - started, "aborted")
             raise
-        status = "timed_out" if result.timed_out else "completed"
+        status: ev.ExecStatus = "timed_out" if result.timed_out else "completed"
         self.end_exec(
             call_id, argv, result.exit_code, result.output, result.duration_ms / 1000, status
         )
@@ -256,7 +258,7 @@ class ToolRunner:
         code: int | None,
         output: str,
         duration: float,
-        status: str,
+        status: ev.ExecStatus,
     ) -> None:
         self.emit(
             ev.ExecEnd(
@@ -349,23 +351,6 @@ class ToolRunner:
             )
         )
         return CallResult(summary, decision.action.value, flags=flags)
-
-
-def is_read_only(call: dict[str, Any]) -> bool:
-    spec = TOOLS.get(call.get("name", ""))
-    return spec is not None and spec.read_only
-
-
-def embedded_patch(argv: list[str]) -> str | None:
-    """The patch in `["apply_patch", PATCH]` or `bash -lc "apply_patch <<'EOF' …"`."""
-    if len(argv) == 2 and argv[0] in ("apply_patch", "applypatch"):
-        return argv[1]
-    if len(argv) == 3 and PurePath(argv[0]).name in SHELLS and argv[1] in ("-c", "-lc"):
-        script = argv[2].lstrip()
-        for word in ("apply_patch", "applypatch"):
-            if script.startswith(word) and "*** Begin Patch" in script:
-                return script[len(word) :]
-    return None
 
 
 def declined(what: str, feedback: str) -> str:

@@ -3,11 +3,11 @@ become chat messages, and streamed chunks become the same events as Responses.""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from codex_tui.agent.items import HistoryItem, SummaryText, assistant_message, message_text
 from codex_tui.agent.model_stream import (
     Completed,
     ItemDone,
@@ -50,19 +50,18 @@ def chat_tool(tool: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def messages(instructions: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def messages(instructions: str, items: list[HistoryItem]) -> list[dict[str, Any]]:
     """Responses-shaped history as chat messages; consecutive calls share one message."""
     out: list[dict[str, Any]] = [{"role": "system", "content": instructions}]
     for item in items:
-        kind = item.get("type", "message")
-        if kind == "message":
-            role = "system" if item.get("role") == "developer" else item.get("role", "user")
-            out.append({"role": role, "content": text_of(item)})
-        elif kind == "function_call":
+        if item["type"] == "message":
+            role = "system" if item["role"] == "developer" else item["role"]
+            out.append({"role": role, "content": message_text(item)})
+        elif item["type"] == "function_call":
             call = {
                 "id": item["call_id"],
                 "type": "function",
-                "function": {"name": item["name"], "arguments": item.get("arguments", "")},
+                "function": {"name": item["name"], "arguments": item["arguments"]},
             }
             last = out[-1]
             if last["role"] == "assistant" and "tool_calls" in last:
@@ -71,20 +70,10 @@ def messages(instructions: str, items: list[dict[str, Any]]) -> list[dict[str, A
                 last["tool_calls"] = [call]
             else:
                 out.append({"role": "assistant", "content": None, "tool_calls": [call]})
-        elif kind == "function_call_output":
-            output = item.get("output", "")
-            if not isinstance(output, str):
-                output = json.dumps(output)
-            out.append({"role": "tool", "tool_call_id": item["call_id"], "content": output})
+        elif item["type"] == "function_call_output":
+            out.append({"role": "tool", "tool_call_id": item["call_id"], "content": item["output"]})
         # Reasoning items have no chat equivalent; the model does without them.
     return out
-
-
-def text_of(item: dict[str, Any]) -> str:
-    content = item.get("content", "")
-    if isinstance(content, str):
-        return content
-    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
 async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
@@ -106,12 +95,13 @@ async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
             thought = delta.get("reasoning_content") or delta.get("reasoning")
-            if thought:
+            if isinstance(thought, str) and thought:
                 reasoning.append(thought)
-                yield ReasoningTextDelta(reasoning_id, thought)
-            if delta.get("content"):
-                text.append(delta["content"])
-                yield TextDelta(message_id, delta["content"])
+                yield ReasoningTextDelta(item_id=reasoning_id, delta=thought)
+            content = delta.get("content")
+            if isinstance(content, str) and content:
+                text.append(content)
+                yield TextDelta(item_id=message_id, delta=content)
             for tc in delta.get("tool_calls") or ():
                 call = calls.setdefault(
                     tc.get("index", 0), {"id": None, "name": "", "arguments": ""}
@@ -126,25 +116,18 @@ async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
         # Nothing is yielded as done from a cut stream; the caller retries it whole.
         raise RetryableError("stream closed before the final chunk", "stream")
     if reasoning:
-        summary = [{"type": "summary_text", "text": "".join(reasoning)}]
-        yield ItemDone({"type": "reasoning", "id": reasoning_id, "summary": summary})
+        summary: list[SummaryText] = [{"type": "summary_text", "text": "".join(reasoning)}]
+        yield ItemDone(item={"type": "reasoning", "id": reasoning_id, "summary": summary})
     if text:
-        yield ItemDone(
-            {
-                "type": "message",
-                "id": message_id,
-                "role": "assistant",
-                "content": [{"type": "output_text", "text": "".join(text)}],
-            }
-        )
+        yield ItemDone(item=assistant_message("".join(text), message_id))
     for index in sorted(calls):
         call = calls[index]
         yield ItemDone(
-            {
+            item={
                 "type": "function_call",
                 "call_id": call["id"] or f"call_{uuid.uuid4().hex[:16]}",
                 "name": call["name"],
                 "arguments": call["arguments"] or "{}",
             }
         )
-    yield Completed(response_id, usage_from(usage))
+    yield Completed(response_id=response_id, usage=usage_from(usage))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from codex_tui.agent.items import HistoryItem, history_item
 from codex_tui.agent.model_stream import (
     Completed,
     ItemDone,
@@ -40,7 +41,7 @@ def request_params(req: ModelRequest) -> dict[str, Any]:
     return params
 
 
-def input_items(items: list[dict[str, Any]], chained: bool) -> list[dict[str, Any]]:
+def input_items(items: list[HistoryItem], chained: bool) -> list[HistoryItem]:
     """History items as request input.
 
     `chained` (a request continuing from `previous_response_id`): the server
@@ -51,14 +52,15 @@ def input_items(items: list[dict[str, Any]], chained: bool) -> list[dict[str, An
     """
     if chained:
         return items
-    out = []
+    out: list[HistoryItem] = []
     for item in items:
-        if item.get("type") == "reasoning":
-            if item.get("encrypted_content"):
+        if item["type"] == "reasoning":
+            if item.get("encrypted_content"):  # it travels whole, id and all
                 out.append(item)
             continue
-        if "id" in item:
-            item = {k: v for k, v in item.items() if k != "id"}
+        if item["type"] != "function_call_output" and "id" in item:
+            item = item.copy()
+            del item["id"]
         out.append(item)
     return out
 
@@ -68,25 +70,39 @@ async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
     async for event in events:
         kind = event.get("type", "")
         if kind == "response.output_text.delta":
-            yield TextDelta(event.get("item_id", ""), event.get("delta", ""))
+            yield TextDelta(item_id=_text(event, "item_id"), delta=_text(event, "delta"))
         elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
-            yield ReasoningTextDelta(event.get("item_id", ""), event.get("delta", ""))
+            yield ReasoningTextDelta(item_id=_text(event, "item_id"), delta=_text(event, "delta"))
         elif kind == "response.output_item.done":
-            yield ItemDone(event["item"])
+            # Output kinds we cannot send back (a hosted tool's call) stay out of history.
+            item = history_item(event.get("item"))
+            if item is not None:
+                yield ItemDone(item=item)
         elif kind == "response.completed":
             response = event.get("response") or {}
-            yield Completed(response.get("id"), usage_from(response.get("usage")))
+            yield Completed(response_id=response.get("id"), usage=usage_from(response.get("usage")))
         elif kind == "response.incomplete":
             response = event.get("response") or {}
             details = response.get("incomplete_details") or {}
             reason = details.get("reason") or "unknown reason"
-            yield Completed(response.get("id"), usage_from(response.get("usage")), reason)
+            yield Completed(
+                response_id=response.get("id"),
+                usage=usage_from(response.get("usage")),
+                incomplete_reason=reason,
+            )
         elif kind == "response.failed":
             error = (event.get("response") or {}).get("error") or {}
             raise failure(error.get("code"), error.get("message") or "the response failed")
         elif kind == "error" or ("error" in event and not kind):
-            error = event.get("error") if isinstance(event.get("error"), dict) else event
+            error = event.get("error")
+            error = error if isinstance(error, dict) else event
             raise failure(error.get("code"), error.get("message") or "error")
+
+
+def _text(event: dict[str, Any], key: str) -> str:
+    """A string field of a stream event; a server's other value counts as none."""
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def failure(code: str | None, message: str) -> Exception:

@@ -197,9 +197,7 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         loop.remove_signal_handler(signal.SIGTERM)
-        await agent.client.close()
-        if agent.recorder is not None:
-            agent.recorder.close()
+        await agent.aclose()
     if outcome is None:  # pragma: no cover - submit only queues while a turn runs
         return 1
     if ctx.args.output_last_message:

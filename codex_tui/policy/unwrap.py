@@ -20,6 +20,7 @@ __all__ = [
     "SHELLS",
     "Unit",
     "command_units",
+    "embedded_patch",
     "plain_commands",
     "program_name",
     "shell_script",
@@ -110,6 +111,24 @@ def shell_script(argv: list[str] | tuple[str, ...], *, strict: bool = True) -> s
             return argv[i + 1]
         if not arg.startswith("-"):
             return None
+    return None
+
+
+PATCH_PROGRAMS = ("apply_patch", "applypatch")
+
+
+def embedded_patch(argv: list[str] | tuple[str, ...]) -> str | None:
+    """The patch in `["apply_patch", PATCH]`, or in a shell wrapper (any of
+    SHELLS, strict form) whose script is `apply_patch <<'EOF' … EOF`."""
+    if len(argv) == 2 and argv[0] in PATCH_PROGRAMS:
+        return argv[1]
+    script = shell_script(argv, strict=True)
+    if script is None:
+        return None
+    script = script.lstrip()
+    for word in PATCH_PROGRAMS:
+        if script.startswith(word) and "*** Begin Patch" in script:
+            return script[len(word) :]
     return None
 
 

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from codex_tui.config import paths
@@ -81,7 +82,7 @@ def parse_stamp(text: Any) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def encode_line(kind: str, payload: dict[str, Any], timestamp: str | None = None) -> bytes:
+def encode_line(kind: str, payload: Mapping[str, object], timestamp: str | None = None) -> bytes:
     """One whole line of a session file (compact JSON, like Codex CLI's)."""
     line = {"timestamp": timestamp or utc_stamp(), "type": kind, "payload": payload}
     # default=str: a stray non-JSON value (a Path, say) must not stop the recording.

@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import SUMMARY_PREFIX, is_user_request, message_text, user_message
-from codex_tui.tools.plan import PlanStep
+from codex_tui.agent.context import is_user_request
+from codex_tui.agent.items import (
+    HistoryItem,
+    call_output,
+    history_item,
+    is_call,
+    is_output,
+    message_text,
+)
+from codex_tui.sessions.event_codec import plan_event
 
 UNANSWERED_OUTPUT = "aborted: the session ended before this call finished"
 SHELL_TOOLS = {"shell", "container.exec", "local_shell", "shell_command", "exec_command"}
-PLAN_STATUSES = {"pending", "in_progress", "completed"}
 # Messages Codex CLI and we put at the head of history (not the person's words).
 CONTEXT_PREFIXES = ("<user_instructions>", "<environment_context>", "# AGENTS.md instructions")
 
@@ -34,113 +41,92 @@ def output_text(output: Any) -> str:
     return "" if output is None else str(output)
 
 
-def normalize_item(item: dict[str, Any], source: str) -> dict[str, Any] | None:
-    """The item as our model wires send it, or None when it cannot be sent."""
-    kind = item.get("type", "message")
-    if kind == "message":
-        if item.get("role") not in ("user", "assistant"):
-            return None  # developer / system messages belong to their own tool
-        return item
-    if kind == "reasoning":
+def normalize_item(raw: dict[str, Any], source: str) -> HistoryItem | None:
+    """A session file's item as our model wires send it (Codex CLI's own kinds
+    mapped to ours), or None when it cannot be sent again."""
+    kind = raw.get("type", "message")
+    if kind == "message" and raw.get("role") not in ("user", "assistant"):
+        return None  # developer / system messages belong to their own tool
+    if kind == "reasoning" and source != "codex-tui":
         # Codex CLI's encrypted reasoning only decrypts for the account that made it.
-        return item if source == "codex-tui" else None
-    if kind == "function_call":
-        if "call_id" not in item or "name" not in item:
-            return None
-        return item
-    if kind == "function_call_output":
-        if "call_id" not in item:
-            return None
-        output = item.get("output")
-        if isinstance(output, str):
-            return item
-        return {
-            "type": "function_call_output",
-            "call_id": item["call_id"],
-            "output": output_text(output),
-        }
-    if kind == "custom_tool_call" and "call_id" in item:
-        return {
+        return None
+    if kind == "function_call_output" and "call_id" in raw:
+        raw = {**raw, "output": output_text(raw.get("output"))}
+    elif kind == "custom_tool_call" and "call_id" in raw:
+        raw = {
             "type": "function_call",
-            "call_id": item["call_id"],
-            "name": item.get("name", "custom_tool"),
-            "arguments": json.dumps({"input": item.get("input", "")}),
+            "call_id": raw["call_id"],
+            "name": raw.get("name", "custom_tool"),
+            "arguments": json.dumps({"input": raw.get("input", "")}),
         }
-    if kind == "custom_tool_call_output" and "call_id" in item:
-        return {
+    elif kind == "custom_tool_call_output" and "call_id" in raw:
+        raw = {
             "type": "function_call_output",
-            "call_id": item["call_id"],
-            "output": output_text(item.get("output")),
+            "call_id": raw["call_id"],
+            "output": output_text(raw.get("output")),
         }
-    if kind == "local_shell_call":
-        action = item.get("action") or {}
-        call_id = item.get("call_id") or item.get("id")
-        if not call_id or not isinstance(action.get("command"), list):
-            return None
-        arguments = {"command": action["command"]}
-        if action.get("working_directory"):
-            arguments["workdir"] = action["working_directory"]
-        return {
-            "type": "function_call",
-            "call_id": call_id,
-            "name": "shell",
-            "arguments": json.dumps(arguments),
-        }
-    return None
+    elif kind == "local_shell_call":
+        raw = _local_shell_call(raw)
+    return history_item(raw)
 
 
-def close_unanswered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _local_shell_call(raw: dict[str, Any]) -> dict[str, Any]:
+    action = raw.get("action")
+    action = action if isinstance(action, dict) else {}
+    command = action.get("command")
+    arguments: dict[str, Any] = {"command": command}
+    if action.get("working_directory"):
+        arguments["workdir"] = action["working_directory"]
+    return {
+        "type": "function_call" if isinstance(command, list) else "unusable",
+        "call_id": raw.get("call_id") or raw.get("id"),
+        "name": "shell",
+        "arguments": json.dumps(arguments),
+    }
+
+
+def close_unanswered(items: list[HistoryItem]) -> list[HistoryItem]:
     """Every call gets exactly one output (a killed process leaves calls open),
     and outputs whose call is gone are dropped: the next request must be valid."""
-    calls = {i["call_id"] for i in items if i.get("type") == "function_call"}
-    answered = {i["call_id"] for i in items if i.get("type") == "function_call_output"}
-    out: list[dict[str, Any]] = []
+    calls = {i["call_id"] for i in items if is_call(i)}
+    answered = {i["call_id"] for i in items if is_output(i)}
+    out: list[HistoryItem] = []
     seen_outputs: set[str] = set()
     for item in items:
-        kind = item.get("type")
-        if kind == "function_call_output":
-            call_id = item["call_id"]
-            if call_id not in calls or call_id in seen_outputs:
+        if is_output(item):
+            if item["call_id"] not in calls or item["call_id"] in seen_outputs:
                 continue
-            seen_outputs.add(call_id)
+            seen_outputs.add(item["call_id"])
         out.append(item)
-        if kind == "function_call" and item["call_id"] not in answered:
-            out.append(
-                {
-                    "type": "function_call_output",
-                    "call_id": item["call_id"],
-                    "output": UNANSWERED_OUTPUT,
-                }
-            )
+        if is_call(item) and item["call_id"] not in answered:
+            out.append(call_output(item["call_id"], UNANSWERED_OUTPUT))
             answered.add(item["call_id"])
     return out
 
 
-def is_context_item(item: dict[str, Any]) -> bool:
-    if item.get("type", "message") != "message" or item.get("role") != "user":
+def is_context_item(item: HistoryItem) -> bool:
+    if item["type"] != "message" or item["role"] != "user":
         return False
     return message_text(item).lstrip().startswith(CONTEXT_PREFIXES)
 
 
-def without_context(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def without_context(items: list[HistoryItem]) -> list[HistoryItem]:
     """History minus the AGENTS.md / environment messages (to put fresh ones first)."""
     return [i for i in items if not is_context_item(i)]
 
 
-def compacted_history(items: list[dict[str, Any]], summary: str) -> list[dict[str, Any]]:
+def compacted_history(items: list[HistoryItem], summary: str) -> list[HistoryItem]:
     """What a `compacted` line without replacement history stands for: the context
     messages, the person's recent requests, then the summary."""
     from codex_tui.agent.context import Conversation
 
     prefix = [i for i in items if is_context_item(i)]
-    requests = [i for i in items if is_user_request(i) and not is_context_item(i)]
+    requests: list[HistoryItem] = [
+        i for i in items if is_user_request(i) and not is_context_item(i)
+    ]
     conversation = Conversation("", None, None, items=requests)
     conversation.compact(summary, prefix)
     return conversation.items
-
-
-def summary_message(summary: str) -> dict[str, Any]:
-    return user_message(SUMMARY_PREFIX + summary)
 
 
 # --- tool cells of Codex CLI sessions, from their call items ------------------------------
@@ -250,7 +236,7 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
         text, code, _ = parse_exec_output(output)
         success = code == 0 if code is not None else text.lower().startswith("success")
         changes = patch_changes(patch)
-        status = "completed" if success else "failed"
+        status: ev.PatchStatus = "completed" if success else "failed"
         return [
             ev.PatchBegin(call_id=call_id, changes=changes, diff=patch),
             ev.PatchEnd(
@@ -259,7 +245,7 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
         ]
     if name in SHELL_TOOLS or call.get("type") == "local_shell_call":
         text, code, seconds = parse_exec_output(output)
-        status = "completed" if code in (0, None) else "failed"
+        exec_status: ev.ExecStatus = "completed" if code in (0, None) else "failed"
         workdir = args.get("workdir")
         cwd = Path(workdir) if isinstance(workdir, str) and workdir else default_cwd
         return [
@@ -270,23 +256,9 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
                 exit_code=code,
                 output=text,
                 duration_s=seconds,
-                status=status,
+                status=exec_status,
             ),
         ]
     if name == "update_plan":
         return [plan_event(args)]
     return [ev.ToolCallEnd(call_id=call_id, name=name, arguments=args, output=output, success=True)]
-
-
-def plan_event(args: dict[str, Any]) -> ev.PlanUpdated:
-    steps = []
-    for raw in args.get("plan") or []:
-        if isinstance(raw, dict):
-            status = raw.get("status")
-            steps.append(
-                PlanStep(str(raw.get("step", "")), status if status in PLAN_STATUSES else "pending")
-            )
-    explanation = args.get("explanation")
-    return ev.PlanUpdated(
-        explanation=explanation if isinstance(explanation, str) else None, plan=tuple(steps)
-    )

@@ -352,7 +352,8 @@ def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str,
 
 def _title_from_items(raw: bytes) -> str | None:
     """A file without user_message events: the first request among its items."""
-    from codex_tui.agent.context import is_user_request, message_text
+    from codex_tui.agent.context import is_user_request
+    from codex_tui.agent.items import history_item, message_text
     from codex_tui.sessions.history import is_context_item
 
     for chunk in raw.split(b"\n"):
@@ -361,8 +362,8 @@ def _title_from_items(raw: bytes) -> str | None:
         line = parse_line(chunk)
         if line is None or line["type"] != "response_item":
             continue
-        item = line["payload"]
-        if is_user_request(item) and not is_context_item(item):
+        item = history_item(line["payload"])
+        if item is not None and is_user_request(item) and not is_context_item(item):
             return make_title(message_text(item))
     return None
 

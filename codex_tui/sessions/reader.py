@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import is_user_request, message_text
+from codex_tui.agent.context import is_user_request
+from codex_tui.agent.items import HistoryItem, message_text
 from codex_tui.sessions import history as hist
 from codex_tui.sessions.errors import SessionReadError
+from codex_tui.sessions.event_codec import ReadState, decode
 from codex_tui.sessions.files import ORIGINATOR, Source, codex_home, parse_stamp
 
 TITLE_CHARS = 120
@@ -50,7 +52,7 @@ class SessionMeta:
 class SessionData:
     meta: SessionMeta
     # Model items to continue from: the last compaction's history plus what followed.
-    history: list[dict[str, Any]]
+    history: list[HistoryItem]
     # UserMessage, AgentMessage, Reasoning, ExecBegin/End, PatchBegin/End, ToolCallEnd,
     # PlanUpdated, TokenCount, Compacted, TurnComplete/Aborted/Failed, WarningEvent, Error.
     transcript: list[ev.Event]
@@ -110,30 +112,6 @@ def in_codex_home(path: Path) -> bool:
         return False
 
 
-def usage_from(data: Any) -> ev.TokenUsage:
-    if not isinstance(data, dict):
-        return ev.TokenUsage()
-
-    def num(key: str) -> int:
-        value = data.get(key)
-        return value if isinstance(value, int) else 0
-
-    return ev.TokenUsage(
-        input_tokens=num("input_tokens"),
-        cached_input_tokens=num("cached_input_tokens"),
-        output_tokens=num("output_tokens"),
-        reasoning_tokens=num("reasoning_output_tokens"),
-    )
-
-
-def seconds(value: Any) -> float:
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, dict):
-        return float(value.get("secs", 0)) + float(value.get("nanos", 0)) / 1e9
-    return 0.0
-
-
 def read_session(path: Path) -> SessionData:
     """Everything in one session file. Raises SessionReadError for a file that is
     missing, unreadable, or does not start with a session_meta line."""
@@ -169,7 +147,7 @@ class _Builder:
         self.updated = self.created
         self.cwd = str(meta.get("cwd") or "")
         self.model: str | None = meta.get("model")
-        self.history: list[dict[str, Any]] = []
+        self.history: list[HistoryItem] = []
         self.transcript: list[ev.Event] = []
         self.first_request: str | None = None
         self.first_item_request: str | None = None
@@ -179,15 +157,10 @@ class _Builder:
         self.last = ev.TokenUsage()
         self.window: int | None = None
         self.response_id: str | None = None
-        self.summary = ""
         # Codex CLI files carry tool calls only as items: pair them to show cells.
         self.calls: dict[str, dict[str, Any]] = {}
         self.shown_calls: set[str] = set()
-        self.ids = 0
-
-    def next_id(self) -> str:
-        self.ids += 1
-        return f"replay-{self.ids}"
+        self.state = ReadState(cwd=self.cwd)
 
     def add(self, line: dict[str, Any]) -> None:
         stamp = parse_stamp(line.get("timestamp"))
@@ -209,8 +182,8 @@ class _Builder:
         item = hist.normalize_item(payload, self.source)
         if item is not None:
             self.history.append(item)
-            wanted = self.first_item_request is None and is_user_request(item)
-            if wanted and not hist.is_context_item(item):
+            wanted = self.first_item_request is None and not hist.is_context_item(item)
+            if wanted and is_user_request(item):
                 self.first_item_request = message_text(item)
         if self.source != "codex":
             return
@@ -236,162 +209,40 @@ class _Builder:
             self.history = hist.compacted_history(self.history, summary)
         # The server's chain no longer matches the history we send from here on.
         self.response_id = None
-        self.summary = summary
+        self.state.summary = summary
         self.transcript.append(ev.Compacted(summary=summary, automatic=False))
 
     def add_event(self, p: dict[str, Any]) -> None:
         kind = p.get("type")
+        if kind == "session_renamed":
+            title = p.get("title")
+            if isinstance(title, str) and title.strip():
+                self.renamed = title
+            return
+        for event in decode(p, self.state):
+            self.add_decoded(event)
+
+    def add_decoded(self, event: ev.Event) -> None:
         out = self.transcript
-        match kind:
-            case "user_message":
-                text = str(p.get("message") or "")
+        match event:
+            case ev.UserMessage(text=text):
                 self.turns += 1
                 if self.first_request is None and text.strip():
                     self.first_request = text
-                out.append(ev.UserMessage(text=text))
-            case "agent_message":
-                out.append(
-                    ev.AgentMessage(item_id=self.next_id(), text=str(p.get("message") or ""))
-                )
-            case "agent_reasoning":
-                out.append(ev.Reasoning(item_id=self.next_id(), text=str(p.get("text") or "")))
-            case "exec_command_end":
-                self.exec_end(p)
-            case "patch_apply_end":
-                self.patch_end(p)
-            case "tool_call_end":
-                call_id = str(p.get("call_id") or "")
+            case ev.ExecEnd(call_id=call_id) | ev.PatchEnd(call_id=call_id):
                 self.shown_calls.add(call_id)
-                args = p.get("arguments") if isinstance(p.get("arguments"), dict) else {}
-                out.append(
-                    ev.ToolCallEnd(
-                        call_id=call_id,
-                        name=str(p.get("name") or ""),
-                        arguments=args,
-                        output=str(p.get("output") or ""),
-                        success=bool(p.get("success", True)),
-                    )
-                )
-            case "plan_update":
-                out.append(hist.plan_event(p))
-            case "token_count":
-                info = p.get("info")
-                if isinstance(info, dict):
-                    self.total = usage_from(info.get("total_token_usage"))
-                    self.last = usage_from(info.get("last_token_usage"))
-                    window = info.get("model_context_window")
-                    self.window = window if isinstance(window, int) else None
-                    out.append(
-                        ev.TokenCount(total=self.total, last=self.last, context_window=self.window)
-                    )
-            case "context_compacted":
-                automatic = bool(p.get("automatic", False))
-                if out and isinstance(out[-1], ev.Compacted):
-                    out[-1] = ev.Compacted(summary=out[-1].summary, automatic=automatic)
-                else:
-                    out.append(ev.Compacted(summary=self.summary, automatic=automatic))
-            case "task_complete":
-                out.append(
-                    ev.TurnComplete(
-                        turn_id=str(p.get("turn_id") or ""),
-                        last_message=p.get("last_agent_message"),
-                        usage=usage_from(p.get("usage")),
-                        duration_s=seconds(p.get("duration_s")),
-                    )
-                )
-            case "turn_aborted":
-                reason = str(p.get("reason") or "interrupted")
-                out.append(
-                    ev.TurnAborted(
-                        turn_id=str(p.get("turn_id") or ""), reason=reason, duration_s=self.took(p)
-                    )
-                )
-            case "turn_failed":
-                message = str(p.get("message") or "")
-                out.append(
-                    ev.TurnFailed(
-                        turn_id=str(p.get("turn_id") or ""),
-                        message=message,
-                        duration_s=self.took(p),
-                    )
-                )
-            case "warning":
-                out.append(ev.WarningEvent(message=str(p.get("message") or "")))
-            case "error":
-                out.append(ev.Error(message=str(p.get("message") or "")))
-            case "response_stored":
-                if isinstance(p.get("response_id"), str):
-                    self.response_id = p["response_id"]
-            case "session_renamed":
-                if isinstance(p.get("title"), str) and p["title"].strip():
-                    self.renamed = p["title"]
-
-    @staticmethod
-    def took(p: dict[str, Any]) -> float:
-        return seconds(p.get("duration_s"))
-
-    def exec_end(self, p: dict[str, Any]) -> None:
-        call_id = str(p.get("call_id") or "")
-        self.shown_calls.add(call_id)
-        command = p.get("command") or []
-        argv = tuple(str(c) for c in command) if isinstance(command, list) else (str(command),)
-        code = p.get("exit_code")
-        code = code if isinstance(code, int) else None
-        status = p.get("status") or ("completed" if code == 0 else "failed")
-        output = p.get("aggregated_output") or (p.get("stdout") or "") + (p.get("stderr") or "")
-        cwd = Path(p.get("cwd") or self.cwd or ".")
-        sandboxed = p.get("sandboxed")
-        self.transcript.append(
-            ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=bool(sandboxed))
-        )
-        self.transcript.append(
-            ev.ExecEnd(
-                call_id=call_id,
-                command=argv,
-                exit_code=code,
-                output=str(output),
-                duration_s=seconds(p.get("duration")),
-                status=str(status),
-            )
-        )
-
-    def patch_end(self, p: dict[str, Any]) -> None:
-        call_id = str(p.get("call_id") or "")
-        self.shown_calls.add(call_id)
-        changes = []
-        raw_changes = p.get("changes") if isinstance(p.get("changes"), dict) else {}
-        for path, body in raw_changes.items():
-            body = body if isinstance(body, dict) else {}
-            kind = body.get("type", "update")
-            if kind == "update" and body.get("move_path"):
-                kind = "move"
-            if kind not in ("add", "delete", "update", "move"):
-                kind = "update"
-            added = body.get("added") if isinstance(body.get("added"), int) else 0
-            removed = body.get("removed") if isinstance(body.get("removed"), int) else 0
-            changes.append(
-                ev.ChangedFile(
-                    path=path,
-                    kind=kind,
-                    added=added,
-                    removed=removed,
-                    move_path=body.get("move_path"),
-                )
-            )
-        success = bool(p.get("success"))
-        output = (p.get("stdout") if success else p.get("stderr")) or ""
-        status = p.get("status") or ("completed" if success else "failed")
-        diff = str(p.get("diff") or "")
-        self.transcript.append(ev.PatchBegin(call_id=call_id, changes=tuple(changes), diff=diff))
-        self.transcript.append(
-            ev.PatchEnd(
-                call_id=call_id,
-                changes=tuple(changes),
-                success=success,
-                output=str(output),
-                status=status,
-            )
-        )
+            case ev.ToolCallEnd(call_id=call_id):
+                self.shown_calls.add(call_id)
+            case ev.TokenCount(total=total, last=last, context_window=window):
+                self.total, self.last, self.window = total, last, window
+            case ev.Compacted() if out and isinstance(out[-1], ev.Compacted):
+                # The `compacted` line came first and carried the summary.
+                out[-1] = ev.Compacted(summary=out[-1].summary, automatic=event.automatic)
+                return
+            case ev.ResponseStored(response_id=response_id):
+                self.response_id = response_id
+                return
+        out.append(event)
 
     def finish(self, torn: int) -> SessionData:
         git = self.meta.get("git") if isinstance(self.meta.get("git"), dict) else {}

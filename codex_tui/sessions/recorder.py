@@ -16,13 +16,13 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codex_tui import __version__
 from codex_tui.agent import events as ev
-from codex_tui.policy import redact, redact_json
+from codex_tui.agent.items import HistoryItem
+from codex_tui.sessions.event_codec import Payload, WriteState, encode
 from codex_tui.sessions.files import ORIGINATOR, encode_line, utc_stamp
 
 
@@ -53,13 +53,6 @@ def meta_payload(
     return payload
 
 
-@dataclass
-class _TurnState:
-    turn_id: str = ""
-    exec_begins: dict[str, ev.ExecBegin] = field(default_factory=dict)
-    patch_diffs: dict[str, str] = field(default_factory=dict)
-
-
 class SessionRecorder:
     """Writes one session file. Hook it up with `wrap(emit)` for events and the
     Conversation's `on_add` / `on_compact` for model items (see build_agent)."""
@@ -74,7 +67,7 @@ class SessionRecorder:
         self._exists = exists
         self._pending = pending
         self._fd: int | None = None
-        self._turn = _TurnState()
+        self._turn = WriteState()
         self._warn: Callable[[ev.Event], None] | None = None
 
     @classmethod
@@ -99,10 +92,10 @@ class SessionRecorder:
 
         return recording_emit
 
-    def record_items(self, items: Iterable[dict[str, Any]]) -> None:
+    def record_items(self, items: Iterable[HistoryItem]) -> None:
         self._write(b"".join(encode_line("response_item", item) for item in items))
 
-    def record_compacted(self, summary: str, replacement: list[dict[str, Any]]) -> None:
+    def record_compacted(self, summary: str, replacement: list[HistoryItem]) -> None:
         payload = {"message": summary, "replacement_history": replacement}
         self._write(encode_line("compacted", payload))
 
@@ -115,31 +108,32 @@ class SessionRecorder:
                 turn.turn_id = turn_id
                 self._exists = True  # the first request creates the file
                 context = {**self.describe_turn(), "turn_id": turn_id}
+                request = encode(ev.UserMessage(text=text), turn)
+                assert request is not None
                 self._write(
-                    encode_line("turn_context", context)
-                    + encode_line("event_msg", {"type": "user_message", "message": text})
+                    encode_line("turn_context", context) + encode_line("event_msg", request)
                 )
-            case ev.UserMessage(text=text) if replay:
-                self._event({"type": "user_message", "message": text})
+            case ev.UserMessage():
+                if replay:
+                    self._event(encode(event, turn))
             case ev.ExecBegin(call_id=call_id):
                 turn.exec_begins[call_id] = event
             case ev.PatchBegin(call_id=call_id, diff=diff):
                 turn.patch_diffs[call_id] = diff
             case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
-                self._event(event_payload(event, turn))
+                self._event(encode(event, turn))
                 self.sync()
             case _:
-                payload = event_payload(event, turn)
-                if payload is not None:
-                    self._event(payload)
+                self._event(encode(event, turn))
 
     def record_rename(self, title: str) -> None:
         self._event({"type": "session_renamed", "title": title})
 
     # --- writing -----------------------------------------------------------------------
 
-    def _event(self, payload: dict[str, Any]) -> None:
-        self._write(encode_line("event_msg", payload))
+    def _event(self, payload: Payload | None) -> None:
+        if payload is not None:
+            self._write(encode_line("event_msg", payload))
 
     def _write(self, data: bytes) -> None:
         if self.failed is not None or not data:
@@ -240,133 +234,3 @@ def append_lines(path: Path, lines: list[bytes]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-# --- event_msg payloads (Codex CLI's shapes where it has one) ---------------------------
-
-
-def usage_json(usage: ev.TokenUsage) -> dict[str, int]:
-    return {
-        "input_tokens": usage.input_tokens,
-        "cached_input_tokens": usage.cached_input_tokens,
-        "output_tokens": usage.output_tokens,
-        "reasoning_output_tokens": usage.reasoning_tokens,
-        "total_tokens": usage.total_tokens,
-    }
-
-
-def change_json(change: ev.ChangedFile) -> dict[str, Any]:
-    kind = "update" if change.kind == "move" else change.kind
-    body: dict[str, Any] = {"type": kind}
-    if kind == "update":
-        body["unified_diff"] = ""
-        body["move_path"] = change.move_path
-    else:
-        body["content"] = ""
-    body["added"] = change.added
-    body["removed"] = change.removed
-    return body
-
-
-def event_payload(event: ev.Event, turn: _TurnState) -> dict[str, Any] | None:
-    """The event_msg payload for a UI-visible event; None for the rest."""
-    turn_id = turn.turn_id
-    match event:
-        case ev.AgentMessage(text=text):
-            return {"type": "agent_message", "message": text}
-        case ev.Reasoning(text=text):
-            return {"type": "agent_reasoning", "text": text}
-        case ev.ExecEnd(
-            call_id=call_id,
-            command=command,
-            exit_code=exit_code,
-            output=output,
-            duration_s=duration,
-            status=status,
-        ):
-            begin = turn.exec_begins.pop(call_id, None)
-            secs = max(0.0, duration)
-            return {
-                "type": "exec_command_end",
-                "call_id": call_id,
-                "turn_id": turn_id,
-                "command": redact_json(list(command)),
-                "cwd": str(begin.cwd) if begin else None,
-                "sandboxed": begin.sandboxed if begin else None,
-                "stdout": "",
-                "stderr": "",
-                "aggregated_output": redact(output),
-                "exit_code": exit_code,
-                "duration": {"secs": int(secs), "nanos": int((secs % 1) * 1e9)},
-                "formatted_output": "",
-                "status": status,
-            }
-        case ev.PatchEnd(
-            call_id=call_id, changes=changes, success=success, output=output, status=status
-        ):
-            return {
-                "type": "patch_apply_end",
-                "call_id": call_id,
-                "turn_id": turn_id,
-                "stdout": redact(output) if success else "",
-                "stderr": "" if success else redact(output),
-                "success": success,
-                "changes": {c.path: change_json(c) for c in changes},
-                "status": status,
-                "diff": turn.patch_diffs.pop(call_id, ""),
-            }
-        case ev.ToolCallEnd(
-            call_id=call_id, name=name, arguments=arguments, output=output, success=success
-        ):
-            return {
-                "type": "tool_call_end",
-                "call_id": call_id,
-                "turn_id": turn_id,
-                "name": name,
-                "arguments": redact_json(arguments),
-                "output": redact(output),
-                "success": success,
-            }
-        case ev.PlanUpdated(explanation=explanation, plan=plan):
-            steps = [{"step": s.step, "status": s.status} for s in plan]
-            return {"type": "plan_update", "explanation": explanation, "plan": steps}
-        case ev.TokenCount(total=total, last=last, context_window=window):
-            info = {
-                "total_token_usage": usage_json(total),
-                "last_token_usage": usage_json(last),
-                "model_context_window": window,
-            }
-            return {"type": "token_count", "info": info, "rate_limits": None}
-        case ev.Compacted(automatic=automatic):
-            return {"type": "context_compacted", "automatic": automatic}
-        case ev.ResponseStored(response_id=response_id):
-            return {"type": "response_stored", "response_id": response_id}
-        case ev.WarningEvent(message=message):
-            return {"type": "warning", "message": message}
-        case ev.Error(message=message):
-            return {"type": "error", "message": message}
-        case ev.TurnComplete(
-            turn_id=turn_id, last_message=last_message, usage=usage, duration_s=duration
-        ):
-            return {
-                "type": "task_complete",
-                "turn_id": turn_id,
-                "last_agent_message": last_message,
-                "usage": usage_json(usage),
-                "duration_s": round(duration, 3),
-            }
-        case ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=duration):
-            return {
-                "type": "turn_aborted",
-                "turn_id": turn_id,
-                "reason": reason,
-                "duration_s": round(duration, 3),
-            }
-        case ev.TurnFailed(turn_id=turn_id, message=message, duration_s=duration):
-            return {
-                "type": "turn_failed",
-                "turn_id": turn_id,
-                "message": message,
-                "duration_s": round(duration, 3),
-            }
-    return None

@@ -4,7 +4,7 @@ argument checking that turns bad calls into messages the model can act on."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -166,6 +166,41 @@ def parse_arguments(spec: ToolSpec, raw: str | dict[str, Any]) -> dict[str, Any]
         raise ToolArgumentError("arguments must be a JSON object")
     check_value(args, spec.parameters, "")
     return args
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ToolCall:
+    """One call the model made, its arguments decoded and checked once: the turn
+    loop, the response checker and the runner all read this."""
+
+    call_id: str
+    name: str
+    # Checked against the tool's schema; empty when `error` is set.
+    args: dict[str, Any] = field(default_factory=dict)
+    # Why the call cannot run (unknown tool, bad arguments): the model is told.
+    error: str | None = None
+
+    @property
+    def spec(self) -> ToolSpec | None:
+        return TOOLS.get(self.name)
+
+    @property
+    def read_only(self) -> bool:
+        spec = self.spec
+        return spec is not None and spec.read_only and self.error is None
+
+
+def parse_call(call_id: str, name: str, arguments: str) -> ToolCall:
+    """The model's call as a ToolCall; a bad call carries its error instead."""
+    spec = TOOLS.get(name)
+    if spec is None:
+        error = f"unknown tool `{name}`; available: {', '.join(TOOLS)}"
+        return ToolCall(call_id=call_id, name=name, error=error)
+    try:
+        args = parse_arguments(spec, arguments)
+    except ToolArgumentError as exc:
+        return ToolCall(call_id=call_id, name=name, error=str(exc))
+    return ToolCall(call_id=call_id, name=name, args=args)
 
 
 def check_value(value: Any, schema: dict[str, Any], where: str) -> None:

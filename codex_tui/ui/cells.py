@@ -39,11 +39,13 @@ def format_duration(seconds: float) -> str:
 
 
 def command_line(argv: Sequence[str]) -> str:
+    """A command as the person reads it: a shell wrapper's script as is."""
     import shlex
 
-    if len(argv) >= 3 and argv[0] in ("bash", "sh", "zsh") and argv[1] in ("-lc", "-c"):
-        return argv[2]
-    return shlex.join(argv)
+    from codex_tui.policy.unwrap import shell_script  # ~25 ms: after the first frame
+
+    script = shell_script(list(argv))
+    return shlex.join(argv) if script is None else script
 
 
 class Cell(Widget):

@@ -11,18 +11,29 @@ import pytest
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks import (
+    TurnChecks,
     find_dangers,
     find_paths,
+    grounding_text,
     missing_paths,
     patch_flags,
     patch_paths,
 )
 from codex_tui.agent.controller import Agent
+from codex_tui.agent.items import (
+    FunctionCallItem,
+    HistoryItem,
+    assistant_message,
+    call_output,
+    is_call,
+    user_message,
+)
 from codex_tui.agent.session import build_agent
 from codex_tui.config.schema import ResponseChecks
 from codex_tui.exec.human import ProgressPrinter
 from codex_tui.exec.jsonl import JsonEventWriter
 from codex_tui.scripted import FunctionCall, Message, Reply, ScriptedModelServer
+from codex_tui.tools.registry import parse_call
 from tests.agent.conftest import fast_client, scripted_config
 from tests.agent.fakes import EventLog, FakeApprover
 
@@ -351,3 +362,119 @@ async def test_paths_the_person_named_are_not_flagged(workspace: Path) -> None:
     assert [f.message for _, f in flags_of(log, "path")] == [
         "`lib/ghost.py` does not exist in the workspace"
     ]
+
+
+# --- one turn's checks, as the turn loop drives them ----------------------------------------
+
+
+def function_call(name: str, args: dict[str, object], call_id: str = "c1") -> FunctionCallItem:
+    return {
+        "type": "function_call",
+        "call_id": call_id,
+        "name": name,
+        "arguments": json.dumps(args),
+    }
+
+
+def respond(checks: TurnChecks, *items: HistoryItem) -> list[ev.ResponseFlagged]:
+    """One response through the checks, its calls parsed by the registry as the turn loop does."""
+    calls = [parse_call(i["call_id"], i["name"], i["arguments"]) for i in items if is_call(i)]
+    return checks.response(items, calls)
+
+
+def flagged(events: list[ev.ResponseFlagged]) -> list[tuple[str, str, str]]:
+    return [(e.item_id, e.source, f.message) for e in events for f in e.flags]
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("rm -rf /", "`rm -rf /` deletes files recursively, unasked"),
+        # Read as a script, not as one quoted word: the snippet ends where the command does.
+        (
+            "git push --force origin main",
+            "`git push --force origin main` force-pushes, rewriting the remote branch's history",
+        ),
+    ],
+)
+def test_every_shell_the_policy_unwraps_is_unwrapped(
+    tmp_path: Path, script: str, message: str
+) -> None:
+    checks = TurnChecks(ResponseChecks(), tmp_path)
+    events = respond(checks, function_call("shell", {"command": ["ksh", "-c", script]}))
+    assert flagged(events) == [("c1", "command", message)]
+
+
+def test_paths_a_ksh_script_names_count_as_touched(tmp_path: Path) -> None:
+    checks = TurnChecks(ResponseChecks(), tmp_path)
+    command = ["ksh", "-c", "mkdir -p docs && touch docs/plan.md"]
+    assert respond(checks, function_call("shell", {"command": command})) == []
+    respond(checks, assistant_message("Wrote `docs/plan.md`.", "m1"))
+    assert checks.finish("") == []
+
+
+def test_a_patch_in_a_ksh_wrapper_is_checked_as_a_patch(tmp_path: Path) -> None:
+    patch = (
+        "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: scripts/wipe.sh\n"
+        "+rm -rf /var/lib/app\n*** End Patch\nEOF\n"
+    )
+    checks = TurnChecks(ResponseChecks(), tmp_path)
+    events = respond(
+        checks,
+        function_call("shell", {"command": ["ksh", "-c", patch]}, call_id="p1"),
+        assistant_message("Added `scripts/wipe.sh`.", "m1"),
+    )
+    assert flagged(events) == [
+        ("p1", "patch", "`rm -rf /var/lib/app` deletes files recursively, unasked")
+    ]
+    # The patch adds the file the message names: no path flag.
+    assert checks.finish("") == []
+
+
+def test_calls_with_invalid_arguments_are_not_checked(tmp_path: Path) -> None:
+    patch = "*** Begin Patch\n*** Add File: new.py\n+x = 1\n*** End Patch\n"
+    checks = TurnChecks(ResponseChecks(), tmp_path)
+    events = respond(
+        checks,
+        function_call("shell", {"command": ["rm", "-rf", "/"], "timeout_ms": "soon"}),
+        function_call("apply_patch", {"input": patch, "force": True}, call_id="c2"),
+        function_call("shell", {"command": "rm -rf /"}, call_id="c3"),
+        {"type": "function_call", "call_id": "c4", "name": "shell", "arguments": "{rm -rf"},
+        assistant_message("`new.py` is ready.", "m1"),
+    )
+    assert events == []
+    # Not run, so not touched: the path the message names is still missing.
+    assert flagged(checks.finish("")) == [
+        ("m1", "message", "`new.py` does not exist in the workspace")
+    ]
+
+
+def test_flags_follow_the_order_of_the_response(tmp_path: Path) -> None:
+    checks = TurnChecks(ResponseChecks(), tmp_path)
+    events = respond(
+        checks,
+        function_call("shell", {"command": ["bash", "-lc", "git clean -fdx"]}),
+        assistant_message("Then run `git reset --hard`.", "m1"),
+        function_call("shell", {"command": ["sh", "-c", "chmod 777 run.sh"]}, call_id="c2"),
+    )
+    assert [(e.item_id, e.source) for e in events] == [
+        ("c1", "command"),
+        ("m1", "message"),
+        ("c2", "command"),
+    ]
+
+
+def test_enabled_when_any_check_is_on(tmp_path: Path) -> None:
+    assert TurnChecks(ResponseChecks(paths=False, dangerous=False), tmp_path).enabled
+    off = ResponseChecks(paths=False, dangerous=False, secrets=False)
+    assert not TurnChecks(off, tmp_path).enabled
+
+
+def test_grounding_text_is_what_the_model_did_not_write() -> None:
+    items: list[HistoryItem] = [
+        user_message("is there a lib/a.py?"),
+        assistant_message("Let me look for `lib/b.py`."),
+        function_call("search_files", {"pattern": "lib/c.py"}),
+        call_output("c1", "lib/d.py:1:x"),
+    ]
+    assert grounding_text(items) == "is there a lib/a.py?\nlib/d.py:1:x"

@@ -180,7 +180,7 @@ async def test_compaction_restarts_the_chain(workspace: Path) -> None:
     with ScriptedModelServer(script) as server:
         agent = await make_agent(server, workspace, log, "server")
         await agent.submit("one")
-        await agent.compact()
+        await agent.summarise()
         await agent.submit("two")
         bodies = server.bodies
 

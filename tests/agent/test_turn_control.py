@@ -223,4 +223,5 @@ async def test_both_wires_give_the_same_events(workspace: Path, wire: str) -> No
         "AgentMessage",
         "TokenCount",
         "TurnComplete",
+        "Idle",
     ]

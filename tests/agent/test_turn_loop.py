@@ -88,7 +88,7 @@ async def test_multi_step_scenario(workspace: Path, isolated_home: Path) -> None
     assert kinds[0] == "SessionConfigured"
     assert kinds[1] == "TurnStarted"
     assert kinds.index("Reasoning") < kinds.index("AgentMessage") < kinds.index("PlanUpdated")
-    assert kinds[-1] == "TurnComplete"
+    assert kinds[-2:] == ["TurnComplete", "Idle"]
     (plan_event,) = log.of(ev.PlanUpdated)
     assert [s.status for s in plan_event.plan] == ["in_progress", "pending"]
     (patch_end,) = log.of(ev.PatchEnd)

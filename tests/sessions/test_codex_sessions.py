@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import message_text
+from codex_tui.agent.items import message_text
 from codex_tui.scripted import Message, Reply, ScriptedModelServer
 from codex_tui.sessions import SessionIndex, read_session
 from codex_tui.tools.plan import PlanStep
@@ -106,7 +106,7 @@ def test_codex_session_is_listed_and_opened_read_only(codex_home: Path, workspac
         ),
         ev.ExecBegin(call_id="call_shell", command=("bash", "-lc", "pytest -q"), cwd=workspace, sandboxed=True),
         ev.ExecEnd(call_id="call_shell", command=("bash", "-lc", "pytest -q"), exit_code=0, output="1 passed\n", duration_s=0.4, status="completed"),
-        ev.PlanUpdated(explanation=None, plan=(PlanStep("Fix x", "completed"),)),
+        ev.PlanUpdated(explanation=None, plan=(PlanStep(step="Fix x", status="completed"),)),
         ev.TokenCount(total=ev.TokenUsage(input_tokens=5000, cached_input_tokens=4000, output_tokens=300, reasoning_tokens=100), last=ev.TokenUsage(input_tokens=2500, cached_input_tokens=2000, output_tokens=150, reasoning_tokens=50), context_window=272000),
         ev.AgentMessage(item_id="replay-2", text="x is 2 and the tests pass."),
     ]  # fmt: skip

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import message_text
+from codex_tui.agent.items import message_text
 from codex_tui.scripted import FunctionCall, Hang, Message, Reasoning, Reply, ScriptedModelServer
 from codex_tui.sessions import read_session
 from tests.sessions.conftest import cli_argv, cli_env, run_cli

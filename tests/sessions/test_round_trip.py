@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import Conversation, message_text, user_message
+from codex_tui.agent.context import Conversation
+from codex_tui.agent.items import message_text, user_message
 from codex_tui.agent.session import build_agent
 from codex_tui.scripted import FunctionCall, Message, Reasoning, Reply, ScriptedModelServer
 from codex_tui.sessions import SessionRecorder, read_session
@@ -71,7 +72,7 @@ def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
     conversation.add(context)
     assert not recorder.path.exists(), "no file before the first request"
 
-    plan = (PlanStep("Read", "completed"), PlanStep("Fix", "in_progress"))
+    plan = (PlanStep(step="Read", status="completed"), PlanStep(step="Fix", status="in_progress"))
     emit(ev.TurnStarted(turn_id="t1", user_input="fix the parser"))
     conversation.add(user_message("fix the parser"))
     call = {"type": "function_call", "call_id": "c1", "name": "shell", "arguments": "{}"}

@@ -11,7 +11,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from codex_tui.agent.context import message_text
+from codex_tui.agent.items import message_text
 from codex_tui.agent.session import build_agent
 from codex_tui.scripted import Message, Reply, ScriptedModelServer
 from codex_tui.sessions import read_session

@@ -52,10 +52,10 @@ PATCH = """*** Begin Patch
 """
 
 PLAN = (
-    PlanStep("Read greet.py", "completed"),
-    PlanStep("Add the --shout option", "in_progress"),
-    PlanStep("Write a test", "pending"),
-    PlanStep("Run the tests", "pending"),
+    PlanStep(step="Read greet.py", status="completed"),
+    PlanStep(step="Add the --shout option", status="in_progress"),
+    PlanStep(step="Write a test", status="pending"),
+    PlanStep(step="Run the tests", status="pending"),
 )
 
 OUTPUT = "\n".join(f"greet.py:{n}: match {n}" for n in range(1, 16)) + "\n"
@@ -211,7 +211,9 @@ def test_plan_pane_narrow(snapshot_root, snap_compare) -> None:
         await settle(pilot)
         emit = pilot.app.on_agent_event
         emit(
-            ev.PlanUpdated(explanation="First idea.", plan=(PlanStep("Try a cache", "completed"),))
+            ev.PlanUpdated(
+                explanation="First idea.", plan=(PlanStep(step="Try a cache", status="completed"),)
+            )
         )
         emit(ev.PlanUpdated(explanation="A flag, the function, a test.", plan=PLAN))
         await pilot.press("ctrl+t")
