@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from codex_tui.cli import Context
+    from codex_tui.cli_context import Context
     from codex_tui.config.loader import LoadedConfig
 
 

@@ -15,12 +15,9 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from codex_tui.agent import events as ev
-
-if TYPE_CHECKING:
-    from codex_tui.cli import Context
+from codex_tui.cli_context import CliError, Context, global_flags, resolve_cwd
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,14 +50,12 @@ def exec_flags(parser: argparse.ArgumentParser) -> None:
 
 class _WordsParser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
-        from codex_tui.cli import CliError
 
         raise CliError(f"exec: {message}", 2)
 
 
 def parse_rest(ctx: Context) -> list[str]:
     """Fold the flags among the trailing words into ctx.args; return the words."""
-    from codex_tui.cli import global_flags, resolve_cwd
 
     if not ctx.args.rest:
         return []
@@ -85,7 +80,6 @@ def parse_rest(ctx: Context) -> list[str]:
 def resume_target(ctx: Context) -> Path | None:
     """For `exec resume ...`: the session file, with ctx.args.prompt set to the
     prompt; None for a plain `exec`."""
-    from codex_tui.cli import CliError
 
     words = parse_rest(ctx)
     if ctx.args.template:
@@ -109,7 +103,6 @@ def resume_target(ctx: Context) -> Path | None:
 def template_target(ctx: Context, words: list[str]) -> Path | None:
     """`--prompt NAME k=v ...` (also after `resume ID`): render the template into
     ctx.args.prompt; return the session to resume, if any."""
-    from codex_tui.cli import CliError
     from codex_tui.prompts import TemplateError, render_named
 
     target = None
@@ -139,7 +132,6 @@ class HeadlessApprover:
 
 
 def read_prompt(ctx: Context) -> str:
-    from codex_tui.cli import CliError
 
     prompt = ctx.args.prompt
     if prompt is None or prompt == "-":
@@ -162,7 +154,6 @@ def run(ctx: Context) -> int:
 
 async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int:
     from codex_tui.agent.session import build_agent
-    from codex_tui.cli import CliError
     from codex_tui.exec.human import ProgressPrinter
     from codex_tui.exec.jsonl import JsonEventWriter
     from codex_tui.sessions import SessionError

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from codex_tui.cli import Context
+    from codex_tui.cli_context import Context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

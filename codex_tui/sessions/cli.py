@@ -9,14 +9,11 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from codex_tui.cli_context import CliError, Context
 from codex_tui.sessions.display import clip, relative_time, short_path
 from codex_tui.sessions.errors import SessionError
 from codex_tui.sessions.index import SessionIndex, SessionSummary, summary_json
-
-if TYPE_CHECKING:
-    from codex_tui.cli import Context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +40,6 @@ def resolve_session(cwd: Path, session_id: str | None, last: bool, command: str)
     """The session `resume` / `exec resume` means: an id (a unique prefix is
     enough, or a session file's path), or with `last` the latest of this repository.
     Raises CliError with one line."""
-    from codex_tui.cli import CliError
 
     if last and session_id:
         raise CliError(f"{command}: give a session ID or --last, not both", 2)

@@ -9,7 +9,6 @@ file and process work happens in threads."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import time
 from dataclasses import dataclass
@@ -22,12 +21,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from codex_tui.ui.actions import SlashActions
 from codex_tui.ui.cells import FlagCell
-from codex_tui.ui.commands import SLASH_COMMANDS, SlashCommandProvider, parse_slash
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
+from codex_tui.ui.palette import SlashCommandProvider, command_entries
 from codex_tui.ui.panes import PlanPane, StatusBar
+from codex_tui.ui.session import SessionController
+from codex_tui.ui.slash import SlashContext, find, parse_slash, run_command
+from codex_tui.ui.template_prompt import TemplateQuestions
 
 if TYPE_CHECKING:
     from codex_tui.agent import events as ev
@@ -92,7 +93,7 @@ class UiApprover:
         return await self.app.ask(request)
 
 
-class CodexApp(SlashActions, App):
+class CodexApp(App[int]):
     """codex-tui's main window."""
 
     TITLE = "codex-tui"
@@ -115,7 +116,7 @@ class CodexApp(SlashActions, App):
         self.launch = launch
         self.config = launch.config
         self.cwd = launch.cwd
-        self.agent: Agent | None = None
+        self.session = SessionController(self)
         self.conversation = ConversationView(id="conversation")
         self.composer = Composer(
             id="composer", history_persistence=self.config.history.persistence, root=self.cwd
@@ -125,12 +126,9 @@ class CodexApp(SlashActions, App):
         self.diff_view: DiffView | None = None
         self.pygments_style = "monokai"
         self.theme_specs: dict[str, Any] = {}
-        self._early: list[str] = []  # typed before the agent was ready
         self.templates: dict[str, PromptTemplate] = {}
-        # A template waiting for values asked inline: (template, values so far, names left).
-        self._template_pending: tuple[PromptTemplate, dict[str, str], list[str]] | None = None
+        self.template_questions = TemplateQuestions(self)
         self._ctrl_c_at = 0.0
-        self._busy = False
         self._pending_patch: str | None = None
         self._patch_diffs: dict[str, str] = {}
         self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
@@ -161,7 +159,7 @@ class CodexApp(SlashActions, App):
     def on_mount(self) -> None:
         for warning in self._theme_warnings:
             self.conversation.note("warning", warning)
-        self.composer.set_commands([(c.name, c.description) for c in SLASH_COMMANDS])
+        self.composer.set_commands(command_entries(self))
         self.status_bar.configure(
             self.config.model,
             self.config.model_provider,
@@ -280,42 +278,52 @@ class CodexApp(SlashActions, App):
         """Build the agent (after the first frame) and send any early input."""
         self._report_missing_key()
         if self.launch.resume is not None:
-            self.resume_session(self.launch.resume)
+            self.session.resume(self.launch.resume)
         else:
-            self._start_agent(None)
+            self.session.start(None)
         self.load_templates()
         self._check_theme_styles()
 
-    # -- recorded sessions ----------------------------------------------------------
+    @property
+    def agent(self) -> Agent | None:
+        return self.session.agent
 
-    @work(group="agent", exclusive=True)
-    async def resume_session(self, path: Path) -> None:
-        """Continue a recorded session: its transcript on screen, its history for
-        the model (a Codex CLI session continues as a new codex-tui session)."""
-        from codex_tui.agent.events import PlanUpdated
-        from codex_tui.sessions import SessionError, read_session
-        from codex_tui.ui.transcript import replay
+    @property
+    def busy(self) -> bool:
+        """A turn is running or about to (what keys like esc and ctrl+c act on)."""
+        return self.session.busy
 
-        try:
-            data = await asyncio.to_thread(read_session, path)
-        except SessionError as exc:
-            self.conversation.note("error", str(exc))
-            return
-        await self._retire_agent()
+    def send(self, text: str) -> None:
+        self.session.send(text)
+
+    def clear_session_view(self) -> None:
+        """Empty conversation, plan and diff for a session starting afresh."""
         self.conversation.clear_cells()
         self.plan_pane.reset()
-        replay(self.conversation, data.transcript)
-        for event in data.transcript:
-            if isinstance(event, PlanUpdated):
-                self.plan_pane.update_plan(event.explanation, event.plan)
-        how = "continues as a new session" if data.meta.read_only else "resumed"
-        self.conversation.note("info", f"Session {data.meta.title!r} {how}.")
-        self.screen.remove_class("-show-sidebar")
-        self.composer.focus_input()
-        await self._start_agent(path).wait()
+        if self.diff_view is not None:
+            self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
+        self.status_bar.tokens = 0
+        self.status_bar.percent_left = None
+        self.status_bar.queued = 0
+        self.status_bar.set_working(False)
+
+    # -- recorded sessions ----------------------------------------------------------
+
+    def show_sessions(self) -> None:
+        from codex_tui.ui.sidebar import SessionSidebar
+
+        self.screen.add_class("-show-sidebar")
+        slot = self.query_one("#sidebar")
+        found = slot.query(SessionSidebar)
+        if found:
+            found.first().action_focus_filter()
+            return
+        sidebar = SessionSidebar(self.cwd)
+        slot.mount(sidebar)
+        self.call_after_refresh(sidebar.action_focus_filter)
 
     def on_session_sidebar_resume_requested(self, message: SessionSidebar.ResumeRequested) -> None:
-        self.resume_session(message.path)
+        self.session.resume(message.path)
 
     @work(group="transcript", exclusive=True)
     async def on_session_sidebar_open_requested(
@@ -333,7 +341,7 @@ class CodexApp(SlashActions, App):
             data.meta.title, message.path, data.transcript, self.pygments_style
         )
         if await self.push_screen_wait(screen):
-            self.resume_session(message.path)
+            self.session.resume(message.path)
 
     def _report_missing_key(self) -> None:
         provider = self.config.provider
@@ -347,82 +355,40 @@ class CodexApp(SlashActions, App):
                 " To look around first, run `codex-tui --demo`."
             )
 
-    @work(group="start")
-    async def _start_agent(self, resume: Path | None = None) -> None:
-        # The agent's modules take ~0.1 s to import: in a thread, so keys typed
-        # meanwhile are handled.
-        await asyncio.to_thread(importlib.import_module, "codex_tui.agent.session")
-        from codex_tui.agent.instructions import git_branch
-        from codex_tui.agent.session import build_agent
-        from codex_tui.config import ConfigError
-
-        await self._retire_agent()
-        try:
-            self.agent = await build_agent(
-                self.config,
-                self.cwd,
-                UiApprover(self),
-                self.on_agent_event,
-                client=self.launch.client,
-                resume=resume,
-                record=self.launch.record,
-            )
-        except ConfigError as exc:
-            self.conversation.note("error", str(exc))
-            return
-        self.status_bar.sandbox_enforced = self.agent.tools.env.sandbox.enforced
-        self.status_bar.branch = await asyncio.to_thread(git_branch, self.cwd)
-        self.status_bar.refresh_text()
-        if self.launch.prompt:
-            prompt, self.launch.prompt = self.launch.prompt, None
-            self.send(prompt)
-        early, self._early = self._early, []
-        for text in early:  # already on screen as queued messages
-            self._dispatch(text)
-
     @work(group="templates", exclusive=True)
     async def load_templates(self) -> None:
         """Prompt templates become slash commands (built-in names win)."""
-        from codex_tui.ui import commands
-
         found = await asyncio.to_thread(discover_templates, self.cwd)
-        self.templates = {n: t for n, t in found.items() if commands.find(n) is None}
+        self.templates = {n: t for n, t in found.items() if find(n) is None}
         for name in sorted(set(found) - set(self.templates)):
             self.conversation.note(
                 "warning", f"prompt template /{name} is hidden by the built-in command"
             )
-        listed = [(c.name, c.description) for c in commands.SLASH_COMMANDS]
-        listed += [(n, t.description or "prompt template") for n, t in self.templates.items()]
-        self.composer.set_commands(listed)
+        self.composer.set_commands(command_entries(self))
 
-    async def _retire_agent(self) -> None:
-        """Stop the current agent (its turn ends as interrupted) and close its files."""
-        old, self.agent = self.agent, None
-        if old is None:
-            return
-        if self._busy:
-            old.interrupt()
-            while self._busy:
-                await asyncio.sleep(0.02)
-        if old.recorder is not None:
-            await asyncio.to_thread(old.recorder.close)
-        await old.client.close()
+    # -- agent events -----------------------------------------------------------------
 
     def on_agent_event(self, event: ev.Event) -> None:
-        """Every agent event: the conversation gets it; panes and status take theirs."""
+        """Every agent event: the conversation gets it; panes and status take theirs.
+        The status bar's "working" follows the events: on when a turn or a
+        compaction starts, off when the agent reports it is idle."""
         from codex_tui.agent import events as ev
 
         self.conversation.handle(event)
+        bar = self.status_bar
         match event:
             case ev.SessionConfigured():
-                self.status_bar.configure(
+                bar.configure(
                     event.model, event.provider, event.approval_policy, event.sandbox_mode
                 )
+            case ev.SettingsChanged():
+                bar.sandbox_enforced = event.sandbox_enforced
+                bar.configure(event.model, bar.provider, event.approval_policy, event.sandbox_mode)
             case ev.TokenCount():
-                self.status_bar.set_tokens(event)
+                bar.set_tokens(event)
             case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.plan_pane.update_plan(explanation, plan)
-            case ev.PatchBegin(call_id=call_id, changes=_changes, diff=diff):
+            case ev.PatchBegin(call_id=call_id, diff=diff):
                 self._patch_diffs[call_id] = diff
             case ev.PatchEnd(call_id=call_id, status=status) if self.diff_view is not None:
                 diff = self._patch_diffs.pop(call_id, "")
@@ -430,120 +396,76 @@ class CodexApp(SlashActions, App):
                     self.diff_view.show_diff_text(diff, title="Last applied patch")
                 elif self._pending_patch == call_id:
                     self.diff_view.show_message(f"The patch was {status}.")
-            case ev.TurnStarted():
-                self.status_bar.queued = len(self.agent.queued) if self.agent else 0
-                self.status_bar.refresh_text()
+            case ev.TurnStarted() | ev.CompactionStarted():
+                if bar.working_since is None:
+                    bar.set_working(True)
+            case ev.QueueChanged(queued=queued):
+                bar.queued = len(queued)
+                bar.refresh_text()
+            case ev.Idle():
+                bar.queued = 0
+                bar.set_working(False)
             case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
                 self.notify_unfocused("turn finished")
 
-    def send(self, text: str, show: bool = True) -> None:
-        """Send a request: now when idle, queued while a turn runs."""
-        agent = self.agent
-        if agent is None:
-            self._early.append(text)
-            self.conversation.add_user(text, queued=True)
-            return
-        self.conversation.add_user(text, queued=self.busy)
-        self.conversation.jump_to_bottom()
-        self._dispatch(text)
-
-    @property
-    def busy(self) -> bool:
-        """A turn is running or about to (its worker may not have started yet)."""
-        return self._busy
-
-    def _dispatch(self, text: str) -> None:
-        agent = self.agent
-        assert agent is not None
-        if self._busy:
-            agent.queued.append(text)
-            self.status_bar.queued += 1
-            self.status_bar.refresh_text()
-            return
-        self._busy = True
-        self._run_turn(text)
-
-    @work(group="turn")
-    async def _run_turn(self, text: str) -> None:
-        agent = self.agent
-        assert agent is not None
-        self.status_bar.set_working(True)
-        try:
-            await agent.submit(text)
-        finally:
-            self._busy = False
-            self.status_bar.queued = 0
-            self.status_bar.set_working(False)
+    # -- the composer -----------------------------------------------------------------
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         text = message.text
-        if self._template_pending is not None:
-            self._template_value(text)
+        if self.template_questions.asking:
+            self.template_questions.answer(text)
             return
         if text.lstrip().startswith("/"):
             self.run_slash(text.strip())
             return
-        self.send(text)
+        self.session.send(text)
 
     def run_slash(self, text: str) -> None:
-        from codex_tui.ui import commands
-
         name, args = parse_slash(text)
-        command = commands.find(name)
+        command = find(name)
         if command is not None:
-            command.run(self, args)
+            run_command(SlashContext(self, self.session), command, args)
         elif name in self.templates:
-            self.run_template(name, args)
+            self.template_questions.run(self.templates[name], args)
         else:
             self.conversation.note("warning", f"unknown command /{name} — /help lists them")
 
-    def run_template(self, name: str, args: str) -> None:
-        """Render a prompt template and send it; missing values are asked inline."""
-        from codex_tui.prompts import MissingValues, TemplateError, parse_args
+    def switch_theme(self, name: str) -> None:
+        """`/theme NAME`: apply it and save the choice to config.yaml."""
+        from codex_tui.ui.themes import save_theme_choice
 
-        template = self.templates[name]
+        if name not in self.theme_specs:
+            known = ", ".join(sorted(self.theme_specs))
+            self.conversation.note("error", f"/theme {name}: no such theme (themes: {known})")
+            return
+        self.apply_theme(name)
+        self.config.theme = name
         try:
-            values = parse_args(args)
-            text = template.render(values)
-        except MissingValues as exc:
-            self._template_pending = (template, values, list(exc.names))
-            self._ask_template_value()
+            save_theme_choice(name)
+        except OSError as exc:
+            self.conversation.note("warning", f"theme applied but not saved: {exc}")
             return
-        except TemplateError as exc:
-            self.conversation.note("error", str(exc))
+        self.notify(f"Theme {name} (saved to config.yaml)", timeout=3)
+
+    @work(group="diff", exclusive=True)
+    async def show_git_diff(self) -> None:
+        """`/diff`: the working tree against HEAD, untracked files included."""
+        from codex_tui.tools.git import working_tree_diff
+        from codex_tui.tools.registry import ToolArgumentError
+
+        if self.diff_view is None:
             return
-        self.send(text)
-
-    def _ask_template_value(self) -> None:
-        assert self._template_pending is not None
-        template, _values, names = self._template_pending
-        self.conversation.note(
-            "info", f"/{template.name} needs {names[0]}: type it and press enter (esc cancels)"
-        )
-        self.composer.input.placeholder = f"Value for {names[0]} (esc cancels)"
-
-    def _template_value(self, text: str) -> None:
-        from codex_tui.prompts import TemplateError
-
-        assert self._template_pending is not None
-        template, values, names = self._template_pending
-        values[names.pop(0)] = text
-        if names:
-            self._ask_template_value()
-            return
-        self._end_template_questions()
         try:
-            rendered = template.render(values)
-        except TemplateError as exc:
-            self.conversation.note("error", str(exc))
+            text = await working_tree_diff(self.cwd)
+        except ToolArgumentError as exc:
+            self.diff_view.show_message(f"/diff: {exc}")
+            self.show_side()
             return
-        self.send(rendered)
-
-    def _end_template_questions(self) -> None:
-        from codex_tui.ui.composer import PLACEHOLDER
-
-        self._template_pending = None
-        self.composer.input.placeholder = PLACEHOLDER
+        if text.strip():
+            self.diff_view.show_diff_text(text, title="git diff (working tree)")
+        else:
+            self.diff_view.show_message("No uncommitted changes.")
+        self.show_side()
 
     def action_correct(self) -> None:
         flag = self.conversation.last_flag
@@ -553,7 +475,7 @@ class CodexApp(SlashActions, App):
         flag.request_correction()
 
     def on_flag_cell_correct(self, message: FlagCell.Correct) -> None:
-        self.send(message.correction)
+        self.session.send(message.correction)
 
     # -- approvals ----------------------------------------------------------------
 
@@ -595,12 +517,11 @@ class CodexApp(SlashActions, App):
     # -- keys ---------------------------------------------------------------------
 
     def action_interrupt(self) -> None:
-        if self._template_pending is not None:
-            self._end_template_questions()
+        if self.template_questions.asking:
+            self.template_questions.cancel()
             self.conversation.note("info", "Template cancelled.")
             return
-        if self.agent is not None and self.busy:
-            self.agent.interrupt()
+        if self.session.interrupt():
             self.conversation.note("info", "Interrupting…")
 
     def action_ctrl_c(self) -> None:
@@ -629,9 +550,4 @@ class CodexApp(SlashActions, App):
         self.status_bar.refresh_text()
 
     async def on_unmount(self) -> None:
-        agent, self.agent = self.agent, None
-        if agent is not None:
-            agent.interrupt()
-            if agent.recorder is not None:
-                agent.recorder.close()
-            await agent.client.close()
+        await self.session.retire()

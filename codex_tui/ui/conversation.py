@@ -221,7 +221,7 @@ class ConversationView(VerticalScroll):
         from codex_tui.agent import events as ev
 
         match event:
-            case ev.TurnStarted(turn_id=_turn, user_input=user_input):
+            case ev.TurnStarted(user_input=user_input):
                 for cell in list(self._queued):
                     if cell.text in user_input:
                         cell.mark_sent()
@@ -281,20 +281,18 @@ class ConversationView(VerticalScroll):
                 self._patches[call_id] = self.add(
                     PatchCell(call_id, changes, diff, code_theme=self.code_theme)
                 )
-            case ev.PatchEnd(
-                call_id=call_id, changes=changes, success=_success, output=output, status=status
-            ):
+            case ev.PatchEnd(call_id=call_id, changes=changes, output=output, status=status):
                 cell = self._patches.pop(call_id, None)
                 if cell is None:
                     cell = self.add(PatchCell(call_id, changes, "", status, self.code_theme))
                 cell.finish(status, changes)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
-            case ev.ToolCallEnd(
-                call_id=_call_id, name=name, arguments=arguments, output=_output, success=success
-            ) if name != "update_plan":
+            case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (
+                name != "update_plan"
+            ):
                 self.note("tool", tool_line(name, arguments, success))
-            case ev.ResponseFlagged(item_id=item_id, flags=flags, source=_source):
+            case ev.ResponseFlagged(item_id=item_id, flags=flags):
                 self._flag(item_id, flags, event.correction)
             case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.add(PlanCell(explanation, plan))
@@ -302,20 +300,22 @@ class ConversationView(VerticalScroll):
                 self.note("warning", message)
             case ev.Error(message=message):
                 self.note("error", message)
-            case ev.Compacted(summary=_summary, automatic=automatic):
+            case ev.CompactionStarted():
+                self.note("info", "Compacting the conversation…")
+            case ev.CompactionFailed(message=message):
+                self.note("error", f"compaction failed: {message}")
+            case ev.Compacted(automatic=automatic):
                 how = "automatically" if automatic else "on request"
                 self.note(
                     "info", f"The conversation was compacted {how}; the model keeps a summary."
                 )
-            case ev.TurnComplete(
-                turn_id=_turn, last_message=_last, usage=_usage, duration_s=duration
-            ):
+            case ev.TurnComplete(duration_s=duration):
                 self._end_turn(f"worked for {format_duration(duration)}")
-            case ev.TurnAborted(turn_id=_turn, reason=reason, duration_s=duration):
+            case ev.TurnAborted(reason=reason, duration_s=duration):
                 self._drop_partial(keep=True)
                 self.note("warning", f"Turn interrupted ({reason}).")
                 self._end_turn(f"interrupted after {format_duration(duration)}")
-            case ev.TurnFailed(turn_id=_turn, message=message, duration_s=duration):
+            case ev.TurnFailed(message=message, duration_s=duration):
                 self._drop_partial(keep=True)
                 self.note("error", message)
                 self._end_turn(f"failed after {format_duration(duration)}")

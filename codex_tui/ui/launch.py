@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codex_tui.cli import Context
+    from codex_tui.cli_context import Context
 
 
 def run(ctx: Context, resume: Path | None = None) -> int:

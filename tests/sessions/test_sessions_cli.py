@@ -108,7 +108,7 @@ def test_ambiguous_id_lists_the_candidates(isolated_home: Path, repo: Path, caps
 def test_last_means_the_latest_of_this_repository(
     isolated_home: Path, repo: Path, tmp_path: Path
 ) -> None:
-    from codex_tui.cli import CliError
+    from codex_tui.cli_context import CliError
 
     older = ours(isolated_home, "aaaa1111-0000-4000-8000-000000000001", "older", cwd=str(repo))
     newer = ours(isolated_home, "bbbb2222-0000-4000-8000-000000000002", "newer", cwd=str(repo))

@@ -10,7 +10,7 @@ from textual.color import Color
 from codex_tui.agent.context import COMPACT_PROMPT
 from codex_tui.config import paths
 from codex_tui.scripted import Message, Reply
-from codex_tui.ui.commands import INIT_PROMPT, SLASH_COMMANDS
+from codex_tui.ui.slash import INIT_PROMPT, SLASH_COMMANDS
 from codex_tui.ui.pickers import ChoiceScreen
 from tests.ui.conftest import screen_text, wait_for
 

@@ -151,7 +151,7 @@ async def test_ctrl_c_interrupts_a_running_turn(scripted_server, app_factory) ->
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.agent is not None)
         await pilot.press(*"go", "enter")
-        await wait_for(pilot, lambda: app.agent.running)
+        await wait_for(pilot, lambda: app.agent.busy)
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not app.busy)
         assert app.is_running

@@ -81,7 +81,7 @@ async def test_escape_interrupts_a_streaming_turn(scripted_server, app_factory) 
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.agent is not None)
         await pilot.press(*"hello", "enter")
-        await wait_for(pilot, lambda: app.busy and app.agent.running, what="the turn to start")
+        await wait_for(pilot, lambda: app.busy and app.agent.busy, what="the turn to start")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.busy, what="the interrupt")
         assert "interrupted" in screen_text(app).lower()

@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codex_tui.cli import Context
+    from codex_tui.cli_context import Context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

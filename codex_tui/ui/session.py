@@ -1,0 +1,188 @@
+"""The app's side of the agent: start it after the first frame, retire it for a
+new or resumed session, send it messages and setting changes.
+
+The app's widgets learn what the agent does only from its events (routed by
+`CodexApp.on_agent_event`); this controller is the one place that calls into
+the agent, so slash commands and keys act on it through here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from codex_tui.agent.controller import Agent
+    from codex_tui.config.schema import ApprovalPolicy, SandboxMode
+    from codex_tui.ui.app import CodexApp
+
+
+class SessionController:
+    """Owns the app's agent (one at a time) and the messages typed before it exists."""
+
+    def __init__(self, app: CodexApp) -> None:
+        self.app = app
+        self.agent: Agent | None = None
+        # Typed before the agent was ready; on screen already, sent once it is.
+        self._early: list[str] = []
+
+    @property
+    def busy(self) -> bool:
+        """A turn (or a compaction) is running or about to start."""
+        return self.agent is not None and self.agent.busy
+
+    # -- starting and retiring ----------------------------------------------------
+
+    def start(self, resume: Path | None = None) -> Worker[None]:
+        """Build a new agent (retiring the current one) in a worker."""
+        return self.app.run_worker(self._start(resume), group="start")
+
+    async def _start(self, resume: Path | None) -> None:
+        from codex_tui.config import ConfigError
+
+        app = self.app
+        # The agent's modules take ~0.1 s to import: in a thread, so keys typed
+        # meanwhile are handled.
+        await asyncio.to_thread(importlib.import_module, "codex_tui.agent.session")
+        from codex_tui.agent.instructions import git_branch
+        from codex_tui.agent.session import build_agent
+        from codex_tui.ui.app import UiApprover
+
+        await self.retire()
+        try:
+            self.agent = await build_agent(
+                app.config,
+                app.cwd,
+                UiApprover(app),
+                app.on_agent_event,
+                client=app.launch.client,
+                resume=resume,
+                record=app.launch.record,
+            )
+        except ConfigError as exc:
+            app.conversation.note("error", str(exc))
+            return
+        app.status_bar.sandbox_enforced = self.agent.tools.env.sandbox.enforced
+        app.status_bar.branch = await asyncio.to_thread(git_branch, app.cwd)
+        app.status_bar.refresh_text()
+        if app.launch.prompt:
+            prompt, app.launch.prompt = app.launch.prompt, None
+            self.send(prompt)
+        early, self._early = self._early, []
+        for text in early:  # already on screen as queued messages
+            self.agent.enqueue(text)
+
+    async def retire(self) -> None:
+        """Stop the current agent (its turn ends as interrupted) and close its files."""
+        old, self.agent = self.agent, None
+        if old is not None:
+            await old.aclose()
+
+    def new_session(self) -> None:
+        self.app.run_worker(self._new_session(), group="agent", exclusive=True)
+
+    async def _new_session(self) -> None:
+        app = self.app
+        await self.retire()
+        app.clear_session_view()
+        app.conversation.note("info", "New session.")
+        await self.start(None).wait()
+
+    def resume(self, path: Path) -> None:
+        """Continue a recorded session: its transcript on screen, its history for
+        the model (a Codex CLI session continues as a new codex-tui session)."""
+        self.app.run_worker(self._resume(path), group="agent", exclusive=True)
+
+    async def _resume(self, path: Path) -> None:
+        from codex_tui.agent.events import PlanUpdated
+        from codex_tui.sessions import SessionError, read_session
+        from codex_tui.ui.transcript import replay
+
+        app = self.app
+        try:
+            data = await asyncio.to_thread(read_session, path)
+        except SessionError as exc:
+            app.conversation.note("error", str(exc))
+            return
+        await self.retire()
+        app.clear_session_view()
+        replay(app.conversation, data.transcript)
+        for event in data.transcript:
+            if isinstance(event, PlanUpdated):
+                app.plan_pane.update_plan(event.explanation, event.plan)
+        how = "continues as a new session" if data.meta.read_only else "resumed"
+        app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
+        app.screen.remove_class("-show-sidebar")
+        app.composer.focus_input()
+        await self.start(path).wait()
+
+    # -- talking to the agent ---------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        """Show a request and send it: now when idle, after the running turn otherwise."""
+        app = self.app
+        agent = self.agent
+        if agent is None:
+            self._early.append(text)
+            app.conversation.add_user(text, queued=True)
+            return
+        app.conversation.add_user(text, queued=agent.busy)
+        app.conversation.jump_to_bottom()
+        agent.enqueue(text)
+
+    def interrupt(self) -> bool:
+        """Stop the running turn; False when there is none."""
+        if self.agent is None or not self.agent.busy:
+            return False
+        self.agent.interrupt()
+        return True
+
+    def compact(self) -> None:
+        if self.agent is None or not self.agent.compact():
+            self.app.conversation.note("warning", "/compact: wait for the current turn to end")
+
+    def override(
+        self,
+        *,
+        model: str | None = None,
+        approval_policy: ApprovalPolicy | None = None,
+        sandbox_mode: SandboxMode | None = None,
+    ) -> None:
+        """New settings for this and later sessions: the config the next agent is
+        built from, and the running agent from its next request on."""
+        config = self.app.config
+        if model is not None:
+            config.model = model
+        if approval_policy is not None:
+            config.approval_policy = approval_policy
+        if sandbox_mode is not None:
+            config.sandbox_mode = sandbox_mode
+        agent = self.agent
+        if agent is None:
+            self.app.status_bar.configure(
+                config.model, config.model_provider, config.approval_policy, config.sandbox_mode
+            )
+            return
+        change = self._override(
+            agent, model=model, approval_policy=approval_policy, sandbox_mode=sandbox_mode
+        )
+        self.app.run_worker(change, group="settings")
+
+    async def _override(
+        self,
+        agent: Agent,
+        *,
+        model: str | None,
+        approval_policy: ApprovalPolicy | None,
+        sandbox_mode: SandboxMode | None,
+    ) -> None:
+        try:
+            await agent.override(
+                model=model, approval_policy=approval_policy, sandbox_mode=sandbox_mode
+            )
+        except ValueError as exc:
+            self.app.conversation.note("error", str(exc))

@@ -1,0 +1,277 @@
+"""Slash commands as data: one table feeds dispatch (`/name args` in the
+composer), the composer's completion, the command palette and `/help`.
+
+Each handler takes a `SlashContext` (the app and its session controller) and
+the rest of the line, so a type checker follows every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, get_args
+
+from codex_tui.config.schema import ApprovalPolicy, SandboxMode
+
+if TYPE_CHECKING:
+    from codex_tui.ui.app import CodexApp
+    from codex_tui.ui.session import SessionController
+
+INIT_PROMPT = """\
+Write an AGENTS.md file at the root of this repository for coding agents that will work \
+here after you. Look around first (layout, build and test commands, conventions visible in \
+the code and configuration). Keep it short and concrete: how to set up, build, run the \
+tests and lint; the layout of the code; conventions to follow; anything surprising. If an \
+AGENTS.md already exists, improve it instead of replacing what is still true."""
+
+POLICY_HELP = {
+    "untrusted": "ask before anything that is not known to be read-only",
+    "on-failure": "run in the sandbox; ask to retry outside it when a command fails",
+    "on-request": "run in the sandbox; the model asks when it needs more",
+    "never": "never ask; what would need approval is refused",
+}
+SANDBOX_HELP = {
+    "read-only": "commands may read anything and write nothing",
+    "workspace-write": "commands may write inside the workspace (and /tmp), not .git",
+    "danger-full-access": "no sandbox at all",
+}
+KEYS_HELP = [
+    ("enter", "send (queues while a turn runs)"),
+    ("shift+enter, ctrl+j", "new line"),
+    ("↑ / ↓", "walk the input history"),
+    ("@", "complete a file path"),
+    ("esc", "interrupt the turn"),
+    ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
+    ("pgup / pgdn, ctrl+end", "scroll the conversation · follow the bottom"),
+    ("ctrl+t", "plan and diff panes"),
+    ("ctrl+b", "sessions"),
+    ("ctrl+p", "command palette"),
+]
+
+
+@dataclass(frozen=True)
+class SlashContext:
+    """What a command acts on: the app's screen and the session's agent."""
+
+    app: CodexApp
+    session: SessionController
+
+    def note(self, kind: str, text: str) -> None:
+        self.app.conversation.note(kind, text)
+
+
+Handler = Callable[[SlashContext, str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlashCommand:
+    """`/name [args]`: `handler(ctx, args)`; `during_turn=False` commands wait
+    for the running turn to end (the person is told so)."""
+
+    name: str
+    help: str
+    handler: Handler
+    during_turn: bool = True
+
+
+# -- handlers ---------------------------------------------------------------------------
+
+
+def _new(ctx: SlashContext, _args: str) -> None:
+    ctx.session.new_session()
+
+
+def _sessions(ctx: SlashContext, _args: str) -> None:
+    ctx.app.show_sessions()
+
+
+def _model(ctx: SlashContext, name: str) -> None:
+    from codex_tui.agent.context import KNOWN_WINDOWS
+    from codex_tui.ui.pickers import ChoiceScreen
+
+    def choose(value: str | None) -> None:
+        if value:
+            ctx.session.override(model=value)
+            ctx.note("info", f"Model: {value} (from the next request on).")
+
+    if name:
+        choose(name)
+        return
+    current = ctx.app.config.model
+    models = sorted({current, *KNOWN_WINDOWS, "gpt-5-codex", "gpt-5-mini"})
+    title = "Model (or type /model NAME for any other)"
+    ctx.app.push_screen(ChoiceScreen(title, [(m, "") for m in models], current), choose)
+
+
+def _approvals(ctx: SlashContext, value: str) -> None:
+    from codex_tui.ui.pickers import ChoiceScreen
+
+    policies: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
+
+    def choose(choice: str | None) -> None:
+        for policy in policies:
+            if policy == choice:
+                ctx.session.override(approval_policy=policy)
+                ctx.note("info", f"Approval policy: {policy}.")
+
+    if value:
+        if value not in policies:
+            ctx.note("error", f"/approvals {value}: choose one of {', '.join(policies)}")
+            return
+        choose(value)
+        return
+    ctx.app.push_screen(
+        ChoiceScreen(
+            "When should codex-tui ask before acting?",
+            [(p, POLICY_HELP[p]) for p in policies],
+            ctx.app.config.approval_policy,
+        ),
+        choose,
+    )
+
+
+def _sandbox(ctx: SlashContext, value: str) -> None:
+    from codex_tui.ui.pickers import ChoiceScreen
+
+    modes: tuple[SandboxMode, ...] = get_args(SandboxMode)
+
+    def choose(choice: str | None) -> None:
+        for mode in modes:
+            if mode == choice:
+                ctx.session.override(sandbox_mode=mode)
+                ctx.note("info", f"Sandbox: {mode}.")
+
+    if value:
+        if value not in modes:
+            ctx.note("error", f"/sandbox {value}: choose one of {', '.join(modes)}")
+            return
+        choose(value)
+        return
+    ctx.app.push_screen(
+        ChoiceScreen(
+            "What may commands touch?",
+            [(m, SANDBOX_HELP[m]) for m in modes],
+            ctx.app.config.sandbox_mode,
+        ),
+        choose,
+    )
+
+
+def _theme(ctx: SlashContext, name: str) -> None:
+    from codex_tui.ui.pickers import ChoiceScreen
+
+    app = ctx.app
+    if name:
+        app.switch_theme(name)
+        return
+    choices = [(n, "") for n in sorted(app.theme_specs)]
+    app.push_screen(
+        ChoiceScreen("Theme (saved to config.yaml)", choices, app.config.theme),
+        lambda choice: app.switch_theme(choice) if choice else None,
+    )
+
+
+def _diff(ctx: SlashContext, _args: str) -> None:
+    ctx.app.show_git_diff()
+
+
+def _compact(ctx: SlashContext, _args: str) -> None:
+    ctx.session.compact()
+
+
+def _status(ctx: SlashContext, _args: str) -> None:
+    config = ctx.app.config
+    agent = ctx.session.agent
+    rows = [
+        ("model", config.model),
+        ("provider", f"{config.model_provider} ({config.provider.base_url})"),
+        ("approval policy", config.approval_policy),
+    ]
+    if agent is not None:
+        sandbox = agent.tools.env.sandbox
+        rows.append(("sandbox", f"{config.sandbox_mode} — {sandbox.status_line()}"))
+        conv = agent.conversation
+        rows.append(("session", agent.session_id))
+        last = conv.last.input_tokens
+        rows.append(("tokens", f"{conv.total.total_tokens:,} total · {last:,} in the last request"))
+        if conv.window:
+            used = conv.last.input_tokens + conv.last.output_tokens
+            left = max(0, round(100 * (1 - used / conv.window)))
+            rows.append(("context left", f"{left}% of {conv.window:,}"))
+        docs = [str(getattr(d, "path", d)) for d in agent.docs]
+        rows.append(("AGENTS.md", ", ".join(docs) if docs else "none found"))
+    else:
+        rows.append(("sandbox", f"{config.sandbox_mode} (starting…)"))
+    rows.append(("workspace", str(ctx.app.cwd)))
+    table = "\n".join(f"| {k} | {v.replace('|', '/')} |" for k, v in rows)
+    ctx.app.conversation.markdown("**Status**\n\n| | |\n|---|---|\n" + table)
+
+
+def _init(ctx: SlashContext, _args: str) -> None:
+    ctx.session.send(INIT_PROMPT)
+
+
+def _copy(ctx: SlashContext, _args: str) -> None:
+    text = ctx.app.conversation.last_answer
+    if not text:
+        ctx.note("warning", "/copy: there is no answer to copy yet")
+        return
+    ctx.app.copy_to_clipboard(text)
+    ctx.app.notify("Copied the last answer (markdown).", timeout=3)
+
+
+def _plan(ctx: SlashContext, _args: str) -> None:
+    ctx.app.action_toggle_side()
+
+
+def _help(ctx: SlashContext, _args: str) -> None:
+    lines = [f"| `/{c.name}` | {c.help} |" for c in SLASH_COMMANDS]
+    lines += [f"| {k} | {v} |" for k, v in KEYS_HELP]
+    table = "\n".join(lines)
+    ctx.app.conversation.markdown("**Commands and keys**\n\n| | |\n|---|---|\n" + table)
+
+
+def _quit(ctx: SlashContext, _args: str) -> None:
+    ctx.app.exit()
+
+
+SLASH_COMMANDS: tuple[SlashCommand, ...] = (
+    SlashCommand(name="new", help="start a new session", handler=_new),
+    SlashCommand(name="resume", help="resume a recorded session", handler=_sessions),
+    SlashCommand(name="sessions", help="browse recorded sessions", handler=_sessions),
+    SlashCommand(name="model", help="choose the model (/model NAME)", handler=_model),
+    SlashCommand(name="approvals", help="choose when to ask for approval", handler=_approvals),
+    SlashCommand(name="sandbox", help="choose the sandbox mode", handler=_sandbox),
+    SlashCommand(name="diff", help="show the working tree's git diff", handler=_diff),
+    SlashCommand(
+        name="compact",
+        help="summarise the conversation to free context",
+        handler=_compact,
+        during_turn=False,
+    ),
+    SlashCommand(name="status", help="model, policy, sandbox, tokens, AGENTS.md", handler=_status),
+    SlashCommand(name="init", help="ask the model to write an AGENTS.md", handler=_init),
+    SlashCommand(name="theme", help="choose the colour theme (/theme NAME)", handler=_theme),
+    SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
+    SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
+    SlashCommand(name="help", help="list the commands and keys", handler=_help),
+    SlashCommand(name="quit", help="quit codex-tui", handler=_quit),
+)
+
+
+def find(name: str) -> SlashCommand | None:
+    return next((c for c in SLASH_COMMANDS if c.name == name), None)
+
+
+def parse_slash(text: str) -> tuple[str, str]:
+    """`/name rest of line` → ("name", "rest of line")."""
+    body = text.strip()[1:]
+    name, _, args = body.partition(" ")
+    return name.strip(), args.strip()
+
+
+def run_command(ctx: SlashContext, command: SlashCommand, args: str) -> None:
+    if not command.during_turn and ctx.session.busy:
+        ctx.note("warning", f"/{command.name}: wait for the current turn to end")
+        return
+    command.handler(ctx, args)
