@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,10 +47,6 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-def new_session_id() -> str:
-    return str(uuid.uuid4())
 
 
 def session_path(session_id: str, now: datetime | None = None) -> Path:

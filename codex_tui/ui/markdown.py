@@ -225,12 +225,12 @@ class MarkdownView(Widget):
             return
         before = self._height()
         tail_top = len(self._lines) + (1 if self._lines else 0)
-        self._render(self._width)
+        self._render_lines(self._width)
         after = self._height()
         changed = Region(0, tail_top, self._width, max(before, after) - tail_top)
         self.refresh(changed, layout=layout or after != before)
 
-    def _render(self, width: int) -> None:
+    def _render_lines(self, width: int) -> None:
         """Bring the cached lines up to date for `width`."""
         if width != self._width:
             self._forget_rendering()
@@ -269,7 +269,7 @@ class MarkdownView(Widget):
 
     def _render_current(self) -> None:
         """Lines up to date at the width of the last layout (or the widget's)."""
-        self._render(self._width or self.content_size.width or 80)
+        self._render_lines(self._width or self.content_size.width or 80)
 
     def lines(self) -> list[str]:
         """The plain text of every line, as drawn at the current width."""
@@ -279,10 +279,17 @@ class MarkdownView(Widget):
             settled.append("")
         return settled + self._tail_plain
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """For `width: auto`: the widest line as drawn in the space there is."""
+        if not self.text.strip():
+            return 0
+        self._render_lines(container.width)
+        return max((cell_len(line.rstrip()) for line in self.lines()), default=0)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.text.strip():
             return 0
-        self._render(width)
+        self._render_lines(width)
         return self._height()
 
     def notify_style_update(self) -> None:

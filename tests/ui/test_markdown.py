@@ -99,6 +99,25 @@ async def test_the_selection_spans_settled_text_and_the_tail() -> None:
         assert app_selection(view) == "Settled words here.\n\nStill"
 
 
+class AutoWidthHost(App):
+    CSS = "MarkdownView { width: auto; }"
+
+    def compose(self) -> ComposeResult:
+        yield MarkdownView(ANSWER)
+
+
+async def test_a_width_auto_rule_lays_the_view_out() -> None:
+    # Textual measures a `width: auto` widget through its own `_render()`; a
+    # method of ours by that name once broke every such layout.
+    app = AutoWidthHost()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        view = app.query_one(MarkdownView)
+        assert 0 < view.size.width <= 80
+        assert view.size.height == len(view.lines()) > 0
+        assert any("def greet" in line for line in view.lines())
+
+
 def app_selection(view: MarkdownView) -> str | None:
     return view.screen.get_selected_text()
 
