@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         command = importlib.import_module(module)
         if gc_was_enabled:
             gc.enable()
-        return command.run(ctx)
+        code: int = command.run(ctx)
+        return code
     except ConfigError as exc:
         print(f"codex-tui: {exc}", file=sys.stderr)
         return 2

@@ -164,11 +164,11 @@ class Agent:
         is queued goes as one message). True when it has to wait."""
         if self._closed:
             raise RuntimeError("the agent is closed")
-        self._queue.append(text)
         if self.busy:
+            self._queue.append(text)
             self.emit(ev.QueueChanged(queued=self.queued))
             return True
-        self._driver = asyncio.create_task(self._drive())
+        self._driver = asyncio.create_task(self._drive(text))
         return False
 
     async def submit(self, text: str) -> TurnOutcome | None:
@@ -189,18 +189,17 @@ class Agent:
             await asyncio.wait([driver])
             raise
 
-    async def _drive(self) -> TurnOutcome | None:
-        """Turns until the queue is empty; a failed turn leaves the rest queued."""
+    async def _drive(self, text: str) -> TurnOutcome | None:
+        """A turn for `text`, then one for what was queued meanwhile, until the
+        queue is empty; a failed turn leaves the rest queued."""
         outcome: TurnOutcome | None = None
         try:
-            while self._queue:
+            outcome = await self._run_step(self._turn(text))
+            while self._queue and outcome.status != "failed":
                 text = "\n\n".join(self._queue)
                 self._queue.clear()
-                if outcome is not None:  # a queued message is being delivered
-                    self.emit(ev.QueueChanged(queued=()))
+                self.emit(ev.QueueChanged(queued=()))
                 outcome = await self._run_step(self._turn(text))
-                if outcome.status == "failed":
-                    break
         finally:
             if self._queue:
                 self.emit(ev.QueueChanged(queued=self.queued))
@@ -487,14 +486,7 @@ class Agent:
                         self._announce(item)
                 case Retrying() as retry:
                     items.clear()
-                    self.emit(
-                        ev.StreamRetry(
-                            attempt=retry.attempt,
-                            max_attempts=retry.max_attempts,
-                            delay_s=retry.delay_s,
-                            reason=retry.reason,
-                        )
-                    )
+                    self.emit(retry)
                 case Completed() as done:
                     usage, response_id = done.usage, done.response_id
                     if done.incomplete_reason:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from codex_tui.agent.events import TokenUsage
+from codex_tui.agent.events import StreamRetry, TokenUsage
 from codex_tui.agent.items import HistoryItem
 
 
@@ -50,13 +50,8 @@ class Completed:
     incomplete_reason: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Retrying:
-    attempt: int
-    max_attempts: int
-    delay_s: float
-    reason: str
-
+# A failed request about to be tried again: the person sees this very event.
+Retrying = StreamRetry
 
 StreamEvent = TextDelta | ReasoningTextDelta | ItemDone | Completed | Retrying
 

@@ -57,5 +57,5 @@ def emit(
 
 def scalar(value: Any) -> str:
     """One-line YAML for a leaf value (lists and small mappings in flow style)."""
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
     return text.removesuffix("\n...\n").strip()

@@ -199,7 +199,13 @@ def select_profile(flag: str | None, file_layer: Layer, cli_layer: Layer) -> Lay
     return Layer("profile", profiles[name] or {}, lines, label=label)
 
 
-def merge(target: dict, data: dict, path: KeyPath, layer: Layer, sources: dict[str, str]) -> None:
+def merge(
+    target: dict[str, Any],
+    data: dict[str, Any],
+    path: KeyPath,
+    layer: Layer,
+    sources: dict[str, str],
+) -> None:
     """Deep-merge `data` into `target`, recording the source of each leaf."""
     for key, value in data.items():
         sub = (*path, key)

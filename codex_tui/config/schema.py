@@ -7,7 +7,7 @@ from `Literal` types; numeric bounds from the field's `minimum` metadata.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
@@ -144,7 +144,7 @@ class Config:
     notify: list[str] = field(default_factory=list)
     profile: str | None = None
     # Named partial configurations; each may set any key above but these two.
-    profiles: dict[str, dict] = field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def provider(self) -> ModelProvider:

@@ -30,7 +30,7 @@ def hints(cls: type) -> dict[str, Any]:
 
 
 @functools.cache
-def fields_of(cls: type) -> dict[str, dataclasses.Field]:
+def fields_of(cls: type) -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(cls)}
 
 
@@ -47,17 +47,19 @@ def describe(tp: Any) -> str:
         return f"a list of {item}s"
     if origin is dict:
         return "a mapping"
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return "a mapping"
     return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
         tp, str(tp)
     )
 
 
-def check(value: Any, tp: Any, path: Path, where: Locate, meta: dict | None = None) -> None:
+def check(
+    value: Any, tp: Any, path: Path, where: Locate, meta: dict[str, Any] | None = None
+) -> None:
     """Raise ConfigError unless `value` fits type `tp` (recursively)."""
     origin = get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         check_mapping(value, tp, path, where)
     elif origin in (Union, types.UnionType):
         if value is None and type(None) in get_args(tp):
@@ -127,7 +129,7 @@ def bad_value(path: Path, value: Any, where: Locate, allowed: str) -> ConfigErro
     )
 
 
-def build(cls: type, data: dict) -> Any:
+def build(cls: type, data: dict[str, Any]) -> Any:
     """Instantiate dataclass `cls` from checked data, defaults filling the gaps."""
     kwargs = {}
     for name, tp in hints(cls).items():
@@ -139,7 +141,7 @@ def build(cls: type, data: dict) -> Any:
 
 def convert(tp: Any, value: Any) -> Any:
     origin = get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value)
     if origin in (Union, types.UnionType) and value is not None:
         inner = [a for a in get_args(tp) if a is not type(None)]

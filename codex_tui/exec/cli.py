@@ -14,7 +14,9 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from codex_tui.agent import events as ev
 from codex_tui.cli_context import CliError, Context, global_flags, resolve_cwd
@@ -49,8 +51,7 @@ def exec_flags(parser: argparse.ArgumentParser) -> None:
 
 
 class _WordsParser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
-
+    def error(self, message: str) -> NoReturn:
         raise CliError(f"exec: {message}", 2)
 
 
@@ -133,7 +134,7 @@ class HeadlessApprover:
 
 def read_prompt(ctx: Context) -> str:
 
-    prompt = ctx.args.prompt
+    prompt: str | None = ctx.args.prompt
     if prompt is None or prompt == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise CliError('exec needs a prompt: codex-tui exec "..." (or pipe it on stdin)', 2)
@@ -166,11 +167,11 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
         sys.stderr.write(text)
         sys.stderr.flush()
 
+    writer: JsonEventWriter | None = None
+    emit: Callable[[ev.Event], None]
     if ctx.args.json:
-        writer = JsonEventWriter(write_out)
-        emit = writer
+        writer = emit = JsonEventWriter(write_out)
     else:
-        writer = None
         emit = ProgressPrinter(write_err)
     try:
         agent = await build_agent(

@@ -55,7 +55,7 @@ class JsonEventWriter:
             case ev.ExecEnd(
                 call_id=call_id, command=command, exit_code=exit_code, output=output, status=status
             ):
-                item_id = self._commands.pop(call_id, None) or self._id()
+                item_id = self._commands.pop(call_id, "") or self._id()
                 shown = {"completed": "completed", "declined": "declined"}.get(status, "failed")
                 if status == "completed" and exit_code not in (0, None):
                     shown = "failed"

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from codex_tui.sandbox import landlock, seccomp
 
@@ -127,7 +128,7 @@ def _clear_capability_sets() -> None:
     _libc.capset(header, data)
 
 
-def confine(spec: dict) -> str:
+def confine(spec: dict[str, Any]) -> str:
     """Apply the spec to this process; returns how `.git` was protected."""
     writable = [Path(p) for p in spec.get("writable", [])]
     protected = [Path(p) for p in spec.get("protected", [])]

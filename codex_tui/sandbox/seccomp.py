@@ -61,7 +61,7 @@ def available() -> bool:
     """True when this kernel and machine can run the filter."""
     if sys.platform != "linux" or os.uname().machine not in _ARCH:
         return False
-    return _libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0
+    return bool(_libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
 
 
 def network_filter(machine: str | None = None) -> list[tuple[int, int, int, int]]:

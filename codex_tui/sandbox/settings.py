@@ -93,7 +93,7 @@ def protected_paths(roots: tuple[Path, ...]) -> tuple[Path, ...]:
         git = root / ".git"
         if not os.path.lexists(git):
             continue
-        targets = [git, git.resolve()]
+        targets: list[Path | None] = [git, git.resolve()]
         if git.is_file():
             targets.append(_gitdir_target(git))
         for target in targets:

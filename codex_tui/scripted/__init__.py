@@ -10,7 +10,8 @@ Example::
 
 from __future__ import annotations
 
-from codex_tui.scripted.server import RecordedRequest, ScriptedModelServer
+from codex_tui.scripted.http_handler import RecordedRequest
+from codex_tui.scripted.server import ScriptedModelServer
 from codex_tui.scripted.steps import (
     DEFAULT_MODEL,
     Completed,

@@ -189,7 +189,7 @@ class ResponsesStream:
         yield from self._ending_events(finished)
 
     def _message_events(self, item: Message, index: int) -> Iterator[WireEvent]:
-        where = {"item_id": item.id, "output_index": index, "content_index": 0}
+        where: dict[str, Any] = {"item_id": item.id, "output_index": index, "content_index": 0}
         yield self._event("response.content_part.added", **where, part=_text_part(""))
         for delta in split_deltas(item.text, self.reply.chunk_size):
             yield self._event(
@@ -200,7 +200,11 @@ class ResponsesStream:
 
     def _reasoning_events(self, item: Reasoning, index: int) -> Iterator[WireEvent]:
         for summary_index, text in enumerate(item.parts):
-            where = {"item_id": item.id, "output_index": index, "summary_index": summary_index}
+            where: dict[str, Any] = {
+                "item_id": item.id,
+                "output_index": index,
+                "summary_index": summary_index,
+            }
             yield self._event(
                 "response.reasoning_summary_part.added", **where, part=_summary_part("")
             )
@@ -214,7 +218,7 @@ class ResponsesStream:
             )
 
     def _function_call_events(self, item: FunctionCall, index: int) -> Iterator[WireEvent]:
-        where = {"item_id": item.id, "output_index": index}
+        where: dict[str, Any] = {"item_id": item.id, "output_index": index}
         arguments = item.arguments_json
         for delta in split_deltas(arguments, self.reply.chunk_size):
             yield self._event(

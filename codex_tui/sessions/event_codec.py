@@ -126,14 +126,6 @@ def plan_event(args: Payload) -> ev.PlanUpdated:
 # --- one pair per kind --------------------------------------------------------------
 
 
-def _user_message(e: ev.UserMessage, _: WriteState) -> Payload:
-    return {"type": "user_message", "message": e.text}
-
-
-def _read_user_message(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [ev.UserMessage(text=text(p, "message"))]
-
-
 def _agent_message(e: ev.AgentMessage, _: WriteState) -> Payload:
     return {"type": "agent_message", "message": e.text}
 
@@ -325,22 +317,6 @@ def _read_response_stored(p: Payload, _: ReadState) -> list[ev.Event]:
     return [ev.ResponseStored(response_id=response_id)] if response_id else []
 
 
-def _warning(e: ev.WarningEvent, _: WriteState) -> Payload:
-    return {"type": "warning", "message": e.message}
-
-
-def _read_warning(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [ev.WarningEvent(message=text(p, "message"))]
-
-
-def _error(e: ev.Error, _: WriteState) -> Payload:
-    return {"type": "error", "message": e.message}
-
-
-def _read_error(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [ev.Error(message=text(p, "message"))]
-
-
 def _turn_complete(e: ev.TurnComplete, _: WriteState) -> Payload:
     return {
         "type": "task_complete",
@@ -358,51 +334,55 @@ def _read_turn_complete(p: Payload, _: ReadState) -> list[ev.Event]:
             turn_id=text(p, "turn_id"),
             last_message=last if isinstance(last, str) else None,
             usage=usage_from(p.get("usage")),
-            duration_s=seconds(p.get("duration_s")),
+            duration_s=_took(p),
         )
     ]
+
+
+def _turn_end(kind: str, turn_id: str, duration_s: float, **why: str) -> Payload:
+    return {"type": kind, "turn_id": turn_id, **why, "duration_s": round(duration_s, 3)}
 
 
 def _turn_aborted(e: ev.TurnAborted, _: WriteState) -> Payload:
-    return {
-        "type": "turn_aborted",
-        "turn_id": e.turn_id,
-        "reason": e.reason,
-        "duration_s": round(e.duration_s, 3),
-    }
+    return _turn_end("turn_aborted", e.turn_id, e.duration_s, reason=e.reason)
 
 
 def _read_turn_aborted(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [
-        ev.TurnAborted(
-            turn_id=text(p, "turn_id"),
-            reason=text(p, "reason") or "interrupted",
-            duration_s=seconds(p.get("duration_s")),
-        )
-    ]
+    turn_id, reason, took = text(p, "turn_id"), text(p, "reason") or "interrupted", _took(p)
+    return [ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took)]
 
 
 def _turn_failed(e: ev.TurnFailed, _: WriteState) -> Payload:
-    return {
-        "type": "turn_failed",
-        "turn_id": e.turn_id,
-        "message": e.message,
-        "duration_s": round(e.duration_s, 3),
-    }
+    return _turn_end("turn_failed", e.turn_id, e.duration_s, message=e.message)
 
 
 def _read_turn_failed(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [
-        ev.TurnFailed(
-            turn_id=text(p, "turn_id"),
-            message=text(p, "message"),
-            duration_s=seconds(p.get("duration_s")),
-        )
-    ]
+    turn_id, message, took = text(p, "turn_id"), text(p, "message"), _took(p)
+    return [ev.TurnFailed(turn_id=turn_id, message=message, duration_s=took)]
+
+
+def _took(p: Payload) -> float:
+    return seconds(p.get("duration_s"))
+
+
+def _one_text(
+    name: str, event: type[E], field: Callable[[E], str], make: Callable[[str], E]
+) -> EventKind[E]:
+    """A kind whose payload is its event's one text, under `message`."""
+
+    def encode(e: E, _: WriteState) -> Payload:
+        return {"type": name, "message": field(e)}
+
+    def decode(p: Payload, _: ReadState) -> list[ev.Event]:
+        return [make(text(p, "message"))]
+
+    return EventKind(name, event, encode, decode)
 
 
 def _kinds() -> Iterable[EventKind[Any]]:
-    yield EventKind("user_message", ev.UserMessage, _user_message, _read_user_message)
+    yield _one_text(
+        "user_message", ev.UserMessage, lambda e: e.text, lambda t: ev.UserMessage(text=t)
+    )
     yield EventKind("agent_message", ev.AgentMessage, _agent_message, _read_agent_message)
     yield EventKind("agent_reasoning", ev.Reasoning, _reasoning, _read_reasoning)
     yield EventKind("exec_command_end", ev.ExecEnd, _exec_end, _read_exec_end)
@@ -412,8 +392,10 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("token_count", ev.TokenCount, _token_count, _read_token_count)
     yield EventKind("context_compacted", ev.Compacted, _compacted, _read_compacted)
     yield EventKind("response_stored", ev.ResponseStored, _response_stored, _read_response_stored)
-    yield EventKind("warning", ev.WarningEvent, _warning, _read_warning)
-    yield EventKind("error", ev.Error, _error, _read_error)
+    yield _one_text(
+        "warning", ev.WarningEvent, lambda e: e.message, lambda t: ev.WarningEvent(message=t)
+    )
+    yield _one_text("error", ev.Error, lambda e: e.message, lambda t: ev.Error(message=t))
     yield EventKind("task_complete", ev.TurnComplete, _turn_complete, _read_turn_complete)
     yield EventKind("turn_aborted", ev.TurnAborted, _turn_aborted, _read_turn_aborted)
     yield EventKind("turn_failed", ev.TurnFailed, _turn_failed, _read_turn_failed)

@@ -96,7 +96,7 @@ async def ripgrep(rg: str, root: Path, base: Path, pattern: str, context: int) -
     return out.decode("utf-8", errors="replace").splitlines()
 
 
-def python_search(root: Path, base: Path, regex: re.Pattern, context: int) -> list[str]:
+def python_search(root: Path, base: Path, regex: re.Pattern[str], context: int) -> list[str]:
     """A plain walk for machines without ripgrep (skips VCS and build folders)."""
     files = [base] if base.is_file() else walk(base)
     out: list[str] = []

@@ -204,9 +204,9 @@ def parse_call(call_id: str, name: str, arguments: str) -> ToolCall:
 
 
 def check_value(value: Any, schema: dict[str, Any], where: str) -> None:
-    kind = schema.get("type")
+    kind = str(schema.get("type"))
     label = f"`{where}`" if where else "arguments"
-    expected = {
+    expected: type | None = {
         "string": str,
         "integer": int,
         "boolean": bool,

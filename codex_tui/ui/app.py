@@ -167,7 +167,8 @@ class CodexApp(App[int]):
             self.config.sandbox_mode,
         )
         self.query_one("#new-output").display = False
-        self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
+        if self.diff_view is not None:
+            self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
         self._apply_width(self.size.width)
         self.composer.focus_input()
         if self.launch.banner:

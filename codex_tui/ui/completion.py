@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -196,7 +196,7 @@ class FuzzyIndex:
         lower = self._lower
         if self._last_query and query.startswith(self._last_query):
             pool: Sequence[int] = self._last_hits
-            texts = map(lower.__getitem__, pool)
+            texts: Iterator[str] = map(lower.__getitem__, pool)
         else:
             pool, texts = range(len(lower)), iter(lower)
         # map/compress keep the per-candidate loop in C: ~0.25 µs a candidate.

@@ -9,7 +9,7 @@ scrolled to."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -33,7 +33,11 @@ from codex_tui.ui.cells import (
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from codex_tui.agent import events as ev
+
+CellT = TypeVar("CellT", bound=Cell)
 
 FRAME_S = 1 / 60
 # Streamed text is shown at most this often: each update re-lays out and redraws
@@ -79,7 +83,7 @@ class ConversationView(VerticalScroll):
         self._commands: dict[str, CommandCell] = {}
         self._patches: dict[str, PatchCell] = {}
         self._pending: dict[object, str] = {}  # cell -> text not yet shown
-        self._flush_timer = None
+        self._flush_timer: Timer | None = None
         self._last_flush = 0.0  # time.monotonic() of the last flush
         self._first_pending = 0.0  # when the oldest unshown text arrived
         self._input_at = -1.0  # when the last keystroke arrived
@@ -108,7 +112,7 @@ class ConversationView(VerticalScroll):
         scrolled away (Textual 8 keeps that state in `_anchor_released`)."""
         return not getattr(self, "_anchor_released", False)
 
-    def add(self, cell: Cell) -> Cell:
+    def add(self, cell: CellT) -> CellT:
         following = self.following
         self.mount(cell)
         if following:
@@ -222,70 +226,53 @@ class ConversationView(VerticalScroll):
 
         match event:
             case ev.TurnStarted(user_input=user_input):
-                for cell in list(self._queued):
-                    if cell.text in user_input:
-                        cell.mark_sent()
-                        self._queued.remove(cell)
+                for queued in list(self._queued):
+                    if queued.text in user_input:
+                        queued.mark_sent()
+                        self._queued.remove(queued)
             case ev.AgentMessageDelta(item_id=item_id, delta=delta):
-                cell = self._answers.get(item_id)
-                if cell is None or cell.done:
-                    cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
-                    self.add(cell)
-                self._defer(cell, delta)
+                self._defer(self._answer(item_id), delta)
             case ev.AgentMessage(item_id=item_id, text=text):
-                cell = self._answers.get(item_id)
-                if cell is None or cell.done:
-                    cell = self._answers[item_id] = AnswerCell(item_id, self.code_theme)
-                    self.add(cell)
-                self._pending.pop(cell, None)
-                cell.finish(text)
+                answer = self._answer(item_id)
+                self._pending.pop(answer, None)
+                answer.finish(text)
                 self.last_answer = text
                 del self._answers[item_id]
             case ev.ReasoningDelta(item_id=item_id, delta=delta):
-                cell = self._reasoning.get(item_id)
-                if cell is None:
-                    cell = self._reasoning[item_id] = ReasoningCell(item_id)
-                    self.add(cell)
-                self._defer(cell, delta)
+                thought = self._reasoning.get(item_id)
+                if thought is None:
+                    thought = self._reasoning[item_id] = self.add(ReasoningCell(item_id))
+                self._defer(thought, delta)
             case ev.Reasoning(item_id=item_id, text=text):
-                cell = self._reasoning.get(item_id)
-                if cell is None:
-                    cell = self._reasoning[item_id] = ReasoningCell(item_id, text, done=True)
-                    self.add(cell)
+                thought = self._reasoning.get(item_id)
+                if thought is None:
+                    self._reasoning[item_id] = self.add(ReasoningCell(item_id, text, done=True))
                 else:
-                    self._pending.pop(cell, None)
-                    cell.finish(text)
+                    self._pending.pop(thought, None)
+                    thought.finish(text)
             case ev.StreamRetry(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason):
                 self._drop_partial()
                 self.note("retry", f"Reconnecting {attempt}/{limit} in {delay:.1f}s — {reason}")
             case ev.ExecBegin(call_id=call_id, command=command):
                 self._commands[call_id] = self.add(CommandCell(call_id, command))
             case ev.ExecOutput(call_id=call_id, chunk=chunk):
-                cell = self._commands.get(call_id)
-                if cell is not None:
-                    self._defer(cell, chunk)
-            case ev.ExecEnd(
-                call_id=call_id,
-                command=command,
-                exit_code=exit_code,
-                output=output,
-                duration_s=duration,
-                status=status,
-            ):
-                cell = self._commands.pop(call_id, None)
-                if cell is None:
-                    cell = self.add(CommandCell(call_id, command))
-                self._pending.pop(cell, None)
-                cell.finish(exit_code, output, status, duration)
+                running = self._commands.get(call_id)
+                if running is not None:
+                    self._defer(running, chunk)
+            case ev.ExecEnd() as end:
+                cell = self._commands.pop(end.call_id, None)
+                ended = cell or self.add(CommandCell(end.call_id, end.command))
+                self._pending.pop(ended, None)
+                ended.finish(end.exit_code, end.output, end.status, end.duration_s)
             case ev.PatchBegin(call_id=call_id, changes=changes, diff=diff):
                 self._patches[call_id] = self.add(
                     PatchCell(call_id, changes, diff, code_theme=self.code_theme)
                 )
             case ev.PatchEnd(call_id=call_id, changes=changes, output=output, status=status):
-                cell = self._patches.pop(call_id, None)
-                if cell is None:
-                    cell = self.add(PatchCell(call_id, changes, "", status, self.code_theme))
-                cell.finish(status, changes)
+                patch = self._patches.pop(call_id, None) or self.add(
+                    PatchCell(call_id, changes, "", status, self.code_theme)
+                )
+                patch.finish(status, changes)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
             case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (
@@ -320,6 +307,13 @@ class ConversationView(VerticalScroll):
                 self.note("error", message)
                 self._end_turn(f"failed after {format_duration(duration)}")
 
+    def _answer(self, item_id: str) -> AnswerCell:
+        """The answer being written under `item_id` (a new cell after a finished one)."""
+        answer = self._answers.get(item_id)
+        if answer is None or answer.done:
+            answer = self._answers[item_id] = self.add(AnswerCell(item_id, self.code_theme))
+        return answer
+
     def _flag(self, item_id: str, flags: tuple[ev.Flag, ...], correction: str) -> None:
         """A checker note, placed right after the message or call it is about."""
         cell = FlagCell(flags, correction)
@@ -353,15 +347,18 @@ class ConversationView(VerticalScroll):
         """A retry restarts the response: its partial text would be shown twice.
         With `keep` (the turn ended), partial text stays, marked finished."""
         self.flush()
-        for table in (self._answers, self._reasoning):
-            for item_id, cell in list(table.items()):
-                if cell.done:
-                    continue
-                if keep:
-                    cell.finish(cell.text)
-                else:
-                    cell.remove()
-                    del table[item_id]
+        partial: list[tuple[dict[str, Any], str, AnswerCell | ReasoningCell]] = [
+            *((self._answers, item_id, cell) for item_id, cell in self._answers.items()),
+            *((self._reasoning, item_id, cell) for item_id, cell in self._reasoning.items()),
+        ]
+        for table, item_id, cell in partial:
+            if cell.done:
+                continue
+            if keep:
+                cell.finish(cell.text)
+            else:
+                cell.remove()
+                del table[item_id]
 
     # -- per-frame coalescing -------------------------------------------------
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from codex_tui.config import Config
 from codex_tui.config.schema import ModelProvider
 from codex_tui.scripted import FunctionCall, Message, Reasoning, Reply, ScriptedModelServer
+from codex_tui.scripted.steps import OutputItem
 
 PROMPT = "Add a --shout option to greet.py that prints the greeting in capitals, and test it."
 
@@ -99,17 +100,19 @@ def plan(*statuses: str) -> dict:
 
 def script() -> list[Reply]:
     """The demo turn, then a polite fallback for anything asked afterwards."""
-    slow = {"chunk_size": 6, "delay_per_delta_s": 0.012}
+
+    def reply(items: list[OutputItem]) -> Reply:
+        return Reply(items, chunk_size=6, delay_per_delta_s=0.012)
+
     steps = [
-        Reply(
+        reply(
             [
                 Reasoning("**Looking at the entry point**\n\nI should read greet.py first."),
                 FunctionCall("update_plan", plan("in_progress", "pending", "pending")),
                 FunctionCall("read_file", {"path": "greet.py"}),
             ],
-            **slow,
         ),
-        Reply(
+        reply(
             [
                 Message(
                     "`main` takes the name from `argv`; I'll add the flag there and a"
@@ -118,9 +121,8 @@ def script() -> list[Reply]:
                 FunctionCall("update_plan", plan("completed", "in_progress", "pending")),
                 FunctionCall("apply_patch", {"input": PATCH}),
             ],
-            **slow,
         ),
-        Reply(
+        reply(
             [
                 FunctionCall("update_plan", plan("completed", "completed", "in_progress")),
                 FunctionCall(
@@ -131,17 +133,15 @@ def script() -> list[Reply]:
                     },
                 ),
             ],
-            **slow,
         ),
-        Reply(
+        reply(
             [
                 FunctionCall("update_plan", plan("completed", "completed", "completed")),
                 Message(FINAL),
             ],
-            **slow,
         ),
     ]
-    return steps + [Reply([Message(AFTER)], **slow) for _ in range(50)]
+    return steps + [reply([Message(AFTER)]) for _ in range(50)]
 
 
 def make_workspace() -> Path:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -202,7 +202,7 @@ class SessionSidebar(Vertical):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group == "sessions-list" and event.state is WorkerState.SUCCESS:
-            sessions, _ = worker.result
+            sessions, _ = cast(tuple[list[SessionSummary], int], worker.result)
             self._show(sessions)
         elif worker.group == "sessions-change" and event.state is WorkerState.SUCCESS:
             self._start_query(refresh=True)

@@ -103,58 +103,53 @@ def _model(ctx: SlashContext, name: str) -> None:
     ctx.app.push_screen(ChoiceScreen(title, [(m, "") for m in models], current), choose)
 
 
-def _approvals(ctx: SlashContext, value: str) -> None:
+SETTINGS = {
+    "approvals": ("When should codex-tui ask before acting?", POLICY_HELP),
+    "sandbox": ("What may commands touch?", SANDBOX_HELP),
+}
+
+
+def _setting(ctx: SlashContext, what: str, value: str) -> None:
+    """`/approvals VALUE` or `/sandbox VALUE` applies VALUE; without one, a
+    picker offers the choices."""
     from codex_tui.ui.pickers import ChoiceScreen
 
-    policies: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
-
-    def choose(choice: str | None) -> None:
-        for policy in policies:
-            if policy == choice:
-                ctx.session.override(approval_policy=policy)
-                ctx.note("info", f"Approval policy: {policy}.")
-
+    title, help_of = SETTINGS[what]
     if value:
-        if value not in policies:
-            ctx.note("error", f"/approvals {value}: choose one of {', '.join(policies)}")
-            return
-        choose(value)
+        if not _apply_setting(ctx, what, value):
+            ctx.note("error", f"/{what} {value}: choose one of {', '.join(help_of)}")
         return
-    ctx.app.push_screen(
-        ChoiceScreen(
-            "When should codex-tui ask before acting?",
-            [(p, POLICY_HELP[p]) for p in policies],
-            ctx.app.config.approval_policy,
-        ),
-        choose,
-    )
+    config = ctx.app.config
+    current = config.approval_policy if what == "approvals" else config.sandbox_mode
+
+    def chosen(choice: str | None) -> None:
+        if choice:
+            _apply_setting(ctx, what, choice)
+
+    ctx.app.push_screen(ChoiceScreen(title, list(help_of.items()), current), chosen)
+
+
+def _apply_setting(ctx: SlashContext, what: str, value: str) -> bool:
+    """Apply one of the setting's values (typed as its Literal); False for others."""
+    if what == "approvals":
+        policy = next((p for p in get_args(ApprovalPolicy) if p == value), None)
+        if policy is not None:
+            ctx.session.override(approval_policy=policy)
+            ctx.note("info", f"Approval policy: {policy}.")
+        return policy is not None
+    mode = next((m for m in get_args(SandboxMode) if m == value), None)
+    if mode is not None:
+        ctx.session.override(sandbox_mode=mode)
+        ctx.note("info", f"Sandbox: {mode}.")
+    return mode is not None
+
+
+def _approvals(ctx: SlashContext, value: str) -> None:
+    _setting(ctx, "approvals", value)
 
 
 def _sandbox(ctx: SlashContext, value: str) -> None:
-    from codex_tui.ui.pickers import ChoiceScreen
-
-    modes: tuple[SandboxMode, ...] = get_args(SandboxMode)
-
-    def choose(choice: str | None) -> None:
-        for mode in modes:
-            if mode == choice:
-                ctx.session.override(sandbox_mode=mode)
-                ctx.note("info", f"Sandbox: {mode}.")
-
-    if value:
-        if value not in modes:
-            ctx.note("error", f"/sandbox {value}: choose one of {', '.join(modes)}")
-            return
-        choose(value)
-        return
-    ctx.app.push_screen(
-        ChoiceScreen(
-            "What may commands touch?",
-            [(m, SANDBOX_HELP[m]) for m in modes],
-            ctx.app.config.sandbox_mode,
-        ),
-        choose,
-    )
+    _setting(ctx, "sandbox", value)
 
 
 def _theme(ctx: SlashContext, name: str) -> None:

@@ -169,7 +169,8 @@ def drop_unknown_styles(themes: ThemeSet) -> list[str]:
     from codex_tui.ui.highlight import pygments_style_exists
 
     changed = []
-    for name, spec in list(themes.themes.items()):
+    for name, found in list(themes.themes.items()):
+        spec: ThemeSpec | None = found
         while spec is not None and not pygments_style_exists(spec.pygments_style):
             where = _shown(spec.source) if spec.source is not None else name
             themes.warnings.append(f"theme {where}: {_unknown_style(spec.pygments_style)}; skipped")

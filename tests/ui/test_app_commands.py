@@ -10,8 +10,8 @@ from textual.color import Color
 from codex_tui.agent.context import COMPACT_PROMPT
 from codex_tui.config import paths
 from codex_tui.scripted import Message, Reply
-from codex_tui.ui.slash import INIT_PROMPT, SLASH_COMMANDS
 from codex_tui.ui.pickers import ChoiceScreen
+from codex_tui.ui.slash import INIT_PROMPT, SLASH_COMMANDS
 from tests.ui.conftest import screen_text, wait_for
 
 
@@ -68,6 +68,41 @@ async def test_model_by_name_reaches_the_next_request(scripted_server, app_facto
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: not app.busy and scripted_server.bodies)
     assert scripted_server.bodies[0]["model"] == "gpt-4.1"
+
+
+async def test_model_changed_mid_turn_holds_from_the_next_request(
+    scripted_server, app_factory
+) -> None:
+    from codex_tui.scripted import FunctionCall
+
+    scripted_server.add(Reply([FunctionCall("shell", {"command": ["sleep", "0.5"]}, call_id="c1")]))
+    scripted_server.add(Reply([Message("slept")]))
+    app = app_factory(approval_policy="never")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"nap", "enter")
+        await wait_for(pilot, lambda: len(scripted_server.bodies) == 1, what="the first request")
+        assert app.busy
+        await slash(pilot, "/model gpt-4.1")
+        await wait_for(pilot, lambda: "gpt-4.1" in str(app.status_bar.content), what="the bar")
+        await wait_for(pilot, lambda: not app.busy, what="the turn's end")
+        assert "slept" in screen_text(app)
+    assert [b["model"] for b in scripted_server.bodies] == ["gpt-5-codex", "gpt-4.1"]
+
+
+async def test_a_command_that_waits_for_the_turn_says_so(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("word " * 300)], chunk_size=2, delay_per_delta_s=0.01))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"talk", "enter")
+        await wait_for(pilot, lambda: app.busy, what="the turn")
+        await slash(pilot, "/compact")
+        assert "/compact: wait for the current turn to end" in screen_text(app)
+        app.action_interrupt()
+        await wait_for(pilot, lambda: not app.busy, what="the interrupt")
+    # Only the turn's request went out: no compaction was asked for.
+    assert len(scripted_server.bodies) == 1
 
 
 async def test_model_picker(app_factory) -> None:

@@ -1,0 +1,147 @@
+"""The agent as a library: its events are keyword-only records, and front ends
+drive it through enqueue, override, compact and aclose (against the scripted
+server, with real commands in the sandbox)."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from pathlib import Path
+
+import pytest
+
+from codex_tui.agent import events as ev
+from codex_tui.scripted import FunctionCall, Message, Reply, ScriptedModelServer
+from tests.agent.fakes import EventLog, FakeApprover
+from tests.agent.test_turn_control import make_agent, wait_for
+
+EVENT_TYPES = [
+    cls
+    for cls in vars(ev).values()
+    if inspect.isclass(cls) and issubclass(cls, ev.Event) and cls is not ev.Event
+]
+
+
+@pytest.mark.parametrize("cls", EVENT_TYPES, ids=lambda c: c.__name__)
+def test_every_event_is_a_frozen_keyword_only_record(cls: type) -> None:
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    assert params.frozen
+    assert all(f.kw_only for f in dataclasses.fields(cls))
+    assert "__slots__" in vars(cls)
+    # No positional patterns: `case ev.ExecEnd(x, y)` raises instead of binding
+    # whatever field happens to come first.
+    assert cls.__match_args__ == ()
+
+
+def test_positional_construction_and_patterns_fail() -> None:
+    with pytest.raises(TypeError):
+        ev.WarningEvent("positional")  # type: ignore[misc]
+    event = ev.WarningEvent(message="by keyword")
+    with pytest.raises(TypeError):
+        match event:
+            case ev.WarningEvent(text):  # type: ignore[misc]
+                pass
+    match event:
+        case ev.WarningEvent(message=text):
+            assert text == "by keyword"
+
+
+async def test_enqueue_starts_at_once_and_queues_while_busy(workspace: Path) -> None:
+    log = EventLog()
+    slow = Reply([Message("first " * 40)], chunk_size=4, delay_per_delta_s=0.01)
+    with ScriptedModelServer([slow, Reply([Message("second")])]) as server:
+        agent = await make_agent(server, workspace, log)
+        assert agent.enqueue("one") is False
+        assert agent.busy  # at once, before the turn's task has run a step
+        assert agent.enqueue("two") is True
+        assert agent.enqueue("three") is True
+        assert agent.queued == ("two", "three")
+        await wait_for(lambda: not agent.busy)
+        bodies = server.bodies
+        await agent.aclose()
+    assert [e.user_input for e in log.of(ev.TurnStarted)] == ["one", "two\n\nthree"]
+    assert bodies[1]["input"][-1]["content"][0]["text"] == "two\n\nthree"
+    queues = [e.queued for e in log.of(ev.QueueChanged)]
+    assert queues == [("two",), ("two", "three"), ()]
+    assert log.kinds()[-2:] == ["TurnComplete", "Idle"]
+    assert len(log.of(ev.Idle)) == 1
+
+
+async def test_override_mid_turn_holds_from_the_next_request(workspace: Path) -> None:
+    log = EventLog()
+    script = [
+        Reply([FunctionCall("shell", {"command": ["sleep", "0.4"]}, call_id="c1")]),
+        Reply([FunctionCall("shell", {"command": ["touch", "made.txt"]}, call_id="c2")]),
+        Reply([Message("done")]),
+    ]
+    approver = FakeApprover([ev.ApprovalDecision(decision=ev.ReviewDecision.DENY)])
+    with ScriptedModelServer(script) as server:
+        agent = await make_agent(server, workspace, log, approver, approval_policy="never")
+        agent.enqueue("go")
+        await wait_for(lambda: bool(log.of(ev.ExecBegin)))
+        # The first command is running: change model and policy under it.
+        await agent.override(model="gpt-5-mini", approval_policy="untrusted")
+        await wait_for(lambda: not agent.busy)
+        bodies = server.bodies
+        await agent.aclose()
+    assert [b["model"] for b in bodies] == ["gpt-5-codex", "gpt-5-mini", "gpt-5-mini"]
+    # The running command finished under the old policy; the next one was asked.
+    assert log.of(ev.ExecEnd)[0].status == "completed"
+    assert [r.call_id for r in approver.requests] == ["c2"]
+    assert not (workspace / "made.txt").exists()
+    changed = log.of(ev.SettingsChanged)
+    assert [(c.model, c.approval_policy, c.sandbox_mode) for c in changed] == [
+        ("gpt-5-mini", "untrusted", "workspace-write")
+    ]
+
+
+async def test_override_of_the_sandbox_rebuilds_it(workspace: Path) -> None:
+    log = EventLog()
+    script = [
+        Reply([FunctionCall("shell", {"command": ["touch", "new.txt"]}, call_id="c1")]),
+        Reply([Message("tried")]),
+    ]
+    with ScriptedModelServer(script) as server:
+        agent = await make_agent(server, workspace, log, approval_policy="never")
+        await agent.override(sandbox_mode="read-only")
+        assert agent.tools.env.sandbox.policy.mode == "read-only"
+        await agent.submit("write a file")
+        await agent.aclose()
+    assert not (workspace / "new.txt").exists()
+    assert log.of(ev.ExecEnd)[0].exit_code != 0
+    assert log.of(ev.SettingsChanged)[0].sandbox_mode == "read-only"
+
+
+async def test_compact_runs_as_the_agents_work_and_says_when_it_is_done(workspace: Path) -> None:
+    log = EventLog()
+    script = [Reply([Message("hello")]), Reply([Message("Summary: said hello.")])]
+    with ScriptedModelServer(script) as server:
+        agent = await make_agent(server, workspace, log)
+        await agent.submit("hi")
+        assert agent.compact() is True
+        assert agent.busy and agent.compact() is False  # one thing at a time
+        await wait_for(lambda: not agent.busy)
+        await agent.aclose()
+    kinds = log.kinds()
+    assert kinds[-3:] == ["CompactionStarted", "Compacted", "Idle"]
+    assert log.of(ev.Compacted)[0].summary == "Summary: said hello."
+
+
+async def test_aclose_stops_the_turn_and_closes_the_session(workspace: Path) -> None:
+    log = EventLog()
+    slow = Reply([Message("word " * 400)], chunk_size=2, delay_per_delta_s=0.01)
+    with ScriptedModelServer([slow]) as server:
+        agent = await make_agent(server, workspace, log)
+        agent.enqueue("talk for a long time")
+        agent.enqueue("and then this")
+        await wait_for(lambda: bool(log.of(ev.AgentMessageDelta)))
+        await agent.aclose()
+        await agent.aclose()  # twice is fine
+        assert not agent.busy
+        with pytest.raises(RuntimeError):
+            agent.enqueue("too late")
+    assert [e.reason for e in log.of(ev.TurnAborted)] == ["interrupted"]
+    assert len(log.of(ev.TurnStarted)) == 1  # the queued message was dropped
+    path = agent.session_path
+    assert path is not None and path.exists()
+    assert b"turn_aborted" in path.read_bytes()
