@@ -1,6 +1,6 @@
 """Diff view figures: open a 20,000-line change (plan and git diff text) and scroll it.
 
-"Open" is `show_plan()`/`show_diff_text()` plus building every row of the first
+"Open" is `show_patch()`/`show_diff_text()` plus building every row of the first
 screen (what the first frame asks the widget for), in a running headless app of
 120x50; "to frame" also waits for Textual to paint it. Medians of several runs;
 the first open in a process also imports the lexer, shown as its own figure.
@@ -76,7 +76,7 @@ async def _figures() -> list[dict]:
             return (time.perf_counter() - start) * 1000
 
         def open_plan() -> None:
-            view.show_plan(plan)
+            view.show_patch(plan)
             _first_screen(view)
 
         cold = timed(open_plan)
@@ -98,11 +98,11 @@ async def _figures() -> list[dict]:
         frame_times = []
         for _ in range(REPEAT):
             start = time.perf_counter()
-            view.show_plan(plan)
+            view.show_patch(plan)
             await pilot.pause()
             frame_times.append((time.perf_counter() - start) * 1000)
         page_times = []
-        view.show_plan(plan)
+        view.show_patch(plan)
         await pilot.pause()
         for _ in range(REPEAT):
             view.scroll_page_down(animate=False)
@@ -127,7 +127,7 @@ async def _figures() -> list[dict]:
                 "value": _median(plan_times),
                 "unit": "ms",
                 "goal": "≤ 50",
-                "note": "show_plan + first 50 rows built and highlighted",
+                "note": "show_patch + first 50 rows built and highlighted",
             },
             {
                 "name": "open 20,000-line git diff text",
@@ -141,7 +141,7 @@ async def _figures() -> list[dict]:
                 "value": _median(frame_times),
                 "unit": "ms",
                 "goal": "≤ 50",
-                "note": "show_plan then pilot.pause(): mostly the harness, see next row",
+                "note": "show_patch then pilot.pause(): mostly the harness, see next row",
             },
             {
                 "name": "repaint of the same view, for comparison",

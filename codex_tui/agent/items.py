@@ -114,7 +114,7 @@ def is_message(item: HistoryItem) -> TypeGuard[MessageItem]:
 
 # --- checking raw JSON --------------------------------------------------------------
 
-_ROLES: dict[object, Role] = {r: r for r in ("user", "assistant", "developer", "system")}
+_ROLES: dict[str, Role] = {r: r for r in ("user", "assistant", "developer", "system")}
 
 
 def _parts(raw: object) -> list[tuple[str, str]] | None:
@@ -134,7 +134,8 @@ def _parts(raw: object) -> list[tuple[str, str]] | None:
 
 
 def _message(raw: dict[str, object]) -> MessageItem | None:
-    role = _ROLES.get(raw.get("role"))
+    raw_role = raw.get("role")
+    role = _ROLES.get(raw_role) if isinstance(raw_role, str) else None
     content = raw.get("content")
     if role is None:
         return None

@@ -25,7 +25,7 @@ from codex_tui.patch.syntax import (
     UpdateFile,
 )
 
-__all__ = ["parse_unified"]
+__all__ = ["parse_unified", "unquote_git_path"]
 
 DEV_NULL = "/dev/null"
 EXECUTABLE = "100755"
@@ -93,8 +93,9 @@ def _recount(text: str) -> str:
     return "\n".join(lines)
 
 
-def _unquote(name: str) -> str:
-    """Undo git's C-style quoting of unusual file names."""
+def unquote_git_path(name: str) -> str:
+    """Undo git's C-style quoting of unusual file names (`"caf\\303\\251.txt"`); a
+    name not in quotes is returned as it is."""
     if len(name) >= 2 and name[0] == name[-1] == '"':
         try:
             raw = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
@@ -107,7 +108,8 @@ def _unquote(name: str) -> str:
 def _names(pf: PatchedFile) -> tuple[str, str, bool]:
     """(source, target, is_git) with `a/` and `b/` prefixes removed."""
     is_git = any(line.startswith("diff --git ") for line in pf.patch_info or ())
-    src, dst = _unquote(pf.source_file.strip()), _unquote(pf.target_file.strip())
+    src = unquote_git_path(pf.source_file.strip())
+    dst = unquote_git_path(pf.target_file.strip())
     both_prefixed = src.startswith("a/") or src == DEV_NULL
     both_prefixed = both_prefixed and (dst.startswith("b/") or dst == DEV_NULL)
     if is_git or both_prefixed:

@@ -19,15 +19,16 @@ from codex_tui.tools.plan import PlanStatus, PlanStep
 
 Payload = dict[str, Any]
 E = TypeVar("E", bound=ev.Event)
+T = TypeVar("T")
 
-EXEC_STATUSES: dict[object, ev.ExecStatus] = {
+EXEC_STATUSES: dict[str, ev.ExecStatus] = {
     s: s for s in ("completed", "failed", "declined", "refused", "aborted", "timed_out")
 }
-PATCH_STATUSES: dict[object, ev.PatchStatus] = {
+PATCH_STATUSES: dict[str, ev.PatchStatus] = {
     s: s for s in ("completed", "failed", "declined", "refused", "aborted")
 }
-PLAN_STATUSES: dict[object, PlanStatus] = {s: s for s in ("pending", "in_progress", "completed")}
-CHANGE_KINDS: dict[object, ev.ChangeKind] = {s: s for s in ("add", "delete", "update", "move")}
+PLAN_STATUSES: dict[str, PlanStatus] = {s: s for s in ("pending", "in_progress", "completed")}
+CHANGE_KINDS: dict[str, ev.ChangeKind] = {s: s for s in ("add", "delete", "update", "move")}
 
 
 @dataclass
@@ -72,6 +73,11 @@ def text(p: Payload, key: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
+def pick(table: dict[str, T], value: object, default: T) -> T:
+    """`table[value]` for one of the names a field may hold, else `default`."""
+    return table.get(value, default) if isinstance(value, str) else default
+
+
 def whole(p: Payload, key: str) -> int:
     value = p.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -112,7 +118,7 @@ def plan_event(args: Payload) -> ev.PlanUpdated:
     raw_steps = args.get("plan")
     steps = tuple(
         PlanStep(
-            step=str(raw.get("step", "")), status=PLAN_STATUSES.get(raw.get("status"), "pending")
+            step=str(raw.get("step", "")), status=pick(PLAN_STATUSES, raw.get("status"), "pending")
         )
         for raw in (raw_steps if isinstance(raw_steps, list) else [])
         if isinstance(raw, dict)
@@ -168,7 +174,8 @@ def _read_exec_end(p: Payload, state: ReadState) -> list[ev.Event]:
     argv = tuple(str(c) for c in command) if isinstance(command, list) else (str(command or ""),)
     code = p.get("exit_code")
     code = code if isinstance(code, int) and not isinstance(code, bool) else None
-    status = EXEC_STATUSES.get(p.get("status"), "completed" if code == 0 else "failed")
+    ended: ev.ExecStatus = "completed" if code == 0 else "failed"
+    status = pick(EXEC_STATUSES, p.get("status"), ended)
     output = text(p, "aggregated_output") or text(p, "stdout") + text(p, "stderr")
     cwd = Path(text(p, "cwd") or state.cwd or ".")
     return [
@@ -200,7 +207,7 @@ def _change_json(change: ev.ChangedFile) -> Payload:
 def _read_change(path: str, body: object) -> ev.ChangedFile:
     body = body if isinstance(body, dict) else {}
     move_path = text(body, "move_path") or None
-    kind = CHANGE_KINDS.get(body.get("type"), "update")
+    kind = pick(CHANGE_KINDS, body.get("type"), "update")
     if kind == "update" and move_path:
         kind = "move"
     return ev.ChangedFile(
@@ -233,7 +240,8 @@ def _read_patch_end(p: Payload, _: ReadState) -> list[ev.Event]:
         tuple(_read_change(str(k), v) for k, v in raw.items()) if isinstance(raw, dict) else ()
     )
     success = bool(p.get("success"))
-    status = PATCH_STATUSES.get(p.get("status"), "completed" if success else "failed")
+    ended: ev.PatchStatus = "completed" if success else "failed"
+    status = pick(PATCH_STATUSES, p.get("status"), ended)
     output = text(p, "stdout") if success else text(p, "stderr")
     return [
         ev.PatchBegin(call_id=call_id, changes=changes, diff=text(p, "diff")),

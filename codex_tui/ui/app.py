@@ -487,7 +487,7 @@ class CodexApp(App[int]):
         if isinstance(request, ev.PatchApprovalRequest) and request.patch is not None:
             self._pending_patch = request.call_id
             if self.diff_view is not None:
-                self.diff_view.show_plan(request.patch, title="Patch waiting for approval")
+                self.diff_view.show_patch(request.patch, title="Patch waiting for approval")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[ev.ApprovalDecision] = loop.create_future()
 

@@ -6,6 +6,8 @@ space toggles one; only the kept hunks are applied."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,6 +16,10 @@ from textual.widgets import Input, Static
 
 from codex_tui.agent import events as ev
 from codex_tui.ui.cells import command_line
+
+if TYPE_CHECKING:
+    from codex_tui.patch import PatchPlan
+    from codex_tui.ui.diffview import DiffView
 
 
 class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
@@ -33,7 +39,7 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         patch = isinstance(request, ev.PatchApprovalRequest)
         super().__init__(classes="-patch" if patch else "-command")
         self.request = request
-        self.diff = None
+        self.diff: DiffView | None = None
         self.feedback = Input(
             placeholder="What should the model do instead? Enter sends · empty just denies",
             id="feedback",
@@ -44,6 +50,12 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
     @property
     def is_patch(self) -> bool:
         return isinstance(self.request, ev.PatchApprovalRequest)
+
+    @property
+    def patch(self) -> PatchPlan | None:
+        """The computed patch a patch request carries (for the diff and its hunks)."""
+        request = self.request
+        return request.patch if isinstance(request, ev.PatchApprovalRequest) else None
 
     @property
     def session_label(self) -> str | None:
@@ -98,8 +110,8 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         yield self.diff
 
     def on_mount(self) -> None:
-        if self.diff is not None and self.request.patch is not None:
-            self.diff.show_plan(self.request.patch)
+        if self.diff is not None and self.patch is not None:
+            self.diff.show_patch(self.patch)
             self.diff.focus()
             self._update_hunks()
 
@@ -125,7 +137,7 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         if self.diff is None:
             return
         kept = len(self.diff.kept())
-        total = len(self.request.patch.hunk_refs()) if self.request.patch is not None else kept
+        total = len(self.patch.hunk_refs()) if self.patch is not None else kept
         if kept == total:
             self.hunk_note.update(Text(f"All {total} hunks will be applied.", "dim"))
         elif kept == 0:
@@ -136,10 +148,10 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             )
 
     def _hunks(self) -> tuple[tuple[int, int], ...] | None:
-        if self.diff is None or self.request.patch is None:
+        if self.diff is None or self.patch is None:
             return None
         kept = tuple(self.diff.kept())
-        if len(kept) == len(self.request.patch.hunk_refs()):
+        if len(kept) == len(self.patch.hunk_refs()):
             return None
         return kept
 

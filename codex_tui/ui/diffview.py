@@ -1,9 +1,9 @@
-"""The diff view: a change set (a patch plan or `git diff` text) rendered lazily with the
-Line API, with optional per-hunk selection for the patch approval dialog.
+"""The diff view: a change set (a computed patch or `git diff` text) rendered lazily with
+the Line API, with optional per-hunk selection for the patch approval dialog.
 
-Only the rows on screen are built. The model is a list of row ranges found by
-bisection, so opening a 20,000-line diff costs a pass over its hunks, not its
-lines; highlighting is done per block of a hunk the first time a row of it shows.
+Only the rows on screen are built, from a `DiffDocument` (files, row ranges and the
+hunk selection; see `diff_document`); highlighting is done per block of a hunk the
+first time a row of it shows.
 
 Colours: the structural parts (gutter, headers, cursor, dropped hunks) are
 component classes styled with theme variables. The diff tints and the pygments
@@ -15,12 +15,10 @@ and follow `App.theme` live. `set_style()` pins any of them for one view.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -34,22 +32,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from codex_tui.ui import highlight
+from codex_tui.ui.diff_document import DiffDocument, DiffFile, HunkRef, RowKind, parse_diff_text
 from codex_tui.ui.themes import DIFF_ADDED_VAR, DIFF_REMOVED_VAR, PYGMENTS_STYLE_VAR
 
 if TYPE_CHECKING:
     from textual.theme import Theme
 
-    from codex_tui.patch.model import FileChange, Hunk, PatchPlan
+    from codex_tui.patch.model import PatchPlan
 
-__all__ = ["DiffView", "parse_diff_text"]
+__all__ = ["DiffView"]
 
 _BLOCK = 128  # hunk lines lexed together (a multi-line string cut at a block edge loses colour)
 _MAX_TEXT = 10_000  # characters of one line shown; the rest is cut
 _TINT = 0.2  # fallback tints: $success / $error blended into the background
 _PENDING = object()  # a lexer being loaded in a thread
-
-# Row kinds.
-_TITLE, _SUMMARY, _ITEM, _BLANK, _FILE, _NOTE, _SEP, _HEAD, _LINES, _MESSAGE = range(10)
 
 _KIND_LETTER = {"add": "A", "delete": "D", "update": "M", "move": "R"}
 _KIND_CLASS = {
@@ -66,228 +62,6 @@ def _clean(text: str) -> str:
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "…"
     return text.expandtabs(highlight.TAB_SIZE).translate(_CONTROLS)
-
-
-# ---------------------------------------------------------------------------- model
-
-
-class _DiffHunk:
-    """Hunk lines as parallel sequences; numbers are counted from the start on demand."""
-
-    __slots__ = ("kinds", "new_start", "old_start", "texts")
-
-    def __init__(self, old_start: int, new_start: int, kinds: str, texts: list[str]) -> None:
-        self.old_start, self.new_start, self.kinds, self.texts = old_start, new_start, kinds, texts
-
-    def __len__(self) -> int:
-        return len(self.kinds)
-
-    def numbers(self, i: int) -> tuple[int | None, int | None]:
-        kind = self.kinds[i]
-        old = self.old_start + i - self.kinds.count("+", 0, i)
-        new = self.new_start + i - self.kinds.count("-", 0, i)
-        return (None if kind == "+" else old), (None if kind == "-" else new)
-
-    def last_numbers(self) -> int:
-        return max(self.old_start, self.new_start) + len(self.kinds)
-
-
-class _PlanHunk:
-    """A `patch.model.Hunk` seen through the same interface."""
-
-    __slots__ = ("hunk", "kinds", "texts")
-
-    def __init__(self, hunk: Hunk) -> None:
-        self.hunk = hunk
-        self.kinds = "".join(ln.kind for ln in hunk.lines)
-        self.texts = [ln.text for ln in hunk.lines]
-
-    def __len__(self) -> int:
-        return len(self.kinds)
-
-    def numbers(self, i: int) -> tuple[int | None, int | None]:
-        line = self.hunk.lines[i]
-        return line.old_lineno, line.new_lineno
-
-    def last_numbers(self) -> int:
-        h = self.hunk
-        return max(h.old_start + h.old_count, h.new_start + h.new_count)
-
-
-_AnyHunk = _DiffHunk | _PlanHunk
-
-
-@dataclass(slots=True)
-class _File:
-    kind: str  # "add" | "delete" | "update" | "move"
-    old_path: str | None
-    new_path: str | None
-    hunks: list[_AnyHunk] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        return self.new_path or self.old_path or "?"
-
-    @property
-    def shown_path(self) -> str:
-        if self.kind == "move" and self.old_path and self.new_path:
-            return f"{self.old_path} → {self.new_path}"
-        return self.path
-
-    @property
-    def added(self) -> int:
-        return sum(h.kinds.count("+") for h in self.hunks)
-
-    @property
-    def removed(self) -> int:
-        return sum(h.kinds.count("-") for h in self.hunks)
-
-
-def _from_change(change: FileChange) -> _File:
-    hunks: list[_AnyHunk] = [_PlanHunk(h) for h in change.hunks]
-    return _File(str(change.kind), change.old_path, change.new_path, hunks)
-
-
-_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_DEV_NULL = "/dev/null"
-
-
-def _unquote(name: str) -> str:
-    """Undo git's C-style quoting of unusual file names."""
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        try:
-            raw = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-            return raw.encode("latin-1").decode("utf-8")
-        except (UnicodeError, ValueError):
-            return name[1:-1]
-    return name
-
-
-def _strip_prefix(name: str, prefix: str) -> str:
-    name = _unquote(name.split("\t", 1)[0].strip())
-    return name[2:] if name.startswith(prefix) else name
-
-
-def _git_header_paths(rest: str) -> tuple[str, str]:
-    """Paths of `diff --git a/X b/Y` (X == Y unless renamed; renames say so again later)."""
-    rest = rest.strip()
-    if rest.startswith('"') or rest.endswith('"'):
-        parts = re.findall(r'"(?:[^"\\]|\\.)*"|\S+', rest)
-        if len(parts) == 2:
-            return _strip_prefix(parts[0], "a/"), _strip_prefix(parts[1], "b/")
-    half = (len(rest) - 1) // 2
-    if rest[half] == " " and rest[:half][2:] == rest[half + 1 :][2:]:
-        return rest[2:half], rest[half + 3 :]
-    a, _, b = rest.partition(" b/")
-    return a.removeprefix("a/"), b
-
-
-def parse_diff_text(text: str) -> list[_File]:
-    """Read unified diff text (`git diff`, `diff -u`) for display; lines it does not
-    understand (commit headers, index lines) are skipped, never an error."""
-    lines = text.splitlines()
-    files: list[_File] = []
-    current: _File | None = None
-    in_git_header = False
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        i += 1
-        if line.startswith("diff --git "):
-            old, new = _git_header_paths(line[11:])
-            current = _File("update", old, new)
-            files.append(current)
-            in_git_header = True
-        elif line.startswith("--- ") and i < n and lines[i].startswith("+++ "):
-            old, new = line[4:], lines[i][4:]
-            i += 1
-            if current is None or not in_git_header:
-                current = _File("update", None, None)
-                files.append(current)
-            in_git_header = False
-            old_path = _strip_prefix(old, "a/")
-            new_path = _strip_prefix(new, "b/")
-            if old_path == _DEV_NULL:
-                current.kind, current.old_path = "add", None
-            else:
-                current.old_path = old_path
-            if new_path == _DEV_NULL:
-                current.kind, current.new_path = "delete", None
-            else:
-                current.new_path = new_path
-        elif (match := _HUNK_RE.match(line)) and current is not None:
-            in_git_header = False
-            i = _read_hunk(lines, i, match, current)
-        elif current is not None and in_git_header:
-            _git_extended_header(line, current)
-    return files
-
-
-def _git_extended_header(line: str, current: _File) -> None:
-    if line.startswith("new file mode"):
-        current.kind, current.old_path = "add", None
-    elif line.startswith("deleted file mode"):
-        current.kind, current.new_path = "delete", None
-    elif line.startswith(("rename from ", "copy from ")):
-        current.old_path = _unquote(line.split(" ", 2)[2])
-        current.kind = "move" if line.startswith("rename") else "add"
-        if current.kind == "add":
-            current.notes.append(f"copied from {current.old_path}")
-    elif line.startswith(("rename to ", "copy to ")):
-        current.new_path = _unquote(line.split(" ", 2)[2])
-    elif line.startswith("old mode "):
-        current.notes.append(f"mode {line[9:]}")
-    elif line.startswith("new mode ") and current.notes:
-        current.notes[-1] += f" → {line[9:]}"
-    elif line.startswith(("Binary files ", "GIT binary patch")):
-        current.notes.append("binary file, not shown")
-
-
-def _read_hunk(lines: list[str], i: int, match: re.Match[str], current: _File) -> int:
-    old_start, old_count, new_start, new_count = match.groups()
-    old_left = 1 if old_count is None else int(old_count)
-    new_left = 1 if new_count is None else int(new_count)
-    kinds: list[str] = []
-    texts: list[str] = []
-    n = len(lines)
-    while i < n and (old_left > 0 or new_left > 0):
-        line = lines[i]
-        first = line[:1]
-        if first == "+":
-            new_left -= 1
-        elif first == "-":
-            old_left -= 1
-        elif first == " " or not line:  # some tools strip the space of blank context
-            old_left -= 1
-            new_left -= 1
-            first = " "
-        elif first == "\\":  # "\ No newline at end of file"
-            i += 1
-            continue
-        else:
-            break
-        kinds.append(first)
-        texts.append(line[1:])
-        i += 1
-    if i < n and lines[i].startswith("\\"):
-        i += 1
-    # A range of count 0 names the line before it.
-    old = int(old_start) + (1 if old_count == "0" else 0)
-    new = int(new_start) + (1 if new_count == "0" else 0)
-    current.hunks.append(_DiffHunk(old, new, "".join(kinds), texts))
-    return i
-
-
-# ---------------------------------------------------------------------------- rows
-
-
-class _Range(NamedTuple):
-    start: int  # first row
-    kind: int
-    file: int = -1
-    hunk: int = -1
-    text: str = ""
 
 
 @dataclass(slots=True)
@@ -370,18 +144,7 @@ class DiffView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.selectable = selectable
-        self._files: list[_File] = []
-        self._title = ""
-        self._ranges: list[_Range] = []
-        self._starts: list[int] = []
-        self._rows = 0
-        self._number_width = 1
-        self._refs: list[tuple[int, int]] = []
-        self._ref_index: dict[tuple[int, int], int] = {}
-        self._hunk_rows: list[tuple[int, int]] = []  # first and last row of each hunk
-        self._list_columns = (0, 0)  # widths of the file list's path and "+N" columns
-        self._kept: list[bool] = []
-        self._cursor = 0
+        self._doc = DiffDocument(message=empty_message)
         self._lexers: dict[int, Any] = {}
         self._pending_lexers: set[str] = set()
         self._tokens: LRUCache[tuple[int, int, int], list[highlight.Tokens] | None] = LRUCache(256)
@@ -389,48 +152,46 @@ class DiffView(ScrollView, can_focus=True):
         self._override: dict[str, str | None] = {}
         self._palette: _Palette | None = None
         self._component_styles_cache: dict[str, Style] = {}
-        self._set_message(empty_message)
 
     # ------------------------------------------------------------------ public API
 
-    def show_plan(self, plan: PatchPlan, title: str = "") -> None:
-        """Show a patch plan; every hunk starts kept."""
-        if not plan.files:
+    def show_patch(self, patch: PatchPlan, title: str = "") -> None:
+        """Show a computed patch; every hunk starts kept."""
+        if not patch.files:
             self.show_message("No changes")
             return
-        self._load([_from_change(c) for c in plan.files], title)
+        self._load(DiffDocument.of_patch(patch, title, hunk_heads=self.selectable))
 
     def show_diff_text(self, text: str, title: str = "") -> None:
         """Show unified diff text; text with no file changes in it is shown as a message."""
         files = parse_diff_text(text)
         if files:
-            self._load(files, title)
+            self._load(DiffDocument(files, title, hunk_heads=self.selectable))
         else:
             self.show_message(text.strip() or "No changes")
 
     def show_message(self, text: str) -> None:
         """Replace the content with a message (the empty state)."""
-        self._set_message(text)
+        self._doc = DiffDocument(message=text)
         self._changed()
 
-    def kept(self) -> list[tuple[int, int]]:
+    def kept(self) -> list[HunkRef]:
         """The (file index, hunk index) pairs kept, in `PatchPlan.hunk_refs()` order."""
-        return [ref for ref, keep in zip(self._refs, self._kept, strict=True) if keep]
+        return self._doc.selection.kept()
 
     @property
     def total(self) -> int:
         """How many hunks are shown."""
-        return len(self._refs)
+        return self._doc.selection.total
 
     @property
-    def cursor(self) -> tuple[int, int] | None:
+    def cursor(self) -> HunkRef | None:
         """The (file index, hunk index) under the hunk cursor (None without hunks)."""
-        return self._refs[self._cursor] if self._refs else None
+        return self._doc.selection.cursor_ref
 
-    def set_kept(self, kept: Iterable[tuple[int, int]]) -> None:
+    def set_kept(self, kept: Iterable[HunkRef]) -> None:
         """Keep exactly these hunks (pairs not shown are ignored)."""
-        wanted = set(kept)
-        self._kept = [ref in wanted for ref in self._refs]
+        self._doc.selection.set_kept(kept)
         self._selection_changed()
 
     def set_style(
@@ -453,82 +214,25 @@ class DiffView(ScrollView, can_focus=True):
         """The pygments style in use."""
         return self._get_palette().pygments_style
 
-    # ------------------------------------------------------------------ layout
+    # ------------------------------------------------------------------ document
 
-    def _set_message(self, text: str) -> None:
-        self._files, self._title = [], ""
-        self._ranges = [_Range(i, _MESSAGE, text=line) for i, line in enumerate(text.splitlines())]
-        self._rows = len(self._ranges)
-        self._refs, self._kept, self._hunk_rows, self._ref_index = [], [], [], {}
-
-    def _load(self, files: list[_File], title: str) -> None:
-        self._files, self._title = files, title
-        self._layout()
-        self._refs = [(fi, hi) for fi, f in enumerate(files) for hi in range(len(f.hunks))]
-        self._ref_index = {ref: i for i, ref in enumerate(self._refs)}
-        self._kept = [True] * len(self._refs)
-        self._cursor = 0
+    def _load(self, doc: DiffDocument) -> None:
+        self._doc = doc
         self._changed()
         self.scroll_to(0, 0, animate=False, immediate=True)
         if self.selectable:
             self._selection_changed()
 
-    def _layout(self) -> None:
-        files = self._files
-        ranges: list[_Range] = []
-        hunk_rows: list[tuple[int, int]] = []
-        row = 0
-
-        def add(kind: int, rows: int = 1, fi: int = -1, hi: int = -1, text: str = "") -> None:
-            nonlocal row
-            ranges.append(_Range(row, kind, fi, hi, text))
-            row += rows
-
-        if self._title:
-            add(_TITLE, text=self._title)
-        add(_SUMMARY)
-        for fi in range(len(files)):
-            add(_ITEM, fi=fi)
-        for fi, f in enumerate(files):
-            add(_BLANK)
-            add(_FILE, fi=fi)
-            for note in f.notes:
-                add(_NOTE, fi=fi, text=note)
-            for hi, hunk in enumerate(f.hunks):
-                first = row
-                if hi:
-                    add(_SEP, fi=fi, hi=hi)
-                if self.selectable:
-                    add(_HEAD, fi=fi, hi=hi)
-                if len(hunk):
-                    add(_LINES, len(hunk), fi, hi)
-                else:
-                    add(_NOTE, fi=fi, hi=hi, text=_empty_note(f))
-                hunk_rows.append((first, row - 1))
-            if not f.hunks and not f.notes:
-                add(_NOTE, fi=fi, text="no content changes")
-        self._ranges = ranges
-        self._starts = [r.start for r in ranges]
-        path_width = min(max((len(f.shown_path) for f in files), default=0), 60)
-        plus_width = max((len(f"+{f.added}") for f in files if f.added), default=0)
-        self._list_columns = (path_width, plus_width)
-        self._rows = row
-        self._hunk_rows = hunk_rows
-        last = max((h.last_numbers() for f in files for h in f.hunks), default=1)
-        self._number_width = len(str(last))
-
     def _changed(self) -> None:
-        self._starts = [r.start for r in self._ranges]
         self._lexers.clear()
         self._tokens.clear()
         self._strips.clear()
-        longest = max((len(t) for f in self._files for h in f.hunks for t in h.texts), default=0)
-        width = self._gutter_width() + 2 + min(longest, _MAX_TEXT + 1)
-        self.virtual_size = Size(width, self._rows)
+        width = self._gutter_width() + 2 + min(self._doc.longest_line, _MAX_TEXT + 1)
+        self.virtual_size = Size(width, self._doc.height)
         self.refresh()
 
     def _gutter_width(self) -> int:
-        return 2 * self._number_width + 2 + (1 if self.selectable else 0)
+        return 2 * self._doc.number_width + 2 + (1 if self.selectable else 0)
 
     # ------------------------------------------------------------------ styles
 
@@ -582,7 +286,7 @@ class DiffView(ScrollView, can_focus=True):
         width = self.size.width
         row = scroll_y + y
         base = self.rich_style
-        if row >= self._rows or row < 0:
+        if row >= self._doc.height or row < 0:
             return Strip.blank(width, base)
         strip, fill, scrolls = self._row(row)
         if not scrolls:
@@ -591,10 +295,6 @@ class DiffView(ScrollView, can_focus=True):
         text_width = max(0, width - gutter.cell_length)
         body = strip.crop_extend(scroll_x, scroll_x + text_width, fill)
         return Strip.join([gutter, body])
-
-    def _locate(self, row: int) -> tuple[_Range, int]:
-        r = self._ranges[bisect_right(self._starts, row) - 1]
-        return r, row - r.start
 
     def _row(self, row: int) -> tuple[Strip, Style, bool]:
         cached = self._strips.get(row)
@@ -622,64 +322,66 @@ class DiffView(ScrollView, can_focus=True):
 
     def _build_row(self, row: int) -> tuple[Strip, Style, bool]:
         base = self.rich_style
-        r, offset = self._locate(row)
-        kind = r.kind
-        if kind == _LINES:
+        r, offset = self._doc.locate(row)
+        if r.kind == RowKind.LINES:
             return self._code_row(r.file, r.hunk, offset, base)
         pieces: list[tuple[str, Style]]
         fill = base
-        if kind == _TITLE:
-            pieces = [(" " + r.text, self._style("diffview--title"))]
-        elif kind == _SUMMARY:
-            pieces = self._summary()
-        elif kind == _ITEM:
-            f = self._files[r.file]
-            letter = (f" {_KIND_LETTER.get(f.kind, '?')} ", self._style(_KIND_CLASS[f.kind]))
-            path_width, plus_width = self._list_columns
-            path = (" " + f.shown_path.ljust(path_width), Style())
-            plus = f"+{f.added}" if f.added else ""
-            pieces = [(" ", Style()), letter, path]
-            pieces.append(("  " + plus.ljust(plus_width), self._style("diffview--added-sign")))
-            if f.removed:
-                pieces.append((f"  −{f.removed}", self._style("diffview--removed-sign")))
-        elif kind == _FILE:
-            f = self._files[r.file]
-            fill = base + self.get_component_rich_style("diffview--file-header")
-            pieces = [
-                (f" {_KIND_LETTER.get(f.kind, '?')} ", self._style(_KIND_CLASS[f.kind])),
-                (" " + f.shown_path, Style()),
-                *self._counts(f),
-            ]
-        elif kind == _SEP:
-            pieces = [(self._pad() + "⋮", self._style("diffview--muted"))]
-        elif kind == _HEAD:
-            pieces = self._hunk_head(r.file, r.hunk)
-        elif kind == _NOTE:
-            style = self._style("diffview--muted")
-            if r.hunk >= 0 and not self._kept[self._ref_index_of(r.file, r.hunk)]:
-                style = self._style("diffview--dropped")
-            pieces = [(self._marker(r.file, r.hunk)[0] + self._pad()[1:], Style())]
-            pieces += [(f"({r.text})", style)]
-        elif kind == _MESSAGE:
-            pieces = [(" " + r.text, self._style("diffview--muted"))]
-        else:
-            pieces = []
+        match r.kind:
+            case RowKind.TITLE:
+                pieces = [(" " + r.text, self._style("diffview--title"))]
+            case RowKind.SUMMARY:
+                pieces = self._summary()
+            case RowKind.ITEM:
+                pieces = self._file_item(self._doc.files[r.file])
+            case RowKind.FILE:
+                f = self._doc.files[r.file]
+                fill = base + self.get_component_rich_style("diffview--file-header")
+                pieces = [self._kind_letter(f), (" " + f.shown_path, Style()), *self._counts(f)]
+            case RowKind.SEP:
+                pieces = [(self._pad() + "⋮", self._style("diffview--muted"))]
+            case RowKind.HEAD:
+                pieces = self._hunk_head(r.file, r.hunk)
+            case RowKind.NOTE:
+                style = self._style("diffview--muted")
+                if r.hunk >= 0 and not self._doc.selection.is_kept((r.file, r.hunk)):
+                    style = self._style("diffview--dropped")
+                pieces = [(self._marker(r.file, r.hunk)[0] + self._pad()[1:], Style())]
+                pieces += [(f"({r.text})", style)]
+            case RowKind.MESSAGE:
+                pieces = [(" " + r.text, self._style("diffview--muted"))]
+            case _:
+                pieces = []
         segments = [Segment(_clean(text), fill + style) for text, style in pieces]
         return Strip(segments), fill, False
 
     def _pad(self) -> str:
         return " " * self._gutter_width()
 
+    def _kind_letter(self, f: DiffFile) -> tuple[str, Style]:
+        return f" {_KIND_LETTER.get(f.kind, '?')} ", self._style(_KIND_CLASS[f.kind])
+
+    def _file_item(self, f: DiffFile) -> list[tuple[str, Style]]:
+        """A row of the file list, its path and `+N` columns aligned."""
+        path = (" " + f.shown_path.ljust(self._doc.path_width), Style())
+        plus = f"+{f.added}" if f.added else ""
+        pieces = [(" ", Style()), self._kind_letter(f), path]
+        pieces.append(
+            ("  " + plus.ljust(self._doc.plus_width), self._style("diffview--added-sign"))
+        )
+        if f.removed:
+            pieces.append((f"  −{f.removed}", self._style("diffview--removed-sign")))
+        return pieces
+
     def _summary(self) -> list[tuple[str, Style]]:
-        files = self._files
-        added, removed = sum(f.added for f in files), sum(f.removed for f in files)
+        files = self._doc.files
         noun = "file" if len(files) == 1 else "files"
         return [
             (f" {len(files)} {noun} changed", self._style("diffview--title")),
-            *self._counts_of(added, removed),
+            *self._counts_of(sum(f.added for f in files), sum(f.removed for f in files)),
         ]
 
-    def _counts(self, f: _File) -> list[tuple[str, Style]]:
+    def _counts(self, f: DiffFile) -> list[tuple[str, Style]]:
         return self._counts_of(f.added, f.removed)
 
     def _counts_of(self, added: int, removed: int) -> list[tuple[str, Style]]:
@@ -690,24 +392,21 @@ class DiffView(ScrollView, can_focus=True):
             out.append((f"  −{removed}", self._style("diffview--removed-sign")))
         return out
 
-    def _ref_index_of(self, fi: int, hi: int) -> int:
-        return self._ref_index[(fi, hi)]
-
     def _marker(self, fi: int, hi: int) -> tuple[str, Style]:
-        if self.selectable and hi >= 0 and self._refs[self._cursor] == (fi, hi):
+        if self.selectable and hi >= 0 and self._doc.selection.cursor_ref == (fi, hi):
             return "▌", self._style("diffview--cursor")
         return (" " if self.selectable else ""), Style()
 
     def _hunk_head(self, fi: int, hi: int) -> list[tuple[str, Style]]:
-        index = self._ref_index_of(fi, hi)
-        kept = self._kept[index]
-        hunk = self._files[fi].hunks[hi]
+        selection = self._doc.selection
+        index = selection.index((fi, hi))
+        hunk = self._doc.hunk((fi, hi))
         where = ""
         if len(hunk):
             old, new = hunk.numbers(0)
             where = f" · line {new or old}"
         state = ("[✓] keep", self._style("diffview--kind-add"))
-        if not kept:
+        if not selection.is_kept((fi, hi)):
             state = ("[✗] drop", self._style("diffview--kind-delete"))
         marker = self._marker(fi, hi)
         cursor = marker[0] == "▌"
@@ -716,14 +415,13 @@ class DiffView(ScrollView, can_focus=True):
             marker,
             (" ", Style()),
             state,
-            (f"  hunk {index + 1} of {len(self._refs)}{where}", label_style),
+            (f"  hunk {index + 1} of {selection.total}{where}", label_style),
         ]
 
     def _gutter(self, row: int, base: Style) -> Strip:
-        r, offset = self._locate(row)
-        hunk = self._files[r.file].hunks[r.hunk]
-        old, new = hunk.numbers(offset)
-        w = self._number_width
+        r, offset = self._doc.locate(row)
+        old, new = self._doc.hunk((r.file, r.hunk)).numbers(offset)
+        w = self._doc.number_width
         numbers = f"{'' if old is None else old:>{w}} {'' if new is None else new:>{w}} "
         gutter = base + self._style("diffview--gutter")
         segments = [Segment(numbers, gutter)]
@@ -733,9 +431,9 @@ class DiffView(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _code_row(self, fi: int, hi: int, i: int, base: Style) -> tuple[Strip, Style, bool]:
-        hunk = self._files[fi].hunks[hi]
+        hunk = self._doc.hunk((fi, hi))
         kind = hunk.kinds[i]
-        dropped = self.selectable and not self._kept[self._ref_index_of(fi, hi)]
+        dropped = self.selectable and not self._doc.selection.is_kept((fi, hi))
         palette = self._get_palette()
         if dropped:
             line_style = base + self._style("diffview--dropped")
@@ -771,7 +469,7 @@ class DiffView(ScrollView, can_focus=True):
         """The file's lexer, None for plain text, or _PENDING while a thread finds it."""
         if fi in self._lexers:
             return self._lexers[fi]
-        path = self._files[fi].path
+        path = self._doc.files[fi].path
         ready, lexer = highlight.cached_lexer(path)
         if ready:
             self._lexers[fi] = lexer
@@ -793,7 +491,7 @@ class DiffView(ScrollView, can_focus=True):
         self.refresh()
 
     def _lex_block(self, fi: int, hi: int, block: int) -> list[highlight.Tokens] | None:
-        hunk = self._files[fi].hunks[hi]
+        hunk = self._doc.hunk((fi, hi))
         lo, hi_ = block * _BLOCK, min(len(hunk), (block + 1) * _BLOCK)
         kinds = hunk.kinds[lo:hi_]
         lexer = self._lexer(fi)
@@ -818,48 +516,47 @@ class DiffView(ScrollView, can_focus=True):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_hunk":
-            return self.selectable and bool(self._refs)
+            return self._selecting
         return True
 
+    @property
+    def _selecting(self) -> bool:
+        return self.selectable and self._doc.selection.total > 0
+
     def action_cursor_up(self) -> None:
-        if self.selectable and self._refs:
-            self._move_cursor(self._cursor - 1)
+        if self._selecting:
+            self._move_cursor(self._doc.selection.cursor - 1)
         else:
             self.scroll_up(animate=False)
 
     def action_cursor_down(self) -> None:
-        if self.selectable and self._refs:
-            self._move_cursor(self._cursor + 1)
+        if self._selecting:
+            self._move_cursor(self._doc.selection.cursor + 1)
         else:
             self.scroll_down(animate=False)
 
     def action_toggle_hunk(self) -> None:
-        if not (self.selectable and self._refs):
-            return
-        self._kept[self._cursor] = not self._kept[self._cursor]
-        self._selection_changed()
+        if self._selecting and self._doc.selection.toggle():
+            self._selection_changed()
 
     def on_click(self, event: events.Click) -> None:
-        if not (self.selectable and self._hunk_rows):
+        if not self._selecting:
             return
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        row = offset.y + round(self.scroll_y)
-        starts = [first for first, _ in self._hunk_rows]
-        index = bisect_right(starts, row) - 1
-        if index >= 0 and row <= self._hunk_rows[index][1]:
+        index = self._doc.hunk_at(offset.y + round(self.scroll_y))
+        if index is not None:
             self._move_cursor(index)
 
     def _move_cursor(self, index: int) -> None:
-        index = max(0, min(index, len(self._refs) - 1))
-        self._cursor = index
+        index = self._doc.selection.move_to(index)
         self._strips.clear()
         self.refresh()
         self._scroll_to_hunk(index)
 
     def _scroll_to_hunk(self, index: int) -> None:
-        first, last = self._hunk_rows[index]
+        first, last = self._doc.hunk_rows(index)
         height = self.scrollable_content_region.height or self.size.height
         top = round(self.scroll_y)
         if first < top:
@@ -871,15 +568,7 @@ class DiffView(ScrollView, can_focus=True):
     def _selection_changed(self) -> None:
         self._strips.clear()
         self.refresh()
-        self.post_message(self.SelectionChanged(self, self.kept(), len(self._refs)))
-
-
-def _empty_note(f: _File) -> str:
-    if f.kind == "move":
-        return "renamed, content unchanged"
-    if f.kind in ("add", "delete"):
-        return "empty file"
-    return "no content changes"
+        self.post_message(self.SelectionChanged(self, self.kept(), self.total))
 
 
 def _parse_color(value: str | None) -> Color | None:

@@ -17,6 +17,7 @@ from codex_tui.patch import (
     apply_patch,
     build_plan,
 )
+from codex_tui.patch.unified import unquote_git_path
 
 GIT = shutil.which("git")
 BASE = {
@@ -161,3 +162,17 @@ def test_unsupported_or_broken_diffs_are_one_line_errors(
         build_plan(diff, ws)
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("quoted", "name"),
+    [
+        ('"docs/caf\\303\\251 notes.txt"', "docs/caf\u00e9 notes.txt"),
+        ('"tab\\there \\"quoted\\" back\\\\slash"', 'tab\there "quoted" back\\slash'),
+        ("plain name.txt", "plain name.txt"),
+        ('"not utf-8 \\377"', "not utf-8 \\377"),  # left as written, not an error
+        ('"', '"'),
+    ],
+)
+def test_git_quoted_names_are_unquoted(quoted: str, name: str) -> None:
+    assert unquote_git_path(quoted) == name

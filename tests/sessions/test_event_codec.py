@@ -100,8 +100,9 @@ def test_each_kind_reads_back_as_written(event: ev.Event) -> None:
         )
 
 
+@pytest.mark.parametrize("odd", ["exploded", ["a list"], {"a": "mapping"}, 3])
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
-def test_hostile_fields_read_as_empty_values_not_errors(kind) -> None:
+def test_hostile_fields_read_as_empty_values_not_errors(kind, odd) -> None:
     garbage = {
         "type": kind.name,
         "message": 3,
@@ -109,10 +110,10 @@ def test_hostile_fields_read_as_empty_values_not_errors(kind) -> None:
         "call_id": {},
         "command": 7,
         "exit_code": "0",
-        "status": "exploded",
-        "changes": {"a": "not a mapping", "b": {"type": 9, "added": "many"}},
+        "status": odd,
+        "changes": {"a": "not a mapping", "b": {"type": odd, "added": "many"}},
         "arguments": "nope",
-        "plan": [{"step": 1, "status": "weird"}, "x"],
+        "plan": [{"step": 1, "status": odd}, "x"],
         "info": {"total_token_usage": {"input_tokens": "ten"}, "model_context_window": "big"},
         "usage": None,
         "duration": {"secs": "1"},

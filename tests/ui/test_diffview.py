@@ -1,4 +1,4 @@
-"""DiffView: rendering of plans and diff text, hunk selection, laziness, live styles;
+"""DiffView: rendering of patches and diff text, hunk selection, laziness, live styles;
 and the workspace `git diff` (untracked files included) it shows on /diff."""
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ async def test_plan_shows_file_list_headers_numbers_and_separators(plan: PatchPl
     app = Host()
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan, title="Patch waiting for approval")
+        view.show_patch(plan, title="Patch waiting for approval")
         await settle(app, pilot)
         shown = lines(view)
     assert shown[:7] == [
@@ -161,7 +161,7 @@ async def test_added_and_removed_rows_use_the_theme_tints_and_pygments_colours(
         themes = register_all(app)
         app.theme = "dark"
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         await settle(app, pilot)
 
         def background(needle: str) -> RichColor | None:
@@ -209,7 +209,7 @@ async def test_themes_without_diff_variables_get_tints_from_success_and_error(
         )
         app.theme = "bare"
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         await settle(app, pilot)
         added = list(row_strip(view, "line_31b"))[-1].style.bgcolor
         removed = list(row_strip(view, "- line_31 = 31"))[-1].style.bgcolor
@@ -224,7 +224,7 @@ async def test_selection_moves_between_hunks_and_toggles(plan: PatchPlan) -> Non
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         view.focus()
         await settle(app, pilot)
         assert view.kept() == plan.hunk_refs() == [(0, 0), (0, 1), (1, 0), (2, 0), (3, 0)]
@@ -262,7 +262,7 @@ async def test_only_kept_hunks_are_applied(plan: PatchPlan, tmp_path: Path) -> N
     app = Host(selectable=True)
     async with app.run_test(size=(70, 30)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         view.focus()
         await pilot.press("space")  # drop the first hunk of src/app.py
         kept = view.kept()
@@ -276,7 +276,7 @@ async def test_dropped_hunks_lose_tints_and_syntax_colours(plan: PatchPlan) -> N
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         view.focus()
         await settle(app, pilot)
         before = row_strip(view, "line_31b")
@@ -295,7 +295,7 @@ async def test_selection_set_kept_and_click(plan: PatchPlan) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(70, 60)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         await pilot.pause()
         view.set_kept([(2, 0), (9, 9)])
         assert view.kept() == [(2, 0)]
@@ -315,7 +315,7 @@ async def test_cursor_scrolls_its_hunk_into_view(tmp_path: Path) -> None:
     app = Host(selectable=True)
     async with app.run_test(size=(60, 12)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         view.focus()
         await pilot.pause()
         for _ in range(19):
@@ -336,7 +336,7 @@ async def test_without_selection_keys_scroll_and_space_is_not_taken(plan: PatchP
     app = Host()
     async with app.run_test(size=(60, 10)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         view.focus()
         await pilot.pause()
         await pilot.press("down", "j", "space")
@@ -361,7 +361,7 @@ async def test_long_lines_scroll_sideways_under_a_fixed_gutter(tmp_path: Path) -
     app = Host()
     async with app.run_test(size=(40, 10)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         await pilot.pause()
         view.scroll_to(x=view.max_scroll_x, animate=False)
         await pilot.pause()
@@ -491,7 +491,7 @@ async def test_a_20000_line_diff_builds_only_what_is_on_screen(
     app = Host()
     async with app.run_test(size=(80, 30)) as pilot:
         view = app.query_one(DiffView)
-        view.show_plan(plan)
+        view.show_patch(plan)
         await settle(app, pilot)
         assert view.virtual_size.height == 20_000 + 4
         assert lines(view)[4] == "          1 + value_0 = compute(0)"

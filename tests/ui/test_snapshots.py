@@ -225,7 +225,7 @@ def test_plan_pane_narrow(snapshot_root, snap_compare) -> None:
 def test_diff_pane(snapshot_root, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
-        pilot.app.diff_view.show_plan(build_plan(PATCH, ROOT), title="Last applied patch")
+        pilot.app.diff_view.show_patch(build_plan(PATCH, ROOT), title="Last applied patch")
         await pilot.pause(0.3)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)
