@@ -20,7 +20,7 @@ from codex_tui.agent.items import (
     is_output,
     message_text,
 )
-from codex_tui.sessions.event_codec import plan_event
+from codex_tui.sessions.event_codec import ReadState, decode, plan_event
 
 UNANSWERED_OUTPUT = "aborted: the session ended before this call finished"
 SHELL_TOOLS = {"shell", "container.exec", "local_shell", "shell_command", "exec_command"}
@@ -244,21 +244,20 @@ def tool_events(call: dict[str, Any], output: str, default_cwd: Path) -> list[ev
             ),
         ]
     if name in SHELL_TOOLS or call.get("type") == "local_shell_call":
+        # Read as the exec_command_end line we would have written for it.
         text, code, seconds = parse_exec_output(output)
-        exec_status: ev.ExecStatus = "completed" if code in (0, None) else "failed"
-        workdir = args.get("workdir")
-        cwd = Path(workdir) if isinstance(workdir, str) and workdir else default_cwd
-        return [
-            ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=True),
-            ev.ExecEnd(
-                call_id=call_id,
-                command=argv,
-                exit_code=code,
-                output=text,
-                duration_s=seconds,
-                status=exec_status,
-            ),
-        ]
+        ended = {
+            "type": "exec_command_end",
+            "call_id": call_id,
+            "command": list(argv),
+            "exit_code": code,
+            "aggregated_output": text,
+            "duration": seconds,
+            "status": "completed" if code in (0, None) else "failed",
+            "cwd": args.get("workdir"),
+            "sandboxed": True,
+        }
+        return decode(ended, ReadState(cwd=str(default_cwd)))
     if name == "update_plan":
         return [plan_event(args)]
     return [ev.ToolCallEnd(call_id=call_id, name=name, arguments=args, output=output, success=True)]
