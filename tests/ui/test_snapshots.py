@@ -9,8 +9,10 @@ the pictures by eye."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from codex_tui.ui.app import CodexApp, Launch
 
 # A fixed path: it shows in the dialogs and the status line.
 ROOT = Path("/tmp/codex-tui-snapshots/work")
+LOCK = Path("/tmp/codex-tui-snapshots.lock")
 
 GREET = 'import sys\n\n\ndef greet(name):\n    return f"Hello, {name}!"\n\n\n' + (
     'def main(argv):\n    name = argv[1] if len(argv) > 1 else "world"\n    print(greet(name))\n'
@@ -62,16 +65,20 @@ OUTPUT = "\n".join(f"greet.py:{n}: match {n}" for n in range(1, 16)) + "\n"
 
 
 @pytest.fixture
-def snapshot_root(monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.rmtree(ROOT.parent, ignore_errors=True)
-    ROOT.mkdir(parents=True)
-    (ROOT / "greet.py").write_text(GREET)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=ROOT, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=ROOT, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=ROOT, check=True)
-    monkeypatch.setattr(cells, "clock", lambda: 1000.0)
-    return ROOT
+def snapshot_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The fixed workspace the pictures show. Its path is part of them, so tests
+    in parallel workers (or another run) take turns with it under a lock."""
+    with open(LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(ROOT.parent, ignore_errors=True)
+        ROOT.mkdir(parents=True)
+        (ROOT / "greet.py").write_text(GREET)
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=ROOT, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=ROOT, check=True)
+        subprocess.run([*git, "commit", "-qm", "init"], cwd=ROOT, check=True)
+        monkeypatch.setattr(cells, "clock", lambda: 1000.0)
+        yield ROOT
 
 
 def snapshot_app(theme: str = "dark", **overrides) -> CodexApp:
