@@ -49,10 +49,12 @@ class InstantClient:
                 "role": "assistant",
                 "content": [{"type": "output_text", "text": "done"}],
             }
-        yield ItemDone(item)
+        yield ItemDone(item=item)
         yield Completed(
-            "resp",
-            TokenUsage(input_tokens=10, cached_input_tokens=0, output_tokens=1, reasoning_tokens=0),
+            response_id="resp",
+            usage=TokenUsage(
+                input_tokens=10, cached_input_tokens=0, output_tokens=1, reasoning_tokens=0
+            ),
         )
 
     async def close(self) -> None:
