@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from codex_tui.agent.events import TokenUsage
+from codex_tui.agent.items import HistoryItem, assistant_message
 from codex_tui.agent.model_stream import Completed, ItemDone
 from codex_tui.scripted import FunctionCall, Message, Reply, ScriptedModelServer
 
@@ -37,18 +38,14 @@ class InstantClient:
     async def stream(self, request):
         if self.left > 0:
             self.left -= 1
-            item = {
+            item: HistoryItem = {
                 "type": "function_call",
                 "call_id": f"c{self.left}",
                 "name": self.name,
                 "arguments": self.arguments,
             }
         else:
-            item = {
-                "type": "message",
-                "role": "assistant",
-                "content": [{"type": "output_text", "text": "done"}],
-            }
+            item = assistant_message("done")
         yield ItemDone(item=item)
         yield Completed(
             response_id="resp",

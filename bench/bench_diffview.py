@@ -17,7 +17,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 
-from codex_tui.patch import build_plan
+from codex_tui.patch import build_patch_plan
 from codex_tui.ui.diffview import DiffView
 
 LINES = 20_000
@@ -63,7 +63,7 @@ def _median(times: list[float]) -> float:
 
 async def _figures() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
-        plan = build_plan(_add_patch(), Path(tmp))
+        plan = build_patch_plan(_add_patch(), Path(tmp))
     diff_text = _update_diff()
     figures: list[dict] = []
     app = _Host()

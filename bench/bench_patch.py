@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from codex_tui.patch import build_plan, commit, parse_patch
+from codex_tui.patch import build_patch_plan, commit, parse_patch
 
 LINES = 100_000
 CHUNKS = 10
@@ -71,7 +71,7 @@ def _apply_figures(root: Path) -> list[dict]:
             target.write_text(text)
 
         def apply(patch: str = patch) -> None:
-            commit(build_plan(patch, root))
+            commit(build_patch_plan(patch, root))
 
         figures.append(
             {
@@ -87,7 +87,7 @@ def _apply_figures(root: Path) -> list[dict]:
             figures.append(
                 {
                     "name": "of which planning (parse, locate, compute)",
-                    "value": _median_ms(lambda patch=patch: build_plan(patch, root)),
+                    "value": _median_ms(lambda patch=patch: build_patch_plan(patch, root)),
                     "unit": "ms",
                     "goal": "",
                     "note": "no file written",

@@ -55,6 +55,24 @@ ABORTED_OUTPUT = "aborted by the user"
 MODEL_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
 
 
+def log_crash(exc: BaseException) -> str:
+    """Append the traceback to `$CODEX_TUI_HOME/log/errors.log` (the screen is
+    no place for it); says where it went, for the person's one-line message."""
+    import traceback
+
+    from codex_tui.config import paths
+
+    path = paths.log_dir() / "errors.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return "the details could not be written to the log"
+    return f"details in {path}"
+
+
 def stored_prefix(items: Sequence[HistoryItem]) -> int | None:
     """How many history items the latest stored response covers: up to its last
     output item. None when no item came from the model with an id."""
@@ -71,6 +89,19 @@ class TurnOutcome:
     status: Literal["completed", "aborted", "failed"]
     last_message: str | None
     error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentStatus:
+    """What `/status` shows of a running agent: a snapshot, read-only."""
+
+    session_id: str
+    sandbox: str  # the sandbox's one-line status
+    total_tokens: int
+    last_input_tokens: int
+    context_window: int | None
+    context_left_percent: int | None
+    docs: tuple[str, ...]  # the AGENTS.md files in use
 
 
 class _Unset:
@@ -138,8 +169,9 @@ class Agent:
         # The task working through turns (and compactions) while the agent is busy,
         # and the one step of it that interrupt() cancels.
         self._driver: asyncio.Task[TurnOutcome | None] | None = None
-        self._step: asyncio.Task[Any] | None = None
+        self._step: asyncio.Task[TurnOutcome | None] | None = None
         self._closed = False
+        self._settings_lock = asyncio.Lock()
         if not conversation.items:
             conversation.add(*context_items)
 
@@ -157,6 +189,19 @@ class Agent:
     def queued(self) -> tuple[str, ...]:
         return tuple(self._queue)
 
+    def status(self) -> AgentStatus:
+        conv = self.conversation
+        usage = ev.TokenCount(total=conv.total, last=conv.last, context_window=conv.window)
+        return AgentStatus(
+            session_id=self.session_id,
+            sandbox=self.tools.env.sandbox.status_line(),
+            total_tokens=conv.total.total_tokens,
+            last_input_tokens=conv.last.input_tokens,
+            context_window=conv.window,
+            context_left_percent=usage.percent_left,
+            docs=tuple(str(getattr(d, "path", d)) for d in self.docs),
+        )
+
     # --- driving the agent ---------------------------------------------------------
 
     def enqueue(self, text: str) -> bool:
@@ -168,7 +213,11 @@ class Agent:
             self._queue.append(text)
             self.emit(ev.QueueChanged(queued=self.queued))
             return True
-        self._driver = asyncio.create_task(self._drive(text))
+        if self._queue:  # left by a failed turn: nothing typed is dropped
+            text = "\n\n".join([*self._queue, text])
+            self._queue.clear()
+            self.emit(ev.QueueChanged(queued=()))
+        self._driver = asyncio.create_task(self._drive(self._turn(text)))
         return False
 
     async def submit(self, text: str) -> TurnOutcome | None:
@@ -189,36 +238,40 @@ class Agent:
             await asyncio.wait([driver])
             raise
 
-    async def _drive(self, text: str) -> TurnOutcome | None:
-        """A turn for `text`, then one for what was queued meanwhile, until the
-        queue is empty; a failed turn leaves the rest queued."""
+    async def _drive(self, first: Coroutine[Any, Any, TurnOutcome | None]) -> TurnOutcome | None:
+        """`first` (a turn or a compaction), then a turn for what was queued
+        meanwhile, until the queue is empty. After a failed turn the queue waits
+        for the next message, which it goes with."""
         outcome: TurnOutcome | None = None
         try:
-            outcome = await self._run_step(self._turn(text))
-            while self._queue and outcome.status != "failed":
+            outcome = await self._run_step(first)
+            while self._queue and (outcome is None or outcome.status != "failed"):
                 text = "\n\n".join(self._queue)
                 self._queue.clear()
                 self.emit(ev.QueueChanged(queued=()))
                 outcome = await self._run_step(self._turn(text))
         finally:
-            if self._queue:
-                self.emit(ev.QueueChanged(queued=self.queued))
             self.emit(ev.Idle())
         return outcome
 
-    async def _run_step(self, work: Coroutine[Any, Any, Any]) -> Any:
-        self._interrupted = False
+    async def _run_step(self, work: Coroutine[Any, Any, TurnOutcome | None]) -> TurnOutcome | None:
         self._step = asyncio.create_task(work)
         try:
             return await asyncio.shield(self._step)
         except asyncio.CancelledError:
+            # The driver itself was cancelled (not an interrupt): end the step too.
             self._step.cancel()
             return await self._step
+        finally:
+            self._interrupted = False
 
     def interrupt(self) -> None:
-        """Stop the stream and any running command; the turn ends as aborted."""
+        """Stop the stream and any running command; the turn ends as aborted.
+        Asked before the work has started, it ends as soon as it starts."""
+        if not self.busy:
+            return
+        self._interrupted = True
         if self._step is not None and not self._step.done():
-            self._interrupted = True
             self._cancel(self._step)
 
     def _cancel(self, task: asyncio.Task[Any]) -> None:
@@ -231,22 +284,23 @@ class Agent:
 
     def compact(self) -> bool:
         """Summarise the conversation now (`/compact`); False when busy. The
-        outcome arrives as Compacted or CompactionFailed, then Idle."""
+        outcome arrives as Compacted or CompactionFailed, then Idle (after the
+        turns for messages sent meanwhile)."""
         if self.busy or self._closed:
             return False
-        self._driver = asyncio.create_task(self._compact_when_asked())
+        self._driver = asyncio.create_task(self._drive(self._compaction()))
         return True
 
-    async def _compact_when_asked(self) -> None:
+    async def _compaction(self) -> None:
         self.emit(ev.CompactionStarted())
         try:
-            await self._run_step(self.summarise())
+            if self._interrupted:
+                raise asyncio.CancelledError
+            await self.summarise()
         except ModelError as exc:
             self.emit(ev.CompactionFailed(message=str(exc)))
         except asyncio.CancelledError:
-            self.emit(ev.CompactionFailed(message="interrupted"))
-        finally:
-            self.emit(ev.Idle())
+            self.emit(ev.CompactionFailed(message="interrupted", interrupted=True))
 
     async def override(
         self,
@@ -259,12 +313,23 @@ class Agent:
         """Change settings; they hold from the next model request and the next
         tool call on, so this is safe in the middle of a turn. Emits
         SettingsChanged. Raises ValueError for a policy that cannot be built."""
+        if self.config is None:
+            raise ValueError("this agent was built without a config to override")
+        async with self._settings_lock:  # two overrides at once: the second sees the first
+            await self._override(model, approval_policy, sandbox_mode, reasoning_effort)
+
+    async def _override(
+        self,
+        model: str | None,
+        approval_policy: ApprovalPolicy | None,
+        sandbox_mode: SandboxMode | None,
+        reasoning_effort: ReasoningEffort | _Unset | None,
+    ) -> None:
         from codex_tui.agent.context import context_window
         from codex_tui.policy import PolicyRules
         from codex_tui.sandbox import Sandbox
 
-        if self.config is None:
-            raise ValueError("this agent was built without a config to override")
+        assert self.config is not None
         changes: dict[str, Any] = {}
         if model is not None:
             changes["model"] = model
@@ -336,6 +401,8 @@ class Agent:
         last_message: str | None = None
         checks = self._turn_checks()
         try:
+            if self._interrupted:  # interrupted before it started
+                raise asyncio.CancelledError
             while True:
                 if self.conversation.needs_compaction():
                     await self.summarise(automatic=True)
@@ -369,6 +436,12 @@ class Agent:
             took = time.monotonic() - started
             self.emit(ev.TurnFailed(turn_id=turn_id, message=str(exc), duration_s=took))
             return TurnOutcome(status="failed", last_message=last_message, error=str(exc))
+        except Exception as exc:  # a bug of ours: the turn fails, the session goes on
+            message = f"internal error ({type(exc).__name__}: {exc}); {log_crash(exc)}"
+            self._close_pending_calls()
+            took = time.monotonic() - started
+            self.emit(ev.TurnFailed(turn_id=turn_id, message=message, duration_s=took))
+            return TurnOutcome(status="failed", last_message=last_message, error=message)
         self.emit(
             ev.TurnComplete(
                 turn_id=turn_id,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from codex_tui.tools.plan import PlanStep
 
 if TYPE_CHECKING:
+    from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
     from codex_tui.patch import PatchPlan
 
 ExecStatus = Literal["completed", "failed", "declined", "refused", "aborted", "timed_out"]
@@ -71,8 +72,10 @@ class SessionConfigured(Event):
     model: str
     provider: str
     cwd: Path
-    approval_policy: str
-    sandbox_mode: str
+    approval_policy: ApprovalPolicy
+    sandbox_mode: SandboxMode
+    # False: no mechanism enforces the sandbox here (every command asks).
+    sandbox_enforced: bool
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -80,10 +83,10 @@ class SettingsChanged(Event):
     """`Agent.override` took effect: the values the next request uses."""
 
     model: str
-    approval_policy: str
-    sandbox_mode: str
+    approval_policy: ApprovalPolicy
+    sandbox_mode: SandboxMode
     sandbox_enforced: bool
-    reasoning_effort: str | None
+    reasoning_effort: ReasoningEffort | None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,7 +97,8 @@ class TurnStarted(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class UserMessage(Event):
-    """A message from the person (also a queued one, when it is delivered)."""
+    """A message from the person, as a session file holds it (replayed
+    transcripts; a live turn says it with TurnStarted)."""
 
     text: str
 
@@ -232,9 +236,11 @@ class Compacted(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CompactionFailed(Event):
-    """A compaction the person asked for failed; the history is unchanged."""
+    """A compaction the person asked for failed, or was interrupted; the history
+    is unchanged."""
 
     message: str
+    interrupted: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -292,11 +298,6 @@ class TurnFailed(Event):
     turn_id: str
     message: str
     duration_s: float
-
-
-# The events that end a turn: after one of them the agent is idle, unless a
-# queued message starts the next turn (a TurnStarted follows at once).
-TurnEnded = TurnComplete | TurnAborted | TurnFailed
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -130,7 +130,8 @@ async def build_agent(
         recorder=recorder,
     )
     if recorder is not None:
-        recorder.describe_turn = lambda: turn_context(config, root, agent)
+        # The agent's own settings: override() changes them, not `config`.
+        recorder.describe_turn = lambda: turn_context(agent.config or config, root, agent)
     emit(
         ev.SessionConfigured(
             session_id=session_id,
@@ -139,6 +140,7 @@ async def build_agent(
             cwd=root,
             approval_policy=config.approval_policy,
             sandbox_mode=config.sandbox_mode,
+            sandbox_enforced=sandbox.enforced,
         )
     )
     return agent

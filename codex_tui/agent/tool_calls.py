@@ -280,77 +280,58 @@ class ToolRunner:
     # --- apply_patch ---------------------------------------------------------------
 
     async def apply_patch(self, call_id: str, text: str) -> CallResult:
-        from codex_tui.patch import PatchError, build_plan, commit
+        from codex_tui.patch import PatchError, build_patch_plan, commit
 
         root = self.env.root
         try:
-            patch_plan = await asyncio.to_thread(build_plan, text, root)
+            patch = await asyncio.to_thread(build_patch_plan, text, root)
         except PatchError as exc:
-            self.emit(
-                ev.PatchEnd(
-                    call_id=call_id, changes=(), success=False, output=str(exc), status="failed"
-                )
-            )
+            self.end_patch(call_id, (), "failed", str(exc))
             return CallResult(f"error: the patch was not applied: {exc}", "invalid")
-        changes = file_changes(patch_plan)
-        paths = list(patch_plan.paths)
+        changes = file_changes(patch)
+        paths = list(patch.paths)
         flags = audit_flags(workspace=root, paths=paths)
         decision = decide_patch(
             self.env.rules, paths, self.env.sandbox.writable_roots(), approvals=self.env.approvals
         )
         if decision.action is Action.REFUSE:
-            self.emit(
-                ev.PatchEnd(
-                    call_id=call_id,
-                    changes=changes,
-                    success=False,
-                    output=decision.reason,
-                    status="refused",
-                )
-            )
+            self.end_patch(call_id, changes, "refused", decision.reason)
             return CallResult(decision.model_message, "refused", flags=flags)
-        self.emit(ev.PatchBegin(call_id=call_id, changes=changes, diff=patch_plan.diff))
+        self.emit(ev.PatchBegin(call_id=call_id, changes=changes, diff=patch.diff))
         if decision.action is Action.ASK:
             request = ev.PatchApprovalRequest(
-                call_id=call_id, changes=changes, reason=decision.reason, patch=patch_plan
+                call_id=call_id, changes=changes, reason=decision.reason, patch=patch
             )
             answer = await self.ask(request)
             if answer.decision is ev.ReviewDecision.DENY:
-                self.emit(
-                    ev.PatchEnd(
-                        call_id=call_id,
-                        changes=changes,
-                        success=False,
-                        output="declined",
-                        status="declined",
-                    )
-                )
+                self.end_patch(call_id, changes, "declined", "declined")
                 return CallResult(declined("patch", answer.feedback), "declined", flags=flags)
             if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_files(paths)
             if answer.hunks is not None:
-                patch_plan = patch_plan.select(list(answer.hunks))
-                changes = file_changes(patch_plan)
+                patch = patch.select(list(answer.hunks))
+                changes = file_changes(patch)
         try:
-            result = await asyncio.to_thread(commit, patch_plan)
+            result = await asyncio.to_thread(commit, patch)
         except PatchError as exc:
-            self.emit(
-                ev.PatchEnd(
-                    call_id=call_id,
-                    changes=changes,
-                    success=False,
-                    output=str(exc),
-                    status="failed",
-                )
-            )
+            self.end_patch(call_id, changes, "failed", str(exc))
             return CallResult(f"error: the patch was not applied: {exc}", "failed", flags=flags)
         summary = result.summary()
-        self.emit(
-            ev.PatchEnd(
-                call_id=call_id, changes=changes, success=True, output=summary, status="completed"
-            )
-        )
+        self.end_patch(call_id, changes, "completed", summary)
         return CallResult(summary, decision.action.value, flags=flags)
+
+    def end_patch(
+        self,
+        call_id: str,
+        changes: tuple[ev.ChangedFile, ...],
+        status: ev.PatchStatus,
+        output: str,
+    ) -> None:
+        success = status == "completed"
+        end = ev.PatchEnd(
+            call_id=call_id, changes=changes, success=success, output=output, status=status
+        )
+        self.emit(end)
 
 
 def declined(what: str, feedback: str) -> str:
@@ -372,7 +353,7 @@ def shell_output(result: ExecResult) -> str:
     return "\n".join(lines) + "\n" + result.output
 
 
-def file_changes(patch_plan: PatchPlan) -> tuple[ev.ChangedFile, ...]:
+def file_changes(patch: PatchPlan) -> tuple[ev.ChangedFile, ...]:
     return tuple(
         ev.ChangedFile(
             path=f.old_path or f.new_path or "",
@@ -381,5 +362,5 @@ def file_changes(patch_plan: PatchPlan) -> tuple[ev.ChangedFile, ...]:
             removed=f.removed,
             move_path=f.new_path if f.kind.value == "move" else None,
         )
-        for f in patch_plan.files
+        for f in patch.files
     )

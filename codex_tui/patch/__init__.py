@@ -1,6 +1,6 @@
 """The apply_patch engine: parse a patch, locate it in the workspace, commit it atomically.
 
-    plan = build_plan(patch_text, root)   # parse + check + compute, in memory
+    plan = build_patch_plan(patch_text, root)   # parse + check + compute, in memory
     plan.files[0].hunks, plan.diff        # the change model, for display and approval
     plan = plan.select([(0, 0), (1, 2)])  # keep only some hunks
     result = commit(plan)                 # all files or none
@@ -24,7 +24,7 @@ from codex_tui.patch.errors import (
 )
 from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, PatchPlan
 from codex_tui.patch.parser import parse_patch
-from codex_tui.patch.planner import build_plan
+from codex_tui.patch.planner import build_patch_plan
 from codex_tui.patch.syntax import ParsedPatch
 from codex_tui.patch.transaction import CommitResult, CommittedFile, commit
 
@@ -45,7 +45,7 @@ __all__ = [
     "PathError",
     "StaleFileError",
     "apply_patch",
-    "build_plan",
+    "build_patch_plan",
     "commit",
     "parse_patch",
 ]
@@ -53,4 +53,4 @@ __all__ = [
 
 def apply_patch(patch: str, root: str | os.PathLike[str]) -> CommitResult:
     """Plan and commit in one step (no approval in between)."""
-    return commit(build_plan(patch, root))
+    return commit(build_patch_plan(patch, root))

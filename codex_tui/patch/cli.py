@@ -31,11 +31,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    from codex_tui.patch import PatchError, build_plan, commit
+    from codex_tui.patch import PatchError, build_patch_plan, commit
 
     try:
         text = _read_patch(ctx.args.file)
-        plan = build_plan(text, ctx.cwd)
+        plan = build_patch_plan(text, ctx.cwd)
         if ctx.args.dry_run:
             _write(sys.stdout, plan.diff)
             return 0

@@ -17,10 +17,10 @@ from codex_tui.patch.paths import WorkspacePath, resolve_path
 from codex_tui.patch.syntax import AddFile, DeleteFile, ParsedPatch, UpdateFile
 from codex_tui.patch.textfile import TextFile, decode
 
-__all__ = ["build_plan"]
+__all__ = ["build_patch_plan"]
 
 
-def build_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> PatchPlan:
+def build_patch_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> PatchPlan:
     """Parse (if given text), check and compute `patch` against the workspace at `root`.
 
     Raises a PatchError subclass with a one-line message; never writes.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from codex_tui.policy.shell import parse_script
 
 __all__ = [
+    "SCRIPT_RUNNERS",
     "SHELLS",
     "Unit",
     "command_units",
@@ -26,7 +27,11 @@ __all__ = [
     "shell_script",
 ]
 
-SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "fish", "su"})
+# Shells: `SHELL -c SCRIPT` runs SCRIPT here, as this user.
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "fish"})
+# What may run a `-c SCRIPT` at all: looking for dangerous commands, `su -c`
+# counts too; showing a command or routing a patch, only real shells do.
+SCRIPT_RUNNERS = SHELLS | {"su"}
 
 # Programs that run another command given as their remaining arguments, with
 # the options of theirs that take a separate value.
@@ -92,13 +97,18 @@ def _shell_flags_take_script(flag: str, strict: bool) -> bool:
     return not strict or flag in ("-c", "-lc", "-cl")
 
 
-def shell_script(argv: list[str] | tuple[str, ...], *, strict: bool = True) -> str | None:
+def shell_script(
+    argv: list[str] | tuple[str, ...],
+    *,
+    strict: bool = True,
+    runners: frozenset[str] = SCRIPT_RUNNERS,
+) -> str | None:
     """The script of `bash -lc SCRIPT` / `sh -c SCRIPT`, else None.
 
     Strict form: exactly `SHELL -c|-lc SCRIPT` with nothing after the script.
     Permissive form: any option cluster containing `c`, extra arguments allowed.
     """
-    if len(argv) < 3 or program_name(argv[0]) not in SHELLS:
+    if len(argv) < 3 or program_name(argv[0]) not in runners:
         return None
     if strict:
         if len(argv) == 3 and _shell_flags_take_script(argv[1], strict=True):
@@ -119,10 +129,10 @@ PATCH_PROGRAMS = ("apply_patch", "applypatch")
 
 def embedded_patch(argv: list[str] | tuple[str, ...]) -> str | None:
     """The patch in `["apply_patch", PATCH]`, or in a shell wrapper (any of
-    SHELLS, strict form) whose script is `apply_patch <<'EOF' … EOF`."""
+    SHELLS, strict form; not `su -c`) whose script is `apply_patch <<'EOF' … EOF`."""
     if len(argv) == 2 and argv[0] in PATCH_PROGRAMS:
         return argv[1]
-    script = shell_script(argv, strict=True)
+    script = shell_script(argv, strict=True, runners=SHELLS)
     if script is None:
         return None
     script = script.lstrip()

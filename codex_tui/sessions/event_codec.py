@@ -171,7 +171,10 @@ def _exec_end(e: ev.ExecEnd, turn: WriteState) -> Payload:
 def _read_exec_end(p: Payload, state: ReadState) -> list[ev.Event]:
     call_id = text(p, "call_id")
     command = p.get("command")
-    argv = tuple(str(c) for c in command) if isinstance(command, list) else (str(command or ""),)
+    if isinstance(command, list):
+        argv = tuple(str(c) for c in command)
+    else:
+        argv = (command,) if isinstance(command, str) and command else ()
     code = p.get("exit_code")
     code = code if isinstance(code, int) and not isinstance(code, bool) else None
     ended: ev.ExecStatus = "completed" if code == 0 else "failed"
@@ -374,12 +377,12 @@ def _took(p: Payload) -> float:
 
 
 def _one_text(
-    name: str, event: type[E], field: Callable[[E], str], make: Callable[[str], E]
+    name: str, event: type[E], text_of: Callable[[E], str], make: Callable[[str], E]
 ) -> EventKind[E]:
     """A kind whose payload is its event's one text, under `message`."""
 
     def encode(e: E, _: WriteState) -> Payload:
-        return {"type": name, "message": field(e)}
+        return {"type": name, "message": text_of(e)}
 
     def decode(p: Payload, _: ReadState) -> list[ev.Event]:
         return [make(text(p, "message"))]

@@ -379,6 +379,7 @@ class CodexApp(App[int]):
         bar = self.status_bar
         match event:
             case ev.SessionConfigured():
+                bar.sandbox_enforced = event.sandbox_enforced
                 bar.configure(
                     event.model, event.provider, event.approval_policy, event.sandbox_mode
                 )
@@ -404,7 +405,6 @@ class CodexApp(App[int]):
                 bar.queued = len(queued)
                 bar.refresh_text()
             case ev.Idle():
-                bar.queued = 0
                 bar.set_working(False)
             case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
                 self.notify_unfocused("turn finished")

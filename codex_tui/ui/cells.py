@@ -42,9 +42,9 @@ def command_line(argv: Sequence[str]) -> str:
     """A command as the person reads it: a shell wrapper's script as is."""
     import shlex
 
-    from codex_tui.policy.unwrap import shell_script  # ~25 ms: after the first frame
+    from codex_tui.policy.unwrap import SHELLS, shell_script  # ~25 ms: after the first frame
 
-    script = shell_script(list(argv))
+    script = shell_script(list(argv), runners=SHELLS)
     return shlex.join(argv) if script is None else script
 
 

@@ -289,6 +289,8 @@ class ConversationView(VerticalScroll):
                 self.note("error", message)
             case ev.CompactionStarted():
                 self.note("info", "Compacting the conversation…")
+            case ev.CompactionFailed(interrupted=True):
+                self.note("info", "Compaction interrupted; the conversation is unchanged.")
             case ev.CompactionFailed(message=message):
                 self.note("error", f"compaction failed: {message}")
             case ev.Compacted(automatic=automatic):

@@ -4,6 +4,12 @@ and screen rows, with the per-hunk selection of the approval dialog.
 It imports no Textual, so the view's logic is tested without a screen. Rows are
 kept as ranges found by bisection: opening a 20,000-line diff costs a pass over its
 hunks, not its lines.
+
+Diff text is read here rather than through unidiff (which `patch/unified.py` uses
+to apply diffs): the view needs only line kinds and numbers, and reading them
+directly is five times faster (a 20,000-line diff: 6 ms here, 30 ms through
+unidiff's PatchSet), which keeps `/diff` on a big working tree within a frame
+budget. Git's quoted paths are read by the patch engine's `unquote_git_path`.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class SessionController:
         except ConfigError as exc:
             app.conversation.note("error", str(exc))
             return
-        app.status_bar.sandbox_enforced = self.agent.tools.env.sandbox.enforced
+        self._catch_up(self.agent)
         app.status_bar.branch = await asyncio.to_thread(git_branch, app.cwd)
         app.status_bar.refresh_text()
         if app.launch.prompt:
@@ -75,6 +75,18 @@ class SessionController:
         early, self._early = self._early, []
         for text in early:  # already on screen as queued messages
             self.agent.enqueue(text)
+
+    def _catch_up(self, agent: Agent) -> None:
+        """Settings chosen while the agent was being built reach it now."""
+        config, built = self.app.config, agent.config
+        if built is None:
+            return
+        model = config.model if config.model != built.model else None
+        policy = config.approval_policy if config.approval_policy != built.approval_policy else None
+        mode = config.sandbox_mode if config.sandbox_mode != built.sandbox_mode else None
+        if model or policy or mode:
+            change = self._override(agent, model=model, approval_policy=policy, sandbox_mode=mode)
+            self.app.run_worker(change, group="settings")
 
     async def retire(self) -> None:
         """Stop the current agent (its turn ends as interrupted) and close its files."""

@@ -183,18 +183,15 @@ def _status(ctx: SlashContext, _args: str) -> None:
         ("approval policy", config.approval_policy),
     ]
     if agent is not None:
-        sandbox = agent.tools.env.sandbox
-        rows.append(("sandbox", f"{config.sandbox_mode} — {sandbox.status_line()}"))
-        conv = agent.conversation
-        rows.append(("session", agent.session_id))
-        last = conv.last.input_tokens
-        rows.append(("tokens", f"{conv.total.total_tokens:,} total · {last:,} in the last request"))
-        if conv.window:
-            used = conv.last.input_tokens + conv.last.output_tokens
-            left = max(0, round(100 * (1 - used / conv.window)))
-            rows.append(("context left", f"{left}% of {conv.window:,}"))
-        docs = [str(getattr(d, "path", d)) for d in agent.docs]
-        rows.append(("AGENTS.md", ", ".join(docs) if docs else "none found"))
+        status = agent.status()
+        rows.append(("sandbox", f"{config.sandbox_mode} — {status.sandbox}"))
+        rows.append(("session", status.session_id))
+        total, last = status.total_tokens, status.last_input_tokens
+        rows.append(("tokens", f"{total:,} total · {last:,} in the last request"))
+        if status.context_window:
+            left = status.context_left_percent
+            rows.append(("context left", f"{left}% of {status.context_window:,}"))
+        rows.append(("AGENTS.md", ", ".join(status.docs) if status.docs else "none found"))
     else:
         rows.append(("sandbox", f"{config.sandbox_mode} (starting…)"))
     rows.append(("workspace", str(ctx.app.cwd)))

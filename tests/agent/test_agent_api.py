@@ -145,3 +145,104 @@ async def test_aclose_stops_the_turn_and_closes_the_session(workspace: Path) -> 
     path = agent.session_path
     assert path is not None and path.exists()
     assert b"turn_aborted" in path.read_bytes()
+
+
+async def test_a_bug_in_a_turn_fails_it_in_one_line_and_the_session_goes_on(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codex_tui.agent.tool_calls import ToolRunner
+
+    log = EventLog()
+    script = [
+        Reply([FunctionCall("update_plan", {"plan": []}, call_id="c1")]),
+        Reply([Message("still here")]),
+    ]
+    with ScriptedModelServer(script) as server:
+        agent = await make_agent(server, workspace, log)
+        monkeypatch.setattr(ToolRunner, "run_calls", boom)
+        outcome = await agent.submit("go")
+        monkeypatch.undo()
+        assert outcome is not None and outcome.status == "failed"
+        second = await agent.submit("again")
+        bodies = server.bodies
+        await agent.aclose()
+    failed = log.of(ev.TurnFailed)[0]
+    assert failed.message.startswith("internal error (KeyError: 'broken'); details in ")
+    assert "\n" not in failed.message
+    assert second is not None and second.last_message == "still here"
+    # The unanswered call got its output, so the next request was valid.
+    outputs = [i for i in bodies[1]["input"] if i.get("type") == "function_call_output"]
+    assert [o["call_id"] for o in outputs] == ["c1"]
+
+
+async def boom(self, calls):  # a stand-in for a bug in the runner
+    raise KeyError("broken")
+
+
+async def test_messages_sent_during_a_compaction_go_after_it(workspace: Path) -> None:
+    log = EventLog()
+    summary = Reply([Message("Summary.")], chunk_size=1, delay_per_delta_s=0.02)
+    with ScriptedModelServer([summary, Reply([Message("answered")])]) as server:
+        agent = await make_agent(server, workspace, log)
+        assert agent.compact()
+        assert agent.enqueue("a question") is True
+        await wait_for(lambda: not agent.busy)
+        await agent.aclose()
+    assert [e.user_input for e in log.of(ev.TurnStarted)] == ["a question"]
+    kinds = log.kinds()
+    assert kinds.index("Compacted") < kinds.index("TurnStarted")
+    assert kinds[-1] == "Idle" and kinds.count("Idle") == 1
+
+
+async def test_an_interrupt_right_after_sending_stops_that_turn(workspace: Path) -> None:
+    log = EventLog()
+    with ScriptedModelServer([Reply([Message("never")])]) as server:
+        agent = await make_agent(server, workspace, log)
+        agent.enqueue("go")
+        agent.interrupt()  # before the turn's task has run at all
+        await wait_for(lambda: not agent.busy)
+        requests = len(server.bodies)
+        await agent.aclose()
+    assert [e.reason for e in log.of(ev.TurnAborted)] == ["interrupted"]
+    assert requests == 0
+
+
+async def test_what_waits_behind_a_failed_turn_goes_with_the_next_message(
+    workspace: Path,
+) -> None:
+    from codex_tui.scripted import server_error
+
+    log = EventLog()
+    slow_failure = [server_error()] * 3
+    with ScriptedModelServer([*slow_failure, Reply([Message("ok")])]) as server:
+        agent = await make_agent(server, workspace, log)
+        agent.enqueue("first")
+        agent.enqueue("queued meanwhile")
+        await wait_for(lambda: not agent.busy)
+        assert agent.queued == ("queued meanwhile",)
+        await agent.submit("next")
+        await agent.aclose()
+    assert [e.user_input for e in log.of(ev.TurnStarted)] == [
+        "first",
+        "queued meanwhile\n\nnext",
+    ]
+    assert log.of(ev.QueueChanged)[-1].queued == ()
+
+
+async def test_overrides_at_once_both_hold(workspace: Path) -> None:
+    import asyncio
+
+    log = EventLog()
+    with ScriptedModelServer([Reply([Message("ok")])]) as server:
+        agent = await make_agent(server, workspace, log, approval_policy="never")
+        await asyncio.gather(
+            agent.override(sandbox_mode="read-only"), agent.override(model="gpt-4.1")
+        )
+        await agent.submit("hi")
+        bodies = server.bodies
+        await agent.aclose()
+    assert agent.config is not None
+    assert (agent.config.model, agent.config.sandbox_mode) == ("gpt-4.1", "read-only")
+    assert bodies[0]["model"] == "gpt-4.1"
+    last = log.of(ev.SettingsChanged)[-1]
+    assert (last.model, last.sandbox_mode) == ("gpt-4.1", "read-only")

@@ -16,7 +16,7 @@ from codex_tui.patch import (
     CommittedFile,
     StaleFileError,
     apply_patch,
-    build_plan,
+    build_patch_plan,
     commit,
 )
 
@@ -64,7 +64,7 @@ def test_result_reports_each_file(ws: Path) -> None:
 def test_a_failing_rename_restores_everything(ws: Path, when: int) -> None:
     write_tree(ws, FILES)
     before = read_tree(ws)
-    plan = build_plan(MIXED, ws)
+    plan = build_patch_plan(MIXED, ws)
     with failing_os_call("replace", when) as calls, pytest.raises(CommitError, match="No space"):
         commit(plan)
     assert calls[0] >= when
@@ -74,7 +74,7 @@ def test_a_failing_rename_restores_everything(ws: Path, when: int) -> None:
 def test_a_failing_delete_restores_everything(ws: Path) -> None:
     write_tree(ws, FILES)
     before = read_tree(ws)
-    plan = build_plan(MIXED, ws)
+    plan = build_patch_plan(MIXED, ws)
     # The source of the move is removed first, then gone.txt.
     with failing_os_call("unlink", 2), pytest.raises(CommitError) as info:
         commit(plan)
@@ -86,7 +86,7 @@ def test_a_failing_delete_restores_everything(ws: Path) -> None:
 def test_a_failing_write_leaves_nothing_behind(ws: Path, when: int) -> None:
     write_tree(ws, FILES)
     before = read_tree(ws)
-    plan = build_plan(MIXED, ws)
+    plan = build_patch_plan(MIXED, ws)
     with failing_os_call("fsync", when), pytest.raises(CommitError):
         commit(plan)
     assert read_tree(ws) == before
@@ -94,7 +94,7 @@ def test_a_failing_write_leaves_nothing_behind(ws: Path, when: int) -> None:
 
 def test_a_file_changed_after_planning_is_not_overwritten(ws: Path) -> None:
     write_tree(ws, FILES)
-    plan = build_plan(MIXED, ws)
+    plan = build_patch_plan(MIXED, ws)
     (ws / "b.txt").write_text("someone else's edit\n")
     with pytest.raises(
         StaleFileError, match=r"^b\.txt: changed on disk since the patch was checked"
@@ -105,7 +105,7 @@ def test_a_file_changed_after_planning_is_not_overwritten(ws: Path) -> None:
 
 
 def test_a_file_appearing_where_a_new_one_goes_is_not_overwritten(ws: Path) -> None:
-    plan = build_plan(wrap("*** Add File: new.txt", "+mine"), ws)
+    plan = build_patch_plan(wrap("*** Add File: new.txt", "+mine"), ws)
     (ws / "new.txt").write_text("theirs\n")
     with pytest.raises(StaleFileError):
         commit(plan)
@@ -114,7 +114,7 @@ def test_a_file_appearing_where_a_new_one_goes_is_not_overwritten(ws: Path) -> N
 
 def test_commit_checks_the_root(ws: Path, tmp_path: Path) -> None:
     write_tree(ws, FILES)
-    plan = build_plan(MIXED, ws)
+    plan = build_patch_plan(MIXED, ws)
     with pytest.raises(ValueError):
         commit(plan, tmp_path)
     assert commit(plan, ws).files
@@ -199,7 +199,7 @@ def test_deleting_a_symlink_is_rolled_back_too(ws: Path) -> None:
     write_tree(ws, {"target.txt": "t\n", "x.txt": "x\n"})
     (ws / "ln").symlink_to("target.txt")
     before = read_tree(ws)
-    plan = build_plan(wrap("*** Delete File: ln", "*** Delete File: x.txt"), ws)
+    plan = build_patch_plan(wrap("*** Delete File: ln", "*** Delete File: x.txt"), ws)
     with failing_os_call("unlink", 2), pytest.raises(CommitError):
         commit(plan)
     assert read_tree(ws) == before

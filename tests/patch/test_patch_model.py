@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from patch_helpers import read_tree, wrap, write_tree
 
-from codex_tui.patch import ChangeKind, HunkLine, build_plan, commit
+from codex_tui.patch import ChangeKind, HunkLine, build_patch_plan, commit
 
 NUMBERED = "".join(f"l{i}\n" for i in range(1, 41))
 
@@ -32,7 +32,7 @@ def three_chunk_patch() -> str:
 
 def test_update_hunks_have_line_numbers_counts_and_context(ws: Path) -> None:
     write_tree(ws, {"n.txt": NUMBERED})
-    (change,) = build_plan(three_chunk_patch(), ws).files
+    (change,) = build_patch_plan(three_chunk_patch(), ws).files
     assert change.kind == ChangeKind.UPDATE
     assert (change.old_path, change.new_path, change.path, change.action) == ("n.txt",) * 3 + ("M",)
     assert (change.added, change.removed) == (2, 3)
@@ -55,7 +55,7 @@ def test_update_hunks_have_line_numbers_counts_and_context(ws: Path) -> None:
 
 def test_diff_text_is_git_style(ws: Path) -> None:
     write_tree(ws, {"a.txt": "one\ntwo\n", "gone.txt": "bye\n"})
-    plan = build_plan(
+    plan = build_patch_plan(
         wrap(
             "*** Update File: a.txt",
             "*** Move to: b/a.txt",
@@ -97,7 +97,7 @@ def test_diff_text_is_git_style(ws: Path) -> None:
 
 def test_missing_final_newline_is_shown_like_git(ws: Path) -> None:
     write_tree(ws, {"t.txt": b"a\nb"})
-    (change,) = build_plan(wrap("*** Update File: t.txt", "-a", "+A"), ws).files
+    (change,) = build_patch_plan(wrap("*** Update File: t.txt", "-a", "+A"), ws).files
     assert change.new_text == "A\nb\n"
     assert change.diff.endswith("@@ -1,2 +1,2 @@\n-a\n-b\n\\ No newline at end of file\n+A\n+b\n")
     assert [ln.no_newline for ln in change.hunks[0].lines] == [False, True, False, False]
@@ -105,7 +105,7 @@ def test_missing_final_newline_is_shown_like_git(ws: Path) -> None:
 
 def test_loosely_matched_lines_are_recorded_as_they_are_in_the_file(ws: Path) -> None:
     write_tree(ws, {"q.txt": "say \u201chi\u201d  \nold\u00a0value\ntail\n"})
-    (change,) = build_plan(
+    (change,) = build_patch_plan(
         wrap("*** Update File: q.txt", ' say "hi"', "-old value", "+new value", " tail"), ws
     ).files
     # The context line keeps its curly quotes; the removed line is the file's.
@@ -115,7 +115,7 @@ def test_loosely_matched_lines_are_recorded_as_they_are_in_the_file(ws: Path) ->
 
 def test_crlf_lines_are_shown_without_carriage_returns(ws: Path) -> None:
     write_tree(ws, {"w.txt": b"a\r\nb\r\n"})
-    (change,) = build_plan(wrap("*** Update File: w.txt", "-b", "+c"), ws).files
+    (change,) = build_patch_plan(wrap("*** Update File: w.txt", "-b", "+c"), ws).files
     assert change.new_text == "a\r\nc\r\n"
     assert [(ln.text, ln.ending) for ln in change.hunks[0].lines] == [
         ("a", "\r\n"),
@@ -127,7 +127,7 @@ def test_crlf_lines_are_shown_without_carriage_returns(ws: Path) -> None:
 
 def test_add_over_existing_file_is_flagged_and_keeps_the_old_text(ws: Path) -> None:
     write_tree(ws, {"f.txt": "old\n"})
-    (change,) = build_plan(wrap("*** Add File: f.txt", "+new"), ws).files
+    (change,) = build_patch_plan(wrap("*** Add File: f.txt", "+new"), ws).files
     assert change.kind == ChangeKind.ADD and change.overwritten
     assert (change.old_text, change.new_text) == ("old\n", "new\n")
     assert change.diff.startswith("diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n")
@@ -135,7 +135,7 @@ def test_add_over_existing_file_is_flagged_and_keeps_the_old_text(ws: Path) -> N
 
 def test_several_operations_on_one_file_make_one_change(ws: Path) -> None:
     write_tree(ws, {"f.txt": "a\nb\nc\n"})
-    plan = build_plan(
+    plan = build_patch_plan(
         wrap(
             "*** Update File: f.txt",
             "-a",
@@ -161,14 +161,14 @@ def test_several_operations_on_one_file_make_one_change(ws: Path) -> None:
 
 
 def test_add_then_delete_cancels_out(ws: Path) -> None:
-    plan = build_plan(wrap("*** Add File: t.txt", "+x", "*** Delete File: t.txt"), ws)
+    plan = build_patch_plan(wrap("*** Add File: t.txt", "+x", "*** Delete File: t.txt"), ws)
     assert plan.files == ()
 
 
 def test_paths_are_absolute_and_cover_both_ends_of_a_move(ws: Path) -> None:
     write_tree(ws, {"real/a.txt": "a\n", "b.txt": "b\n"})
     (ws / "alias").symlink_to("real")
-    plan = build_plan(
+    plan = build_patch_plan(
         wrap(
             "*** Update File: alias/a.txt",
             "-a",
@@ -191,7 +191,7 @@ def test_select_keeps_only_the_chosen_hunks(ws: Path) -> None:
     patch = three_chunk_patch().replace(
         "*** End Patch", "*** Update File: other.txt\n-x\n+y\n*** End Patch"
     )
-    plan = build_plan(patch, ws)
+    plan = build_patch_plan(patch, ws)
     assert plan.hunk_refs() == [(0, 0), (0, 1), (0, 2), (1, 0)]
 
     smaller = plan.select([(0, 1), (0, 2)])
@@ -208,7 +208,7 @@ def test_select_keeps_only_the_chosen_hunks(ws: Path) -> None:
 
 def test_select_everything_or_nothing(ws: Path) -> None:
     write_tree(ws, {"n.txt": NUMBERED})
-    plan = build_plan(three_chunk_patch(), ws)
+    plan = build_patch_plan(three_chunk_patch(), ws)
     everything = plan.select(plan.hunk_refs())
     assert everything.files[0].new_text == plan.files[0].new_text
     nothing = plan.select([])
@@ -223,7 +223,7 @@ def test_select_everything_or_nothing(ws: Path) -> None:
 
 def test_deselecting_a_move_leaves_the_file_where_it_was(ws: Path) -> None:
     write_tree(ws, {"a.txt": "a\n", "b.txt": "b\n"})
-    plan = build_plan(
+    plan = build_patch_plan(
         wrap(
             "*** Update File: a.txt",
             "*** Move to: moved/a.txt",

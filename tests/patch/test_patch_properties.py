@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from patch_helpers import failing_os_call, read_tree, write_tree
 
-from codex_tui.patch import CommitError, PatchError, apply_patch, build_plan, commit
+from codex_tui.patch import CommitError, PatchError, apply_patch, build_patch_plan, commit
 from codex_tui.patch.seek import canonical
 
 # PATCH_EXAMPLES=2000 for a deeper run than the default, which keeps the suite fast.
@@ -153,7 +153,7 @@ def test_the_plan_diff_reproduces_the_patch(case: Case) -> None:
         for root in (first, second):
             root.mkdir()
             write_tree(root, case.before)
-        plan = build_plan(case.patch, first)
+        plan = build_patch_plan(case.patch, first)
         commit(plan)
         if any(f.overwritten and "\r\n" in (f.old_text or "") for f in plan.files):
             # Our parser takes a diff's CRLFs for transport noise (the file's own
@@ -244,7 +244,7 @@ def test_a_corrupted_patch_applies_as_planned_or_changes_nothing(sample: tuple[C
         write_tree(root, case.before)
         before = read_tree(root)
         try:
-            plan = build_plan(patch, root)
+            plan = build_patch_plan(patch, root)
             commit(plan)
         except PatchError as exc:
             assert "\n" not in str(exc)
@@ -262,7 +262,7 @@ def test_a_commit_failing_at_any_step_changes_nothing(case: Case, call: str, whe
         root = Path(tmp)
         write_tree(root, case.before)
         before = read_tree(root)
-        plan = build_plan(case.patch, root)
+        plan = build_patch_plan(case.patch, root)
         with failing_os_call(call, when) as count:
             try:
                 commit(plan)

@@ -15,7 +15,7 @@ from codex_tui.patch import (
     FileStateError,
     PatchSyntaxError,
     apply_patch,
-    build_plan,
+    build_patch_plan,
 )
 from codex_tui.patch.unified import unquote_git_path
 
@@ -62,7 +62,7 @@ def test_dry_run_diff_reapplies_to_the_same_tree(tmp_path: Path) -> None:
     for root in (applied, replayed):
         root.mkdir()
         write_tree(root, BASE)
-    diff = build_plan(PATCH, applied).diff
+    diff = build_patch_plan(PATCH, applied).diff
     apply_patch(PATCH, applied)
     apply_patch(diff, replayed)
     assert read_tree(replayed) == read_tree(applied)
@@ -73,7 +73,7 @@ def test_git_apply_accepts_our_diff(tmp_path: Path) -> None:
     for root in (ours, theirs):
         root.mkdir()
         write_tree(root, BASE)
-    diff = build_plan(PATCH, ours).diff
+    diff = build_patch_plan(PATCH, ours).diff
     apply_patch(PATCH, ours)
     (tmp_path / "d.patch").write_text(diff)
     result = git("apply", "--whitespace=nowarn", str(tmp_path / "d.patch"), cwd=theirs)
@@ -159,7 +159,7 @@ def test_unsupported_or_broken_diffs_are_one_line_errors(
 ) -> None:
     write_tree(ws, {"x": "a\n", "a": "a\n"})
     with pytest.raises(PatchSyntaxError) as info:
-        build_plan(diff, ws)
+        build_patch_plan(diff, ws)
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
 

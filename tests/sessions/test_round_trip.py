@@ -227,8 +227,7 @@ async def test_agent_records_its_session_and_resumes_from_it(
     assert agent.session_path is not None and not agent.session_path.exists()
     outcome = await agent.submit("say hi")
     assert outcome is not None and outcome.status == "completed"
-    await agent.client.close()
-    agent.recorder.close()
+    await agent.aclose()
 
     data = read_session(agent.session_path)
     assert data.meta.id == agent.session_id
@@ -247,8 +246,7 @@ async def test_agent_records_its_session_and_resumes_from_it(
     assert resumed.session_id == agent.session_id
     assert resumed.session_path == agent.session_path
     await resumed.submit("are you there?")
-    await resumed.client.close()
-    resumed.recorder.close()
+    await resumed.aclose()
     sent = [shape(i) for i in scripted_server.last_body["input"]]
     earlier = [shape(i) for i in data.history if i.get("type") != "reasoning"]
     assert ("function_call", "p1") in earlier and ("message", "say hi") in earlier
@@ -271,8 +269,7 @@ async def test_server_state_session_resumes_its_stored_chain(
         config, workspace, FakeApprover(), EventLog(), client=fast_client(config)
     )
     await agent.submit("remember the number 7")
-    await agent.client.close()
-    agent.recorder.close()
+    await agent.aclose()
     assert read_session(agent.session_path).previous_response_id == stored.id
 
     resumed = await build_agent(
@@ -280,8 +277,7 @@ async def test_server_state_session_resumes_its_stored_chain(
         resume=agent.session_path,
     )  # fmt: skip
     await resumed.submit("which number?")
-    await resumed.client.close()
-    resumed.recorder.close()
+    await resumed.aclose()
     body = scripted_server.last_body
     assert body["previous_response_id"] == stored.id
     assert message_text(body["input"][-1]) == "which number?"

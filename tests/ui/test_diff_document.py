@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codex_tui.patch import PatchPlan, build_plan
+from codex_tui.patch import PatchPlan, build_patch_plan
 from codex_tui.ui.diff_document import (
     DiffDocument,
     DiffFile,
@@ -182,7 +182,7 @@ def patch(tmp_path: Path) -> PatchPlan:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "m.py").write_text("".join(f"v{i} = {i}\n" for i in range(1, 31)))
     (tmp_path / "a.md").write_text("# Title\n")
-    return build_plan(PATCH, tmp_path)
+    return build_patch_plan(PATCH, tmp_path)
 
 
 def test_files_from_a_patch_keep_its_order_kinds_and_line_numbers(patch: PatchPlan) -> None:
@@ -207,7 +207,7 @@ def test_a_patch_and_its_own_diff_text_read_alike(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("".join(f"v{i} = {i}\n" for i in range(1, 31)))
     (tmp_path / "old.txt").write_text("gone\nbye\n")
     (tmp_path / "a.md").write_text("# Title\nold intro\nend\n")
-    patch = build_plan(
+    patch = build_patch_plan(
         "*** Begin Patch\n*** Update File: m.py\n@@\n v1 = 1\n-v2 = 2\n@@\n v28 = 28\n+v28b\n"
         "*** Add File: n.txt\n+one\n*** Delete File: old.txt\n"
         "*** Update File: a.md\n*** Move to: docs/b.md\n@@\n-old intro\n+new intro\n"

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.theme import Theme
 
-from codex_tui.patch import PatchPlan, build_plan, commit
+from codex_tui.patch import PatchPlan, build_patch_plan, commit
 from codex_tui.tools.git import working_tree_diff
 from codex_tui.tools.registry import ToolArgumentError
 from codex_tui.ui import highlight
@@ -91,7 +91,7 @@ def plan(tmp_path: Path) -> PatchPlan:
     (tmp_path / "src" / "app.py").write_text("".join(body))
     (tmp_path / "old.txt").write_text("gone\nbye\n")
     (tmp_path / "a.md").write_text("# Title\nold intro\nend\n")
-    return build_plan(PATCH, tmp_path)
+    return build_patch_plan(PATCH, tmp_path)
 
 
 async def test_plan_shows_file_list_headers_numbers_and_separators(plan: PatchPlan) -> None:
@@ -310,7 +310,9 @@ async def test_cursor_scrolls_its_hunk_into_view(tmp_path: Path) -> None:
     chunks = "".join(
         f"@@\n v{i} = {i}\n-v{i + 1} = {i + 1}\n+v{i + 1} = 0\n" for i in range(10, 400, 20)
     )
-    plan = build_plan(f"*** Begin Patch\n*** Update File: m.py\n{chunks}*** End Patch\n", tmp_path)
+    plan = build_patch_plan(
+        f"*** Begin Patch\n*** Update File: m.py\n{chunks}*** End Patch\n", tmp_path
+    )
     assert len(plan.files[0].hunks) == 20
     app = Host(selectable=True)
     async with app.run_test(size=(60, 12)) as pilot:
@@ -352,7 +354,7 @@ async def test_without_selection_keys_scroll_and_space_is_not_taken(plan: PatchP
 
 async def test_long_lines_scroll_sideways_under_a_fixed_gutter(tmp_path: Path) -> None:
     (tmp_path / "long.txt").write_text("start " + "x" * 200 + " tail\n")
-    plan = build_plan(
+    plan = build_patch_plan(
         "*** Begin Patch\n*** Update File: long.txt\n@@\n-start "
         + "x" * 200
         + " tail\n+short\n*** End Patch\n",
@@ -479,7 +481,9 @@ async def test_a_20000_line_diff_builds_only_what_is_on_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = "".join(f"+value_{i} = compute({i})\n" for i in range(20_000))
-    plan = build_plan(f"*** Begin Patch\n*** Add File: big.py\n{body}*** End Patch\n", tmp_path)
+    plan = build_patch_plan(
+        f"*** Begin Patch\n*** Add File: big.py\n{body}*** End Patch\n", tmp_path
+    )
     lexed: list[int] = []
     real = highlight.tokenize_lines
 

@@ -249,8 +249,7 @@ async def test_resume_gives_the_model_the_earlier_history(
         config, workspace, FakeApprover(), EventLog(), client=fast_client(config)
     )
     await first.submit("what is the answer?")
-    await first.client.close()
-    first.recorder.close()
+    await first.aclose()
 
     class ResumingHost(Host):
         async def on_session_sidebar_resume_requested(
@@ -269,8 +268,7 @@ async def test_resume_gives_the_model_the_earlier_history(
                 resume=path,
             )
             await agent.submit("are you sure?")
-            await agent.client.close()
-            agent.recorder.close()
+            await agent.aclose()
 
     app = ResumingHost(workspace)
     async with app.run_test(size=(40, 30)) as pilot:

@@ -19,7 +19,7 @@ import pytest
 
 from codex_tui.agent import events as ev
 from codex_tui.config import Config
-from codex_tui.patch import build_plan
+from codex_tui.patch import build_patch_plan
 from codex_tui.tools.plan import PlanStep
 from codex_tui.ui import cells
 from codex_tui.ui.app import CodexApp, Launch
@@ -106,7 +106,7 @@ async def mid_turn(pilot) -> None:
     await settle(pilot)
     app = pilot.app
     emit = app.on_agent_event
-    plan = build_plan(PATCH, ROOT)
+    plan = build_patch_plan(PATCH, ROOT)
     changes = (
         ev.ChangedFile(path="greet.py", kind="update", added=6, removed=4),
         ev.ChangedFile(path="test_greet.py", kind="add", added=3, removed=0),
@@ -199,7 +199,7 @@ def test_command_approval_dialog(snapshot_root, snap_compare) -> None:
 
 def test_patch_approval_dialog_with_a_dropped_hunk(snapshot_root, snap_compare) -> None:
     async def run_before(pilot) -> None:
-        plan = build_plan(PATCH, ROOT)
+        plan = build_patch_plan(PATCH, ROOT)
         changes = (
             ev.ChangedFile(path="greet.py", kind="update", added=6, removed=4),
             ev.ChangedFile(path="test_greet.py", kind="add", added=3, removed=0),
@@ -232,7 +232,7 @@ def test_plan_pane_narrow(snapshot_root, snap_compare) -> None:
 def test_diff_pane(snapshot_root, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
-        pilot.app.diff_view.show_patch(build_plan(PATCH, ROOT), title="Last applied patch")
+        pilot.app.diff_view.show_patch(build_patch_plan(PATCH, ROOT), title="Last applied patch")
         await pilot.pause(0.3)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)
