@@ -17,7 +17,14 @@ import os
 import sys
 
 from codex_tui import __version__
-from codex_tui.cli_context import CliError, Context, global_flags, resolve_cwd
+from codex_tui.cli_context import (
+    SUB_PREFIX,
+    CliError,
+    Context,
+    global_flags,
+    merge_flags,
+    resolve_cwd,
+)
 
 # name -> (module, help); module None = reserved, not yet available.
 SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
@@ -52,7 +59,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     module, help_text = SUBCOMMANDS[command]
-    cmd = sub.add_parser(command, help=help_text, parents=[common], description=help_text)
+    after = global_flags(SUB_PREFIX)
+    cmd = sub.add_parser(command, help=help_text, parents=[after], description=help_text)
     if module:
         importlib.import_module(module).configure(cmd)
     else:
@@ -66,6 +74,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     first = next((a for i, a in enumerate(argv) if _is_positional(argv, i)), None)
     command = first if first in SUBCOMMANDS else None
     args = build_parser(command).parse_args(argv)
+    merge_flags(args)
     for key in GLOBAL_KEYS:
         if not hasattr(args, key):
             setattr(args, key, None)

@@ -61,16 +61,26 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, object]:
     return flags
 
 
-def global_flags() -> argparse.ArgumentParser:
-    """Flags accepted before or after the subcommand name."""
+def global_flags(prefix: str = "") -> argparse.ArgumentParser:
+    """Flags accepted before or after the subcommand name. `prefix` names their
+    destinations apart (argparse lets a subcommand's values replace the main
+    parser's, so `-c a=1 exec -c b=2` would lose a=1; see `merge_flags`)."""
     p = argparse.ArgumentParser(add_help=False)
     sup = argparse.SUPPRESS
-    p.add_argument("-C", "--cd", metavar="DIR", default=sup, help="work in DIR")
-    p.add_argument("-m", "--model", default=sup, help="model to use")
-    p.add_argument("-p", "--profile", metavar="NAME", default=sup, help="config profile")
+    p.add_argument("-C", "--cd", metavar="DIR", default=sup, dest=f"{prefix}cd", help="work in DIR")
+    p.add_argument("-m", "--model", default=sup, dest=f"{prefix}model", help="model to use")
+    p.add_argument(
+        "-p",
+        "--profile",
+        metavar="NAME",
+        default=sup,
+        dest=f"{prefix}profile",
+        help="config profile",
+    )
     p.add_argument(
         "-c",
         "--config",
+        dest=f"{prefix}config",
         metavar="KEY=VALUE",
         action="append",
         default=sup,
@@ -79,6 +89,7 @@ def global_flags() -> argparse.ArgumentParser:
     p.add_argument(
         "-a",
         "--ask-for-approval",
+        dest=f"{prefix}ask_for_approval",
         metavar="POLICY",
         default=sup,
         help="untrusted | on-failure | on-request | never",
@@ -86,11 +97,28 @@ def global_flags() -> argparse.ArgumentParser:
     p.add_argument(
         "-s",
         "--sandbox",
+        dest=f"{prefix}sandbox",
         metavar="MODE",
         default=sup,
         help="read-only | workspace-write | danger-full-access",
     )
     return p
+
+
+SUB_PREFIX = "after_command_"
+
+
+def merge_flags(args: argparse.Namespace) -> None:
+    """Fold the global flags given after the subcommand into the ones before it:
+    `-c` values add up (later ones win, as in the config), others are replaced."""
+    for key, value in list(vars(args).items()):
+        if not key.startswith(SUB_PREFIX):
+            continue
+        delattr(args, key)
+        name = key.removeprefix(SUB_PREFIX)
+        if name == "config":
+            value = [*(getattr(args, "config", None) or []), *value]
+        setattr(args, name, value)
 
 
 def resolve_cwd(cd: str | None) -> Path:

@@ -176,3 +176,15 @@ def test_tools_manifest(home: Path, capsys) -> None:
         "with_escalated_permissions",
         "justification",
     }
+
+
+def test_config_overrides_before_and_after_the_command_add_up() -> None:
+    args = parse_args(["-c", "a=1", "-m", "x", "exec", "-c", "b=2", "-s", "read-only", "hi"])
+    assert args.config == ["a=1", "b=2"]
+    assert (args.model, args.sandbox, args.prompt) == ("x", "read-only", "hi")
+    assert not any(key.startswith("after_command_") for key in vars(args))
+    # After the command alone, and before it alone, as before.
+    assert parse_args(["exec", "-c", "b=2", "hi"]).config == ["b=2"]
+    assert parse_args(["-c", "a=1", "exec", "hi"]).config == ["a=1"]
+    # A flag given on both sides: the later one wins.
+    assert parse_args(["-m", "x", "sessions", "-m", "y"]).model == "y"

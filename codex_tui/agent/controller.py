@@ -38,6 +38,7 @@ from codex_tui.agent.model_stream import (
     ModelRequest,
     ReasoningTextDelta,
     Retrying,
+    Skipped,
     TextDelta,
 )
 from codex_tui.agent.tool_calls import ToolRunner, TurnAbort
@@ -557,6 +558,8 @@ class Agent:
                     items.append(item)
                     if show:
                         self._announce(item)
+                case Skipped(reason=reason) if show:
+                    self.emit(ev.WarningEvent(message=f"left out of the answer: {reason}"))
                 case Retrying() as retry:
                     items.clear()
                     self.emit(retry)
@@ -569,13 +572,41 @@ class Agent:
                             )
                         )
         if show:
+            items, renamed = self._unique_call_ids(items)
             self.conversation.add(*items)
             self.conversation.record_usage(usage)
             conv = self.conversation
             self.emit(ev.TokenCount(total=conv.total, last=conv.last, context_window=conv.window))
             if request.store:
-                self._stored(response_id)
+                # The server keeps the calls under their old ids: send ours whole next time.
+                self._stored(None if renamed else response_id)
         return items, usage
+
+    def _unique_call_ids(self, items: list[HistoryItem]) -> tuple[list[HistoryItem], bool]:
+        """Each call keeps an id of its own: one that repeats an earlier call's is
+        renamed (`id-2`), so every call gets its own output. True when one was."""
+        seen = {i["call_id"] for i in self.conversation.items if is_call(i)}
+        out: list[HistoryItem] = []
+        renamed = False
+        for item in items:
+            if is_call(item):
+                call_id = original = item["call_id"]
+                n = 2
+                while call_id in seen:
+                    call_id, n = f"{original}-{n}", n + 1
+                if call_id != original:
+                    item = item.copy()
+                    item["call_id"] = call_id
+                    renamed = True
+                    self.emit(
+                        ev.WarningEvent(
+                            message=f"the model reused the call id {original!r}; this call"
+                            f" is {call_id!r} so each call gets its own answer"
+                        )
+                    )
+                seen.add(call_id)
+            out.append(item)
+        return out, renamed
 
     def _stored(self, response_id: str | None) -> None:
         """The server now holds the history up to here under `response_id`."""

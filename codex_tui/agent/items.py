@@ -8,6 +8,8 @@ back; everything typed as `HistoryItem` has passed through it or was built here.
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Literal, NotRequired, TypedDict, TypeGuard
 
 Role = Literal["user", "assistant", "developer", "system"]
@@ -139,6 +141,10 @@ def _message(raw: dict[str, object]) -> MessageItem | None:
     content = raw.get("content")
     if role is None:
         return None
+    if content is None:
+        content = []
+    elif isinstance(content, int | float | bool):
+        content = str(content)  # what a server sent as the text, shown rather than lost
     if isinstance(content, str):
         content = [
             {"type": "output_text" if role == "assistant" else "input_text", "text": content}
@@ -157,16 +163,23 @@ def _message(raw: dict[str, object]) -> MessageItem | None:
     return item
 
 
-def _function_call(raw: dict[str, object]) -> FunctionCallItem | None:
+def _function_call(raw: dict[str, object]) -> FunctionCallItem:
+    """Never dropped: a call the model made gets an output, so a malformed one is
+    mended into a call the tool registry refuses with a message the model reads
+    (no name: unknown tool; arguments that are not a JSON object: bad arguments;
+    no usable call_id: one of ours)."""
     call_id, name, arguments = raw.get("call_id"), raw.get("name"), raw.get("arguments", "{}")
-    if not (isinstance(call_id, str) and call_id and isinstance(name, str)):
-        return None
+    if not (isinstance(call_id, str) and call_id):
+        call_id = f"call_{uuid.uuid4().hex}"
     if not isinstance(arguments, str):
-        return None
+        try:
+            arguments = json.dumps(arguments)
+        except (TypeError, ValueError, RecursionError):
+            arguments = "null"
     item: FunctionCallItem = {
         "type": "function_call",
         "call_id": call_id,
-        "name": name,
+        "name": name if isinstance(name, str) else "",
         "arguments": arguments,
     }
     _copy_id(raw, item)

@@ -7,6 +7,7 @@ so the TUI's first frame does not wait for it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import re
@@ -26,6 +27,7 @@ from codex_tui.agent.sse import sse_payloads
 from codex_tui.config.schema import ModelProvider
 
 TRY_AGAIN = re.compile(r"try again in\s+([0-9.]+)\s*(ms|s)", re.IGNORECASE)
+TITLE = re.compile(r"<title[^>]*>([^<]{0,200})", re.IGNORECASE)
 
 
 def missing_key_message(provider_id: str, provider: ModelProvider) -> str:
@@ -78,6 +80,11 @@ class ModelClient:
             await self._client.close()
             self._client = None
 
+    @property
+    def streaming(self) -> bool:
+        """False for a provider set to `stream: false` (one plain request each time)."""
+        return bool(getattr(self.provider, "stream", True))
+
     async def stream(self, req: ModelRequest) -> AsyncIterator[StreamEvent]:
         """Yield the response's events; on a retryable failure yield Retrying and
         start over (consumers drop what the failed attempt streamed)."""
@@ -86,22 +93,35 @@ class ModelClient:
             "request": self.provider.request_max_retries,
             "stream": self.provider.stream_max_retries,
         }
+        empty_closes = 0
         while True:
+            got_any = False
             try:
                 async for event in self._attempt(req):
+                    got_any = True
                     yield event
                 return
             except RetryableError as exc:
+                reason = exc.reason
+                if exc.stage == "stream" and not got_any and exc.closed:
+                    empty_closes += 1
+                    if empty_closes >= 2:
+                        reason += f"; {self.no_stream_hint()}"
                 failures[exc.stage] += 1
                 attempt, limit = failures[exc.stage], limits[exc.stage]
                 if attempt > limit:
                     tries = "no retries" if limit == 0 else f"{limit} retries"
-                    raise ModelError(f"{exc.reason} (gave up after {tries})") from None
+                    raise ModelError(f"{reason} (gave up after {tries})") from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff(attempt)
-                yield Retrying(
-                    attempt=attempt, max_attempts=limit, delay_s=delay, reason=exc.reason
-                )
+                yield Retrying(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason)
                 await self._sleep(delay)
+
+    def no_stream_hint(self) -> str:
+        return (
+            "the server closed the stream before sending anything, twice: it may not"
+            " support streaming (with tools); set"
+            f" `model_providers.{self.provider_id}.stream: false` to send plain requests"
+        )
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: base * 2^(n-1), ±20 %, capped."""
@@ -115,36 +135,83 @@ class ModelClient:
         wire = wire_chat if chat else wire_responses
         params = wire.request_params(req)
         api = self.client().chat.completions if chat else self.client().responses
+        url = self.provider.base_url
         try:
-            response_cm = api.with_streaming_response.create(stream=True, **params)
+            response_cm = api.with_streaming_response.create(stream=self.streaming, **params)
             response = await response_cm.__aenter__()
         except openai.APIStatusError as exc:
             raise classify_status(exc, self.provider_id, self.provider) from None
-        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-            url = self.provider.base_url
+        except openai.APITimeoutError:
+            idle = self.provider.stream_idle_timeout_ms / 1000
+            raise RetryableError(f"no answer from {url} within {idle:g}s", "request") from None
+        except openai.APIConnectionError as exc:
             raise RetryableError(f"cannot reach {url}: {reason_of(exc)}", "request") from None
-
-        idle = self.provider.stream_idle_timeout_ms / 1000
-        completed = False
         try:
-            lines = with_idle_timeout(response.iter_lines(), idle)
-            async for event in wire.translate(sse_payloads(lines)):
+            events = await self._events(response, wire, url)
+            completed = False
+            async for event in wire.translate(events):
                 completed = completed or isinstance(event, Completed)
                 yield event
         except (RetryableError, ModelError):
             raise
         except ValueError as exc:  # malformed JSON in the stream
             raise ModelError(f"the model server sent a malformed event: {exc}") from None
-        except Exception as exc:  # transport errors come from several libraries
-            raise RetryableError(f"stream interrupted: {reason_of(exc)}", "stream") from None
+        except Exception as exc:  # our reading of its events failed: not worth a retry
+            problem = f"{type(exc).__name__}: {exc}"
+            raise ModelError(
+                f"the model server sent an event codex-tui cannot read ({problem})"
+            ) from None
         finally:
             await response_cm.__aexit__(None, None, None)
         if not completed:
-            raise RetryableError("stream closed before response.completed", "stream")
+            raise RetryableError("stream closed before response.completed", "stream", closed=True)
+
+    async def _events(self, response: Any, wire: Any, url: str | None) -> AsyncIterator[Any]:
+        """The response's events: streamed ones as they come, or those of a whole
+        JSON response (`stream: false`, or a server that ignored `stream: true`)."""
+        content_type = str(response.headers.get("content-type", "")).lower()
+        if "text/event-stream" in content_type:
+            idle = self.provider.stream_idle_timeout_ms / 1000
+            return sse_payloads(with_idle_timeout(response.iter_lines(), idle))
+        body = await response.read()
+        whole = parse_json_object(body) if "json" in content_type else None
+        if whole is not None and wire.is_complete(whole):
+            return _aiter(wire.complete_events(whole))
+        what = describe_body(content_type, body)
+        raise ModelError(
+            f"the server at {url} answered with {what}, not an event stream; is base_url right?"
+        )
+
+
+async def _aiter(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    for item in items:
+        yield item
+
+
+def parse_json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def describe_body(content_type: str, body: bytes) -> str:
+    """A few words on a body that is not what was asked for."""
+    text = body[:4096].decode("utf-8", "replace")
+    if "html" in content_type or text.lstrip().lower().startswith(("<!doctype", "<html")):
+        title = TITLE.search(text)
+        return f"an HTML page ({title.group(1).strip()[:80]})" if title else "an HTML page"
+    first = " ".join(text.split())[:120]
+    kind = content_type.split(";")[0] or "no content type"
+    if not first:
+        return f"an empty {kind} body"
+    return first if kind == "text/plain" else f"{kind} ({first})"
 
 
 async def with_idle_timeout(stream: Any, idle_s: float) -> AsyncIterator[Any]:
-    """Re-yield `stream`, failing when no event arrives for `idle_s` seconds."""
+    """Re-yield `stream`, failing when no event arrives for `idle_s` seconds; any
+    error of the transport is a retryable interruption."""
     iterator = stream.__aiter__()
     while True:
         try:
@@ -156,6 +223,8 @@ async def with_idle_timeout(stream: Any, idle_s: float) -> AsyncIterator[Any]:
             return
         except TimeoutError:
             raise RetryableError(f"no data from the model for {idle_s:g}s", "stream") from None
+        except Exception as exc:  # transport errors come from several libraries
+            raise RetryableError(f"stream interrupted: {reason_of(exc)}", "stream") from None
         yield event
 
 
@@ -164,7 +233,11 @@ def classify_status(exc: Any, provider_id: str, provider: ModelProvider) -> Exce
     status = exc.status_code
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
-    message = error.get("message") or str(exc)
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    if not message:
+        content_type = str(exc.response.headers.get("content-type", "")).lower()
+        raw = exc.body if isinstance(exc.body, str) else exc.response.text
+        message = describe_body(content_type, str(raw).encode()) if raw else str(exc)
     code = error.get("code")
     if status == 429 or status >= 500:
         retry_after = retry_after_s(exc.response.headers, message)

@@ -50,10 +50,18 @@ class Completed:
     incomplete_reason: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Skipped:
+    """Something the server sent that cannot be used and was left out (the person
+    is told; nothing is silently lost)."""
+
+    reason: str
+
+
 # A failed request about to be tried again: the person sees this very event.
 Retrying = StreamRetry
 
-StreamEvent = TextDelta | ReasoningTextDelta | ItemDone | Completed | Retrying
+StreamEvent = TextDelta | ReasoningTextDelta | ItemDone | Completed | Retrying | Skipped
 
 
 class ModelError(Exception):
@@ -68,24 +76,37 @@ class ModelError(Exception):
 class RetryableError(Exception):
     """A failure worth retrying; `stage` picks the retry budget."""
 
-    def __init__(self, reason: str, stage: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, stage: str, retry_after: float | None = None, *, closed: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.stage = stage  # "request" (before the stream) | "stream" (during it)
         self.retry_after = retry_after
+        # The stream ended cleanly but early (no final event).
+        self.closed = closed
 
 
-def usage_from(data: dict[str, Any] | None) -> TokenUsage:
+def _count(data: dict[str, Any], *keys: str) -> int:
+    """The first of `keys` that holds a token count; a server's other values count 0."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(0, value)
+    return 0
+
+
+def usage_from(data: object) -> TokenUsage:
     """TokenUsage from a Responses `usage` object or a Chat Completions one."""
-    if not data:
+    if not isinstance(data, dict):
         return TokenUsage()
-    input_details = data.get("input_tokens_details") or data.get("prompt_tokens_details") or {}
-    output_details = (
-        data.get("output_tokens_details") or data.get("completion_tokens_details") or {}
-    )
+    details = data.get("input_tokens_details") or data.get("prompt_tokens_details")
+    output_details = data.get("output_tokens_details") or data.get("completion_tokens_details")
+    details = details if isinstance(details, dict) else {}
+    output_details = output_details if isinstance(output_details, dict) else {}
     return TokenUsage(
-        input_tokens=int(data.get("input_tokens", data.get("prompt_tokens", 0)) or 0),
-        cached_input_tokens=int(input_details.get("cached_tokens", 0) or 0),
-        output_tokens=int(data.get("output_tokens", data.get("completion_tokens", 0)) or 0),
-        reasoning_tokens=int(output_details.get("reasoning_tokens", 0) or 0),
+        input_tokens=_count(data, "input_tokens", "prompt_tokens"),
+        cached_input_tokens=_count(details, "cached_tokens"),
+        output_tokens=_count(data, "output_tokens", "completion_tokens"),
+        reasoning_tokens=_count(output_details, "reasoning_tokens"),
     )

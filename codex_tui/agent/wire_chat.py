@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from codex_tui.agent.items import HistoryItem, SummaryText, assistant_message, message_text
@@ -76,45 +77,67 @@ def messages(instructions: str, items: list[HistoryItem]) -> list[dict[str, Any]
     return out
 
 
+@dataclass
+class _CallParts:
+    """A tool call assembled from its streamed pieces."""
+
+    call_id: str = ""
+    name: list[str] = field(default_factory=list)
+    arguments: list[str] = field(default_factory=list)
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
-    """Map streamed chat chunks to our events, assembling tool calls by index."""
+    """Map streamed chat chunks to our events, assembling tool calls by index.
+    A field of the wrong type (a server's bytes are not trusted) counts as absent."""
     message_id = f"msg_{uuid.uuid4().hex[:16]}"
     reasoning_id = f"rs_{uuid.uuid4().hex[:16]}"
     text: list[str] = []
     reasoning: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
-    usage = None
-    response_id = None
+    calls: dict[int, _CallParts] = {}
+    usage: object = None
+    response_id = ""
     finished = False
     async for chunk in chunks:
-        if isinstance(chunk.get("error"), dict):
-            error = chunk["error"]
-            raise ModelError(f"the model server failed the response: {error.get('message')}")
-        response_id = response_id or chunk.get("id")
+        error = chunk.get("error")
+        if error:
+            message = _str(_dict(error).get("message")) or _str(error) or "an error"
+            raise ModelError(f"the model server failed the response: {message}")
+        response_id = response_id or _str(chunk.get("id"))
         usage = chunk.get("usage") or usage
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
-            thought = delta.get("reasoning_content") or delta.get("reasoning")
-            if isinstance(thought, str) and thought:
+        for choice in map(_dict, _list(chunk.get("choices"))):
+            delta = _dict(choice.get("delta"))
+            thought = _str(delta.get("reasoning_content")) or _str(delta.get("reasoning"))
+            if thought:
                 reasoning.append(thought)
                 yield ReasoningTextDelta(item_id=reasoning_id, delta=thought)
-            content = delta.get("content")
-            if isinstance(content, str) and content:
+            content = _str(delta.get("content"))
+            if content:
                 text.append(content)
                 yield TextDelta(item_id=message_id, delta=content)
-            for tc in delta.get("tool_calls") or ():
-                call = calls.setdefault(
-                    tc.get("index", 0), {"id": None, "name": "", "arguments": ""}
-                )
-                call["id"] = call["id"] or tc.get("id")
-                function = tc.get("function") or {}
-                call["name"] += function.get("name") or ""
-                call["arguments"] += function.get("arguments") or ""
+            for tc in map(_dict, _list(delta.get("tool_calls"))):
+                index = tc.get("index", 0)
+                call = calls.setdefault(index if isinstance(index, int) else 0, _CallParts())
+                call.call_id = call.call_id or _str(tc.get("id"))
+                function = _dict(tc.get("function"))
+                call.name.append(_str(function.get("name")))
+                call.arguments.append(_str(function.get("arguments")))
             if choice.get("finish_reason"):
                 finished = True
     if not finished:
         # Nothing is yielded as done from a cut stream; the caller retries it whole.
-        raise RetryableError("stream closed before the final chunk", "stream")
+        raise RetryableError("stream closed before the final chunk", "stream", closed=True)
     if reasoning:
         summary: list[SummaryText] = [{"type": "summary_text", "text": "".join(reasoning)}]
         yield ItemDone(item={"type": "reasoning", "id": reasoning_id, "summary": summary})
@@ -125,9 +148,27 @@ async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
         yield ItemDone(
             item={
                 "type": "function_call",
-                "call_id": call["id"] or f"call_{uuid.uuid4().hex[:16]}",
-                "name": call["name"],
-                "arguments": call["arguments"] or "{}",
+                "call_id": call.call_id or f"call_{uuid.uuid4().hex[:16]}",
+                "name": "".join(call.name),
+                "arguments": "".join(call.arguments) or "{}",
             }
         )
-    yield Completed(response_id=response_id, usage=usage_from(usage))
+    yield Completed(response_id=response_id or None, usage=usage_from(usage))
+
+
+def is_complete(body: dict[str, Any]) -> bool:
+    """A whole chat completion (a plain request's answer)."""
+    return isinstance(body.get("choices"), list)
+
+
+def complete_events(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A whole chat completion as the one chunk a stream would have carried."""
+    choices = []
+    for choice in map(_dict, _list(body.get("choices"))):
+        delta = dict(_dict(choice.get("message")))
+        calls = [
+            {**_dict(call), "index": i} for i, call in enumerate(_list(delta.get("tool_calls")))
+        ]
+        delta["tool_calls"] = calls
+        choices.append({"delta": delta, "finish_reason": choice.get("finish_reason") or "stop"})
+    return [{"id": body.get("id"), "usage": body.get("usage"), "choices": choices}]

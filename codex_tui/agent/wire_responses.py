@@ -13,6 +13,7 @@ from codex_tui.agent.model_stream import (
     ModelRequest,
     ReasoningTextDelta,
     RetryableError,
+    Skipped,
     StreamEvent,
     TextDelta,
     usage_from,
@@ -68,35 +69,50 @@ def input_items(items: list[HistoryItem], chained: bool) -> list[HistoryItem]:
 async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
     """Map Responses stream events to ours; raises on a failed response."""
     async for event in events:
-        kind = event.get("type", "")
+        kind = _text(event, "type")
         if kind == "response.output_text.delta":
             yield TextDelta(item_id=_text(event, "item_id"), delta=_text(event, "delta"))
         elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
             yield ReasoningTextDelta(item_id=_text(event, "item_id"), delta=_text(event, "delta"))
         elif kind == "response.output_item.done":
             # Output kinds we cannot send back (a hosted tool's call) stay out of history.
-            item = history_item(event.get("item"))
+            raw = event.get("item")
+            item = history_item(raw)
             if item is not None:
                 yield ItemDone(item=item)
-        elif kind == "response.completed":
-            response = event.get("response") or {}
-            yield Completed(response_id=response.get("id"), usage=usage_from(response.get("usage")))
-        elif kind == "response.incomplete":
-            response = event.get("response") or {}
-            details = response.get("incomplete_details") or {}
-            reason = details.get("reason") or "unknown reason"
+            else:
+                yield Skipped(reason=f"an output item codex-tui cannot use ({describe(raw)})")
+        elif kind in ("response.completed", "response.incomplete"):
+            response = _object(event, "response")
+            reason = None
+            if kind == "response.incomplete":
+                reason = _text(_object(response, "incomplete_details"), "reason") or "unknown"
             yield Completed(
-                response_id=response.get("id"),
+                response_id=_text(response, "id") or None,
                 usage=usage_from(response.get("usage")),
                 incomplete_reason=reason,
             )
         elif kind == "response.failed":
-            error = (event.get("response") or {}).get("error") or {}
-            raise failure(error.get("code"), error.get("message") or "the response failed")
+            error = _object(_object(event, "response"), "error")
+            code = _text(error, "code") or None
+            raise failure(code, _text(error, "message") or "the response failed")
         elif kind == "error" or ("error" in event and not kind):
-            error = event.get("error")
-            error = error if isinstance(error, dict) else event
-            raise failure(error.get("code"), error.get("message") or "error")
+            error = _object(event, "error") or event
+            raise failure(_text(error, "code") or None, _text(error, "message") or "error")
+
+
+def _object(event: dict[str, Any], key: str) -> dict[str, Any]:
+    """A mapping field of a stream event; a server's other value counts as empty."""
+    value = event.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def describe(raw: object) -> str:
+    """A few words on an unusable item, for the person's warning."""
+    if isinstance(raw, dict):
+        kind = raw.get("type")
+        return f"type {kind!r}" if isinstance(kind, str) else "an item without a type"
+    return f"a {type(raw).__name__}, not an item"
 
 
 def _text(event: dict[str, Any], key: str) -> str:
@@ -114,3 +130,22 @@ def failure(code: str | None, message: str) -> Exception:
     if code == "previous_response_not_found":
         return ModelError(message, "previous_response_not_found")
     return ModelError(f"the model server failed the response: {message}")
+
+
+def is_complete(body: dict[str, Any]) -> bool:
+    """A whole Responses object (a plain request's answer)."""
+    return isinstance(body.get("output"), list)
+
+
+def complete_events(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A whole response as the events a stream of it would have ended with."""
+    events: list[dict[str, Any]] = [
+        {"type": "response.output_item.done", "item": item} for item in body["output"]
+    ]
+    if body.get("status") == "failed":
+        events.append({"type": "response.failed", "response": body})
+    elif body.get("status") == "incomplete":
+        events.append({"type": "response.incomplete", "response": body})
+    else:
+        events.append({"type": "response.completed", "response": body})
+    return events

@@ -24,6 +24,8 @@ from codex_tui.scripted.steps import (
     Failed,
     Hang,
     HttpError,
+    RawBody,
+    RawEvents,
     Reply,
     Step,
     error_body,
@@ -174,6 +176,11 @@ class ScriptHandler(BaseHTTPRequestHandler):
                     self.close_connection = True
                 else:
                     self._drop()
+            case RawEvents(events=raw):
+                self._send_stream(iter([WireEvent(None, item) for item in raw]), 0.0)
+                self._end_chunks()
+            case RawBody(status=status, body=text, content_type=content_type):
+                self._send_raw(status, text.encode(), content_type)
             case Hang(after_events=limit, reply=reply, timeout_s=timeout_s):
                 if streaming and limit is not None:
                     events = _wire_events(wire, reply, body)
@@ -227,6 +234,15 @@ class ScriptHandler(BaseHTTPRequestHandler):
             data, content_type = json.dumps(body).encode(), "application/json"
         else:
             data, content_type = (body or "").encode(), "text/plain; charset=utf-8"
+        self._send_raw(status, data, content_type, headers)
+
+    def _send_raw(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -216,7 +216,26 @@ class Hang:
     timeout_s: float = 60.0
 
 
-Step: TypeAlias = Reply | HttpError | DropConnection | Hang
+@dataclass
+class RawEvents:
+    """Stream exactly these server-sent events (hostile or malformed ones included):
+    a str is sent as the ``data:`` text verbatim, anything else as its JSON. The
+    stream ends cleanly after them; the wire's own framing (``[DONE]``,
+    ``response.completed``) is only there if the list has it."""
+
+    events: list[Any]
+
+
+@dataclass
+class RawBody:
+    """Answer with this body as it is (an HTML error page, say), any status."""
+
+    status: int = 200
+    body: str = "<html><body><h1>Welcome to nginx!</h1></body></html>"
+    content_type: str = "text/html"
+
+
+Step: TypeAlias = Reply | HttpError | DropConnection | Hang | RawEvents | RawBody
 
 
 def error_body(

@@ -162,6 +162,10 @@ def parse_arguments(spec: ToolSpec, raw: str | dict[str, Any]) -> dict[str, Any]
             args = json.loads(raw or "{}")
         except json.JSONDecodeError as exc:
             raise ToolArgumentError(f"arguments are not valid JSON ({exc.msg})") from None
+        except ValueError:  # an integer of thousands of digits
+            raise ToolArgumentError("arguments hold a number too long to read") from None
+        except RecursionError:
+            raise ToolArgumentError("arguments are nested too deeply to read") from None
     if not isinstance(args, dict):
         raise ToolArgumentError("arguments must be a JSON object")
     check_value(args, spec.parameters, "")

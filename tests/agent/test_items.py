@@ -45,8 +45,17 @@ def test_a_server_message_keeps_its_text_parts_and_id() -> None:
 def test_calls_outputs_and_reasoning() -> None:
     call = {"type": "function_call", "call_id": "c", "name": "shell", "arguments": "{}"}
     assert history_item(call) == call
-    assert history_item({**call, "arguments": {"command": ["ls"]}}) is None
-    assert history_item({**call, "call_id": ""}) is None
+    # A malformed call is mended, never dropped: the model must get an output.
+    mended = history_item({**call, "arguments": {"command": ["ls"]}})
+    assert mended == {**call, "arguments": '{"command": ["ls"]}'}
+    no_id = history_item({**call, "call_id": {"an": "object"}, "name": 5})
+    assert no_id is not None and no_id["type"] == "function_call"
+    assert no_id["call_id"].startswith("call_") and no_id["name"] == ""
+    assert history_item({"type": "message", "role": "assistant", "content": 5}) == {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": "5"}],
+    }
     output = {"type": "function_call_output", "call_id": "c", "output": "ok"}
     assert history_item(output) == output
     reasoning = history_item(
