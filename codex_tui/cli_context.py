@@ -121,6 +121,12 @@ def merge_flags(args: argparse.Namespace) -> None:
         setattr(args, name, value)
 
 
+def decode_arg(text: str) -> str:
+    """A command-line argument as clean text: Python keeps invalid UTF-8 in argv
+    as lone surrogates; they become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def resolve_cwd(cd: str | None) -> Path:
     if cd is None:
         return Path.cwd()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from codex_tui.agent import events as ev
-from codex_tui.cli_context import CliError, Context, global_flags, resolve_cwd
+from codex_tui.cli_context import CliError, Context, decode_arg, global_flags, resolve_cwd
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -133,20 +133,35 @@ class HeadlessApprover:
 
 
 def read_prompt(ctx: Context) -> str:
-
+    """The prompt from the command line or stdin; invalid UTF-8 in either becomes
+    U+FFFD here, at the edge, so nothing downstream sees undecodable text."""
     prompt: str | None = ctx.args.prompt
     if prompt is None or prompt == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise CliError('exec needs a prompt: codex-tui exec "..." (or pipe it on stdin)', 2)
-        prompt = sys.stdin.read()
+        prompt = sys.stdin.buffer.read().decode("utf-8", "replace")
+    else:
+        prompt = decode_arg(prompt)
     if not prompt.strip():
         raise CliError("exec: the prompt is empty", 2)
     return prompt
 
 
+def check_output_path(value: str | None) -> None:
+    """`-o FILE` is checked before the turn, so a bad path costs no model request."""
+    if not value:
+        return
+    path = Path(value)
+    if path.is_dir():
+        raise CliError(f"exec: -o {value}: is a directory; give a file name", 2)
+    if not path.parent.is_dir():
+        raise CliError(f"exec: -o {value}: no such directory {path.parent}", 2)
+
+
 def run(ctx: Context) -> int:
     resume = resume_target(ctx)
     prompt = read_prompt(ctx)
+    check_output_path(ctx.args.output_last_message)
     config = ctx.config
     if ctx.loaded.source_of("approval_policy") == "default":
         config.approval_policy = "never"  # headless: never wait for a person
@@ -193,7 +208,10 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
     if outcome is None:  # pragma: no cover - submit only queues while a turn runs
         return 1
     if ctx.args.output_last_message:
-        Path(ctx.args.output_last_message).write_text(outcome.last_message or "")
+        try:
+            Path(ctx.args.output_last_message).write_text(outcome.last_message or "")
+        except OSError as exc:
+            raise CliError(f"exec: -o {ctx.args.output_last_message}: {exc.strerror}") from None
     if not ctx.args.json and outcome.last_message:
         write_out(outcome.last_message.rstrip("\n") + "\n")
     return 0 if outcome.status == "completed" else 1

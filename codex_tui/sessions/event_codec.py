@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from codex_tui.agent import events as ev
 from codex_tui.policy import redact, redact_json
+from codex_tui.sessions.files import clean_text
 from codex_tui.tools.plan import PlanStatus, PlanStep
 
 Payload = dict[str, Any]
@@ -69,8 +70,7 @@ class EventKind(Generic[E]):
 
 
 def text(p: Payload, key: str, default: str = "") -> str:
-    value = p.get(key)
-    return value if isinstance(value, str) else default
+    return clean_text(p.get(key)) or default
 
 
 def pick(table: dict[str, T], value: object, default: T) -> T:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,26 @@ class Root:
 
     path: Path
     source: Source
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: object) -> str:
+    """A text field of a session file as text we can show, store and write: "" for
+    a value that is not text, U+FFFD for lone surrogates (invalid UTF-8 in a
+    prompt arrives as those)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", value)
+    return value
+
+
+def text_or_none(value: object) -> str | None:
+    return clean_text(value) or None
 
 
 def codex_home() -> Path:
@@ -82,8 +103,9 @@ def encode_line(kind: str, payload: Mapping[str, object], timestamp: str | None 
     line = {"timestamp": timestamp or utc_stamp(), "type": kind, "payload": payload}
     # default=str: a stray non-JSON value (a Path, say) must not stop the recording.
     text = json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
-    # A lone surrogate (possible in decoded model text) becomes its JSON escape.
-    return (text + "\n").encode("utf-8", "backslashreplace")
+    # A lone surrogate (invalid UTF-8 decoded somewhere) becomes U+FFFD: the file
+    # stays valid UTF-8 and reads back as text any tool can store.
+    return (clean_text(text) + "\n").encode("utf-8")
 
 
 # --- git, read from the files (no subprocess on the way to the first request) ------------

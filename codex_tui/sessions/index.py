@@ -21,15 +21,18 @@ from typing import Any
 
 from codex_tui.config import paths
 from codex_tui.sessions.errors import AmbiguousSession, ReadOnlySession, SessionNotFound
+from codex_tui.sessions.event_codec import usage_from
 from codex_tui.sessions.files import (
     ORIGINATOR,
     Root,
     Source,
+    clean_text,
     encode_line,
     is_session_file,
     parse_stamp,
     repo_root,
     roots,
+    text_or_none,
 )
 from codex_tui.sessions.reader import UNTITLED, make_title, parse_line
 from codex_tui.sessions.recorder import append_lines
@@ -146,20 +149,25 @@ class SessionIndex:
             try:
                 self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
                 self.db.executemany("DELETE FROM texts WHERE path = ?", [(p,) for p in removed])
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (:path, :size, :mtime_ns, :ok, :id,"
-                    " :source, :title, :cwd, :branch, :model, :created, :updated, :turns,"
-                    " :tokens, :read_only, :preview)",
-                    rows,
-                )
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO texts VALUES (:path, :text)",
-                    [r for r in rows if r["ok"]],
-                )
+                for row in rows:
+                    self._insert(row)
                 self.db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
+
+    def _insert(self, row: dict[str, Any]) -> None:
+        """One file's row; a row the database refuses is kept as an unreadable
+        file (counted, never listed), so one bad file cannot hide the others."""
+        try:
+            self.db.execute(_INSERT_FILE, row)
+            if row["ok"]:
+                self.db.execute("INSERT OR REPLACE INTO texts VALUES (:path, :text)", row)
+        except (sqlite3.Error, UnicodeError, OverflowError):
+            bad = {**row, "ok": 0, "id": None, "title": None, "cwd": None, "branch": None,
+                   "model": None, "preview": "", "text": ""}  # fmt: skip
+            with contextlib.suppress(sqlite3.Error, UnicodeError):  # a name it cannot store
+                self.db.execute(_INSERT_FILE, bad)
 
     # --- queries -----------------------------------------------------------------------
 
@@ -266,6 +274,12 @@ def walk(roots_: list[Root]) -> dict[str, tuple[int, int, Source]]:
     return found
 
 
+_INSERT_FILE = (
+    "INSERT OR REPLACE INTO files VALUES (:path, :size, :mtime_ns, :ok, :id, :source, :title,"
+    " :cwd, :branch, :model, :created, :updated, :turns, :tokens, :read_only, :preview)"
+)
+
+
 def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str, Any]:
     """An index row for one file, reading only what the listing and search need."""
     row: dict[str, Any] = {
@@ -291,6 +305,13 @@ def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str,
         raw = path.read_bytes()
     except OSError:
         return row
+    try:
+        return _read_row(raw, row, source)
+    except Exception:  # a file we cannot make sense of is counted, never fatal
+        return {**row, "ok": 0}
+
+
+def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]:
     lines = iter(raw.split(b"\n"))
     first = next((chunk for chunk in lines if chunk.strip()), b"")
     head = parse_line(first)
@@ -302,11 +323,11 @@ def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str,
     ours = meta.get("originator") == ORIGINATOR
     row.update(
         ok=1,
-        id=str(meta["id"]),
+        id=clean_text(str(meta["id"])),
         source="codex-tui" if ours else "codex",
-        cwd=str(meta.get("cwd") or ""),
-        branch=git.get("branch"),
-        model=meta.get("model"),
+        cwd=clean_text(meta.get("cwd")),
+        branch=text_or_none(git.get("branch")),
+        model=text_or_none(meta.get("model")),
         created=created.timestamp() if created else row["updated"],
         read_only=0 if ours and source == "codex-tui" else 1,
     )
@@ -321,14 +342,13 @@ def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str,
             continue
         payload = line["payload"]
         if line["type"] == "turn_context":
-            if isinstance(payload.get("model"), str):
-                row["model"] = payload["model"]
+            row["model"] = text_or_none(payload.get("model")) or row["model"]
             continue
         if line["type"] != "event_msg":
             continue
         kind = payload.get("type")
         if kind in ("user_message", "agent_message"):
-            text = str(payload.get("message") or "")
+            text = clean_text(payload.get("message"))
             if kind == "user_message":
                 row["turns"] += 1
                 if title is None and text.strip():
@@ -339,12 +359,9 @@ def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str,
                 texts.append(text[:budget])
                 budget -= len(texts[-1])
         elif kind == "token_count" and isinstance(payload.get("info"), dict):
-            total = payload["info"].get("total_token_usage") or {}
-            row["tokens"] = int(total.get("input_tokens") or 0) + int(
-                total.get("output_tokens") or 0
-            )
-        elif kind == "session_renamed" and isinstance(payload.get("title"), str):
-            renamed = payload["title"].strip() or renamed
+            row["tokens"] = usage_from(payload["info"].get("total_token_usage")).total_tokens
+        elif kind == "session_renamed":
+            renamed = clean_text(payload.get("title")).strip() or renamed
     row["title"] = renamed or title or _title_from_items(raw) or UNTITLED
     row["text"] = "\n".join(texts)
     return row

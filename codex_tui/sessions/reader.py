@@ -21,7 +21,14 @@ from codex_tui.agent.items import HistoryItem, message_text
 from codex_tui.sessions import history as hist
 from codex_tui.sessions.errors import SessionReadError
 from codex_tui.sessions.event_codec import ReadState, decode
-from codex_tui.sessions.files import ORIGINATOR, Source, codex_home, parse_stamp
+from codex_tui.sessions.files import (
+    ORIGINATOR,
+    Source,
+    clean_text,
+    codex_home,
+    parse_stamp,
+    text_or_none,
+)
 
 TITLE_CHARS = 120
 UNTITLED = "(no request yet)"
@@ -145,8 +152,8 @@ class _Builder:
         created = parse_stamp(meta.get("timestamp")) or parse_stamp(first.get("timestamp"))
         self.created = created or datetime.fromtimestamp(0, UTC)
         self.updated = self.created
-        self.cwd = str(meta.get("cwd") or "")
-        self.model: str | None = meta.get("model")
+        self.cwd = clean_text(meta.get("cwd"))
+        self.model: str | None = text_or_none(meta.get("model"))
         self.history: list[HistoryItem] = []
         self.transcript: list[ev.Event] = []
         self.first_request: str | None = None
@@ -173,8 +180,7 @@ class _Builder:
             case "event_msg":
                 self.add_event(payload)
             case "turn_context":
-                if isinstance(payload.get("model"), str):
-                    self.model = payload["model"]
+                self.model = text_or_none(payload.get("model")) or self.model
             case "compacted":
                 self.compacted(payload)
 
@@ -198,7 +204,7 @@ class _Builder:
                 self.transcript.extend(hist.tool_events(call, output, Path(self.cwd or ".")))
 
     def compacted(self, payload: dict[str, Any]) -> None:
-        summary = str(payload.get("message") or "")
+        summary = clean_text(payload.get("message"))
         replacement = payload.get("replacement_history")
         if isinstance(replacement, list):
             items = [
@@ -215,8 +221,8 @@ class _Builder:
     def add_event(self, p: dict[str, Any]) -> None:
         kind = p.get("type")
         if kind == "session_renamed":
-            title = p.get("title")
-            if isinstance(title, str) and title.strip():
+            title = clean_text(p.get("title"))
+            if title.strip():
                 self.renamed = title
             return
         for event in decode(p, self.state):
@@ -250,21 +256,21 @@ class _Builder:
         title = self.renamed or (make_title(request) if request else UNTITLED)
         forked = self.meta.get("forked_from")
         meta = SessionMeta(
-            id=str(self.meta["id"]),
+            id=clean_text(str(self.meta["id"])),
             path=self.path,
             title=title,
             cwd=self.cwd,
-            branch=git.get("branch"),
-            commit=git.get("commit_hash"),
+            branch=text_or_none(git.get("branch")),
+            commit=text_or_none(git.get("commit_hash")),
             model=self.model,
-            provider=self.meta.get("model_provider"),
+            provider=text_or_none(self.meta.get("model_provider")),
             created=self.created,
             updated=self.updated,
             turns=self.turns,
             tokens=self.total.total_tokens,
             source=self.source,
             read_only=self.read_only,
-            forked_from=forked.get("id") if isinstance(forked, dict) else None,
+            forked_from=text_or_none(forked.get("id")) if isinstance(forked, dict) else None,
         )
         return SessionData(
             meta=meta,

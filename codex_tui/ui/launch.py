@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codex_tui.cli_context import decode_arg
+
 if TYPE_CHECKING:
     from codex_tui.cli_context import Context
 
@@ -16,7 +18,8 @@ def run(ctx: Context, resume: Path | None = None) -> int:
 
     if getattr(ctx.args, "demo", False):
         return run_demo(ctx)
-    launch = Launch(ctx.config, ctx.cwd, prompt=ctx.args.prompt, resume=resume)
+    prompt = decode_arg(ctx.args.prompt) if ctx.args.prompt else None
+    launch = Launch(ctx.config, ctx.cwd, prompt=prompt, resume=resume)
     app = CodexApp(launch)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,58 @@
+"""`codex-tui exec` at its edges: invalid UTF-8 in the prompt (argument or stdin)
+and a bad `-o` path, as a real process against the scripted server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from codex_tui.scripted import Message, Reply, ScriptedModelServer
+
+
+def exec_bytes(
+    server: ScriptedModelServer, cwd: Path, home: Path, *args: bytes, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    argv = [
+        sys.executable.encode(), b"-m", b"codex_tui",
+        b"-c", b"model_provider=scripted",
+        b"-c", f"model_providers.scripted.base_url={server.base_url}".encode(),
+        b"exec", *args,
+    ]  # fmt: skip
+    env = {**os.environ, "CODEX_TUI_HOME": str(home)}
+    return subprocess.run(argv, cwd=cwd, env=env, input=stdin, capture_output=True, timeout=60)
+
+
+def test_invalid_utf8_prompts_run_and_leave_readable_sessions(
+    workspace: Path, isolated_home: Path
+) -> None:
+    with ScriptedModelServer([Reply([Message("one")]), Reply([Message("two")])]) as server:
+        by_arg = exec_bytes(server, workspace, isolated_home, b"fix \xff\xfe this")
+        by_stdin = exec_bytes(server, workspace, isolated_home, stdin=b"and \xff that")
+        sent = [body["input"][-1]["content"][0]["text"] for body in server.bodies]
+    assert by_arg.returncode == 0, by_arg.stderr
+    assert by_stdin.returncode == 0, by_stdin.stderr
+    assert sent == ["fix \ufffd\ufffd this", "and \ufffd that"]
+    listing = subprocess.run(
+        [sys.executable, "-m", "codex_tui", "sessions"],
+        cwd=workspace,
+        env={**os.environ, "CODEX_TUI_HOME": str(isolated_home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "fix \ufffd\ufffd this" in listing.stdout and "and \ufffd that" in listing.stdout
+
+
+def test_output_path_is_checked_before_the_turn(workspace: Path, isolated_home: Path) -> None:
+    with ScriptedModelServer([Reply([Message("unused")])]) as server:
+        into_dir = exec_bytes(server, workspace, isolated_home, b"-o", b"/tmp", b"hi")
+        no_parent = exec_bytes(server, workspace, isolated_home, b"-o", b"/no/such/dir/f", b"hi")
+        requests = len(server.bodies)
+    assert into_dir.returncode == no_parent.returncode == 2
+    assert b"-o /tmp: is a directory" in into_dir.stderr
+    assert b"no such directory /no/such/dir" in no_parent.stderr
+    assert b"Traceback" not in into_dir.stderr + no_parent.stderr
+    assert requests == 0

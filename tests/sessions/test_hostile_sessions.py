@@ -1,0 +1,87 @@
+"""Session files with wrong types and invalid text (ours damaged, or Codex CLI's,
+which are read too): `sessions`, the reader and `exec resume` go on, and one bad
+file never hides the others."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from codex_tui.cli import main
+from codex_tui.sessions import SessionIndex, read_session
+from codex_tui.sessions.files import encode_line
+from tests.sessions.test_index import ours
+
+SID = "11111111-2222-4333-8444-555555555555"
+
+
+def hostile_file(home: Path, cwd: Path) -> Path:
+    path = home / "sessions" / "2026" / "12" / "03" / f"rollout-2026-12-03T10-00-00-{SID}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "id": SID,
+        "timestamp": 5,
+        "cwd": str(cwd),
+        "originator": "codex-tui",
+        "model": {"a": 1},
+        "model_provider": 7,
+        "git": {"branch": ["b"], "commit_hash": 3},
+    }
+    lines = [
+        {"timestamp": "2026-12-03T10:00:00Z", "type": "session_meta", "payload": meta},
+        {"timestamp": 7, "type": "turn_context", "payload": {"model": ["m"]}},
+        {"type": "event_msg", "payload": {"type": "user_message", "message": ["not", "text"]}},
+        {"type": "event_msg", "payload": {"type": "user_message", "message": "hello \udcff"}},
+        {
+            "type": "event_msg",
+            "payload": {
+                "type": "token_count",
+                "info": {"total_token_usage": {"input_tokens": "many", "output_tokens": [1]}},
+            },
+        },
+        {"type": "event_msg", "payload": {"type": "session_renamed", "title": {"x": 1}}},
+        {"type": "event_msg", "payload": {"type": "exec_command_end", "status": ["x"]}},
+        {
+            "type": "response_item",
+            "payload": {"type": "message", "role": "user", "content": [{"text": {"x": 1}}]},
+        },
+        {"type": "compacted", "payload": {"message": ["x"], "replacement_history": "nope"}},
+    ]
+    with path.open("w", encoding="utf-8", errors="surrogatepass") as f:
+        for line in lines:
+            f.write(json.dumps(line) + "\n")
+    return path
+
+
+def test_the_reader_takes_what_it_can(isolated_home: Path, tmp_path: Path) -> None:
+    data = read_session(hostile_file(isolated_home, tmp_path))
+    assert data.meta.title == "hello \ufffd"
+    assert (data.meta.model, data.meta.branch, data.meta.provider) == (None, None, None)
+    assert data.total_usage.total_tokens == 0
+    json.dumps([str(e) for e in data.transcript])  # all of it is text we can show
+
+
+def test_sessions_lists_it_beside_the_good_ones(isolated_home: Path, tmp_path: Path, capsys):
+    hostile_file(isolated_home, tmp_path)
+    ours(isolated_home, "aaaa1111-0000-4000-8000-000000000001", "A good one", cwd=str(tmp_path))
+    assert main(["-C", str(tmp_path), "sessions", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(s["title"] for s in listed) == ["A good one", "hello \ufffd"]
+
+
+def test_a_row_the_database_refuses_is_counted_not_fatal(isolated_home: Path, tmp_path: Path):
+    ours(isolated_home, "aaaa1111-0000-4000-8000-000000000001", "A good one", cwd=str(tmp_path))
+    index = SessionIndex.open()
+    index.refresh()
+    # A title sqlite cannot store (a lone surrogate reached the row).
+    bad = {"path": "/x/y.jsonl", "size": 1, "mtime_ns": 1, "ok": 1, "id": "z", "source": "codex",
+           "title": "\udcff", "cwd": "", "branch": None, "model": None, "created": 0.0,
+           "updated": 0.0, "turns": 0, "tokens": 0, "read_only": 1, "preview": "", "text": ""}  # fmt: skip
+    index._write([bad], [])
+    titles = [s.title for s in index.list()]
+    assert titles == ["A good one"]
+
+
+def test_encode_line_always_writes_valid_utf8() -> None:
+    line = encode_line("event_msg", {"type": "user_message", "message": "bad \udcff end"})
+    assert json.loads(line.decode("utf-8"))["payload"]["message"] == "bad \ufffd end"
