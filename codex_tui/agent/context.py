@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from codex_tui.agent.events import TokenUsage
 from codex_tui.agent.items import HistoryItem, MessageItem, message_text, user_message
+
+if TYPE_CHECKING:
+    from codex_tui.agent.model_stream import ModelRequest
 
 # Context windows of known model families (tokens); prefixes, longest first wins.
 KNOWN_WINDOWS: dict[str, int] = {
@@ -49,6 +53,20 @@ def auto_compact_limit(window: int | None, configured: int | None) -> int | None
     return int(window * 0.9) if window else None
 
 
+CHARS_PER_TOKEN = 4  # a rough average for English text and code
+
+
+def estimate_usage(request: ModelRequest, output: Sequence[HistoryItem]) -> TokenUsage:
+    """Token counts from our own request and answer, for servers that report none."""
+    sent = (
+        len(request.instructions) + len(json.dumps(request.input)) + len(json.dumps(request.tools))
+    )
+    answered = len(json.dumps(list(output)))
+    return TokenUsage(
+        input_tokens=sent // CHARS_PER_TOKEN, output_tokens=answered // CHARS_PER_TOKEN
+    )
+
+
 def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
     """A message the person typed (not AGENTS.md or environment context we add)."""
     if item["type"] != "message" or item["role"] != "user":
@@ -85,6 +103,9 @@ class Conversation:
         self.items.extend(items)
         if self.on_add is not None and items:
             self.on_add(items)
+
+    # Some usage was estimated (the server reported none): counts are approximate.
+    estimated: bool = False
 
     def record_usage(self, usage: TokenUsage) -> None:
         self.total = self.total + usage

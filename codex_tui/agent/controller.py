@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks import TurnChecks, grounding_text
-from codex_tui.agent.context import COMPACT_PROMPT, Conversation
+from codex_tui.agent.context import COMPACT_PROMPT, Conversation, estimate_usage
 from codex_tui.agent.items import (
     HistoryItem,
     call_output,
@@ -100,6 +100,8 @@ class AgentStatus:
     sandbox: str  # the sandbox's one-line status
     total_tokens: int
     last_input_tokens: int
+    cached_input_tokens: int  # of all requests: what the server's prompt cache served
+    estimated: bool  # the server reports no usage; the counts are our estimate
     context_window: int | None
     context_left_percent: int | None
     docs: tuple[str, ...]  # the AGENTS.md files in use
@@ -198,6 +200,8 @@ class Agent:
             sandbox=self.tools.env.sandbox.status_line(),
             total_tokens=conv.total.total_tokens,
             last_input_tokens=conv.last.input_tokens,
+            cached_input_tokens=conv.total.cached_input_tokens,
+            estimated=conv.estimated,
             context_window=conv.window,
             context_left_percent=usage.percent_left,
             docs=tuple(str(getattr(d, "path", d)) for d in self.docs),
@@ -499,6 +503,7 @@ class Agent:
             max_output_tokens=self.max_output_tokens,
             store=self.server_state,
             previous_response_id=self.previous_response_id if chained else None,
+            cache_key=self.session_id or None,
         )
 
     async def _send(
@@ -565,6 +570,9 @@ class Agent:
                     self.emit(retry)
                 case Completed() as done:
                     usage, response_id = done.usage, done.response_id
+                    if not done.usage_reported:
+                        usage = estimate_usage(request, items)
+                        self.conversation.estimated = True
                     if done.incomplete_reason:
                         self.emit(
                             ev.WarningEvent(
@@ -576,7 +584,14 @@ class Agent:
             self.conversation.add(*items)
             self.conversation.record_usage(usage)
             conv = self.conversation
-            self.emit(ev.TokenCount(total=conv.total, last=conv.last, context_window=conv.window))
+            self.emit(
+                ev.TokenCount(
+                    total=conv.total,
+                    last=conv.last,
+                    context_window=conv.window,
+                    estimated=conv.estimated,
+                )
+            )
             if request.store:
                 # The server keeps the calls under their old ids: send ours whole next time.
                 self._stored(None if renamed else response_id)

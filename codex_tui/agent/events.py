@@ -192,6 +192,9 @@ class TokenCount(Event):
     total: TokenUsage
     last: TokenUsage
     context_window: int | None
+    # The server reports no usage: the counts are our estimate (about four
+    # characters a token), good for the context meter, not for billing.
+    estimated: bool = False
 
     @property
     def percent_left(self) -> int | None:

@@ -21,6 +21,8 @@ class ModelRequest:
     max_output_tokens: int | None = None
     store: bool = False
     previous_response_id: str | None = None
+    # Requests of one session share it, so the server's prompt cache can hit.
+    cache_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -48,6 +50,9 @@ class Completed:
     usage: TokenUsage
     # Set when the server stopped early (max_output_tokens, content_filter).
     incomplete_reason: str | None = None
+    # False when the server sent no usage at all (some local servers): `usage`
+    # is zeros, and the agent estimates from its own count.
+    usage_reported: bool = True
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -153,7 +153,11 @@ async def translate(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
                 "arguments": "".join(call.arguments) or "{}",
             }
         )
-    yield Completed(response_id=response_id or None, usage=usage_from(usage))
+    yield Completed(
+        response_id=response_id or None,
+        usage=usage_from(usage),
+        usage_reported=isinstance(usage, dict),
+    )
 
 
 def is_complete(body: dict[str, Any]) -> bool:

@@ -39,6 +39,8 @@ def request_params(req: ModelRequest) -> dict[str, Any]:
         params["max_output_tokens"] = req.max_output_tokens
     if req.previous_response_id:
         params["previous_response_id"] = req.previous_response_id
+    if req.cache_key:
+        params["prompt_cache_key"] = req.cache_key
     return params
 
 
@@ -87,10 +89,12 @@ async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
             reason = None
             if kind == "response.incomplete":
                 reason = _text(_object(response, "incomplete_details"), "reason") or "unknown"
+            usage = response.get("usage")
             yield Completed(
                 response_id=_text(response, "id") or None,
-                usage=usage_from(response.get("usage")),
+                usage=usage_from(usage),
                 incomplete_reason=reason,
+                usage_reported=isinstance(usage, dict),
             )
         elif kind == "response.failed":
             error = _object(_object(event, "response"), "error")

@@ -294,6 +294,8 @@ def _token_count(e: ev.TokenCount, _: WriteState) -> Payload:
         "last_token_usage": usage_json(e.last),
         "model_context_window": e.context_window,
     }
+    if e.estimated:
+        info["estimated"] = True
     return {"type": "token_count", "info": info, "rate_limits": None}
 
 
@@ -307,6 +309,7 @@ def _read_token_count(p: Payload, _: ReadState) -> list[ev.Event]:
             total=usage_from(info.get("total_token_usage")),
             last=usage_from(info.get("last_token_usage")),
             context_window=window if isinstance(window, int) else None,
+            estimated=info.get("estimated") is True,
         )
     ]
 

@@ -90,6 +90,7 @@ class StatusBar(Static):
         self.branch: str | None = None
         self.percent_left: int | None = None
         self.tokens = 0
+        self.estimated = False  # the server reports no usage: our own estimate
         self.working_since: float | None = None
         self.note = ""
         self.queued = 0
@@ -109,6 +110,7 @@ class StatusBar(Static):
     def set_tokens(self, event: ev.TokenCount) -> None:
         self.tokens = event.total.total_tokens
         self.percent_left = event.percent_left
+        self.estimated = event.estimated
         self.refresh_text()
 
     def set_working(self, working: bool) -> None:
@@ -138,9 +140,12 @@ class StatusBar(Static):
             parts.append((f"⚠ sandbox: {self.sandbox} (not enforced)", "bold red"))
         if self.branch:
             parts.append((f"⎇ {self.branch}", ""))
+        about = "~" if self.estimated else ""
         if self.percent_left is not None:
-            parts.append((f"{self.percent_left}% context left", ""))
-        if self.tokens:
+            parts.append((f"{about}{self.percent_left}% context left", ""))
+        if self.estimated:
+            parts.append(("tokens unknown", "dim"))
+        elif self.tokens:
             parts.append((f"{self.tokens:,} tokens", "dim"))
         for index, (text, style) in enumerate(p for p in parts if p[0]):
             if index:

@@ -187,7 +187,13 @@ def _status(ctx: SlashContext, _args: str) -> None:
         rows.append(("sandbox", f"{config.sandbox_mode} — {status.sandbox}"))
         rows.append(("session", status.session_id))
         total, last = status.total_tokens, status.last_input_tokens
-        rows.append(("tokens", f"{total:,} total · {last:,} in the last request"))
+        if status.estimated:
+            tokens = f"unknown: the server reports none (about {total:,} by our count)"
+        else:
+            tokens = f"{total:,} total · {last:,} in the last request"
+            if status.cached_input_tokens:
+                tokens += f" · {status.cached_input_tokens:,} served from the prompt cache"
+        rows.append(("tokens", tokens))
         if status.context_window:
             left = status.context_left_percent
             rows.append(("context left", f"{left}% of {status.context_window:,}"))

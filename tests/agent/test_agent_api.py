@@ -246,3 +246,39 @@ async def test_overrides_at_once_both_hold(workspace: Path) -> None:
     assert bodies[0]["model"] == "gpt-4.1"
     last = log.of(ev.SettingsChanged)[-1]
     assert (last.model, last.sandbox_mode) == ("gpt-4.1", "read-only")
+
+
+async def test_requests_of_a_session_share_a_prompt_cache_key(workspace: Path) -> None:
+    log = EventLog()
+    with ScriptedModelServer([Reply([Message("a")]), Reply([Message("b")])]) as server:
+        agent = await make_agent(server, workspace, log)
+        await agent.submit("one")
+        agent.client.provider.wire_api = "chat"
+        await agent.submit("two")
+        bodies = server.bodies
+        await agent.aclose()
+    assert bodies[0]["prompt_cache_key"] == agent.session_id
+    assert "prompt_cache_key" not in bodies[1]  # the chat wire: other servers may refuse it
+
+
+async def test_a_server_without_usage_gets_an_estimate_marked_as_one(workspace: Path) -> None:
+    from codex_tui.scripted import RawEvents
+
+    silent = RawEvents(
+        [
+            {
+                "type": "response.output_item.done",
+                "item": {"type": "message", "role": "assistant", "content": "hi " * 100},
+            },
+            {"type": "response.completed", "response": {"id": "r1"}},
+        ]
+    )
+    log = EventLog()
+    with ScriptedModelServer([silent]) as server:
+        agent = await make_agent(server, workspace, log)
+        await agent.submit("count me")
+        status = agent.status()
+        await agent.aclose()
+    count = log.of(ev.TokenCount)[-1]
+    assert count.estimated and count.last.input_tokens > 100 and count.last.output_tokens >= 75
+    assert status.estimated and status.total_tokens == count.total.total_tokens

@@ -107,3 +107,26 @@ async def test_message_typed_during_a_turn_is_queued(scripted_server, app_factor
         assert "queued — sent" not in screen_text(app)
     last_input = scripted_server.bodies[1]["input"]
     assert any("two" in str(item) for item in last_input)
+
+
+async def test_usage_a_server_does_not_report_is_shown_as_unknown(
+    scripted_server, app_factory
+) -> None:
+    from codex_tui.scripted import RawEvents
+
+    answer = {"type": "message", "role": "assistant", "content": "fine " * 50}
+    scripted_server.add(
+        RawEvents(
+            [
+                {"type": "response.output_item.done", "item": answer},
+                {"type": "response.completed", "response": {"id": "r1"}},
+            ]
+        )
+    )
+    app = app_factory()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: "tokens unknown" in str(app.status_bar.content))
+        bar = str(app.status_bar.content)
+    assert "~" in bar and "% context left" in bar
