@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -121,6 +122,26 @@ def template_target(ctx: Context, words: list[str]) -> Path | None:
     return target
 
 
+class StopOnSignal:
+    """Ctrl-C (or SIGTERM) interrupts the turn, which ends as aborted; a second
+    one ends the process at once, whatever is still running (a thread stuck in
+    a system call cannot be cancelled, and would otherwise hold the exit)."""
+
+    def __init__(self, interrupt: Callable[[], None], write_err: Callable[[str], None]) -> None:
+        self.interrupt = interrupt
+        self.write_err = write_err
+        self.signals = 0
+
+    def __call__(self) -> None:
+        self.signals += 1
+        if self.signals > 1:
+            self.write_err("codex-tui: interrupted\n")
+            os._exit(130)
+            return  # (only when os._exit is replaced, as in tests)
+        self.write_err("codex-tui: interrupting (press ctrl+c again to stop at once)\n")
+        self.interrupt()
+
+
 class HeadlessApprover:
     """Nobody is there to ask: whatever would need approval is declined."""
 
@@ -197,8 +218,9 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
     if writer is not None:
         writer.thread_started(agent.session_id)
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGINT, agent.interrupt)
-    loop.add_signal_handler(signal.SIGTERM, agent.interrupt)
+    stop = StopOnSignal(agent.interrupt, write_err)
+    loop.add_signal_handler(signal.SIGINT, stop)
+    loop.add_signal_handler(signal.SIGTERM, stop)
     try:
         outcome = await agent.submit(prompt)
     finally:

@@ -56,3 +56,65 @@ def test_output_path_is_checked_before_the_turn(workspace: Path, isolated_home: 
     assert b"no such directory /no/such/dir" in no_parent.stderr
     assert b"Traceback" not in into_dir.stderr + no_parent.stderr
     assert requests == 0
+
+
+def start_exec(server: ScriptedModelServer, cwd: Path, home: Path) -> subprocess.Popen[bytes]:
+    argv = [
+        sys.executable, "-m", "codex_tui",
+        "-c", "model_provider=scripted",
+        "-c", f"model_providers.scripted.base_url={server.base_url}",
+        "exec", "wait for me",
+    ]  # fmt: skip
+    env = {**os.environ, "CODEX_TUI_HOME": str(home)}
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_request(server: ScriptedModelServer) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while not server.bodies:
+        assert time.monotonic() < deadline, "exec never asked the model"
+        time.sleep(0.05)
+
+
+def test_ctrl_c_ends_the_turn_and_a_second_one_ends_exec_at_once(
+    workspace: Path, isolated_home: Path
+) -> None:
+    import signal
+    import time
+
+    from codex_tui.scripted import Hang
+
+    with ScriptedModelServer([Hang(timeout_s=30)] * 2) as server:
+        once = start_exec(server, workspace, isolated_home)
+        wait_for_request(server)
+        once.send_signal(signal.SIGINT)
+        _, once_err = once.communicate(timeout=15)
+    with ScriptedModelServer([Hang(timeout_s=30)] * 2) as server:
+        twice = start_exec(server, workspace, isolated_home)
+        wait_for_request(server)
+        twice.send_signal(signal.SIGINT)
+        time.sleep(0.05)  # two signals sent at once may arrive as one
+        twice.send_signal(signal.SIGINT)
+        _, twice_err = twice.communicate(timeout=15)
+    assert once.returncode == 1 and b"interrupting" in once_err
+    # Ended either way: at once by the second signal (130), or by the first
+    # if the turn had already stopped when the second came (killed by it).
+    assert twice.returncode in (130, 1, -signal.SIGINT)
+    assert b"Traceback" not in once_err + twice_err
+
+
+def test_the_second_signal_exits_at_once(monkeypatch) -> None:
+    from codex_tui.exec import cli
+
+    exits: list[int] = []
+    interrupts: list[None] = []
+    said: list[str] = []
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    stop = cli.StopOnSignal(lambda: interrupts.append(None), said.append)
+    stop()
+    assert (len(interrupts), exits) == (1, [])
+    stop()
+    assert (len(interrupts), exits) == (1, [130])
+    assert "again to stop at once" in said[0] and said[1] == "codex-tui: interrupted\n"
