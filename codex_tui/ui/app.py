@@ -29,6 +29,7 @@ from codex_tui.ui.panes import PlanPane, StatusBar
 from codex_tui.ui.session import SessionController
 from codex_tui.ui.slash import SlashContext, find, parse_slash, run_command
 from codex_tui.ui.template_prompt import TemplateQuestions
+from codex_tui.ui.terminal_keys import patch_alt_keys
 
 if TYPE_CHECKING:
     from codex_tui.agent import events as ev
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from codex_tui.prompts import PromptTemplate
     from codex_tui.ui.diffview import DiffView
     from codex_tui.ui.sidebar import SessionSidebar
+
+patch_alt_keys()  # Alt+Enter from ESC CR terminals: a new line, not a send
 
 # Below this many columns the plan/diff column folds away (shown on demand).
 WIDE_COLUMNS = 120
@@ -130,6 +133,8 @@ class CodexApp(App[int]):
         self.template_questions = TemplateQuestions(self)
         self._ctrl_c_at = 0.0
         self._pending_patch: str | None = None
+        self._side_content = False  # a plan or a diff has been shown
+        self._side_wanted: bool | None = None  # the person's ctrl+t, else automatic
         self._patch_diffs: dict[str, str] = {}
         self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
 
@@ -138,7 +143,26 @@ class CodexApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             self.conversation.input_arrived()
+            if self._typed_elsewhere(event):
+                # A click moved the focus to the conversation or a pane: what is
+                # typed is still meant for the composer (nothing is lost).
+                self.composer.focus_input()
+                self.composer.input.post_message(events.Key(event.key, event.character))
+                return
         await super().on_event(event)
+
+    def _typed_elsewhere(self, event: events.Key) -> bool:
+        """Text keys (and Enter, Backspace) while a widget that reads no text has
+        the focus on the main screen; scrolling keys stay with that widget."""
+        if self.screen is not self.screen_stack[0]:
+            return False  # a dialog has the keys
+        if not (event.is_printable or event.key in ("enter", "backspace", "delete")):
+            return False
+        focused = self.focused
+        if focused is None:
+            return True
+        passive = (self.conversation, self.plan_pane, self.diff_view, self.status_bar)
+        return any(focused is w or w in focused.ancestors_with_self for w in passive if w)
 
     def compose(self) -> ComposeResult:
         from codex_tui.ui.diffview import DiffView
@@ -182,9 +206,26 @@ class CodexApp(App[int]):
 
     def _apply_width(self, width: int) -> None:
         self.screen.set_class(width < WIDE_COLUMNS, "-narrow")
+        self._update_side()
+
+    # The plan and diff column earns its space: shown (wide terminals) once a
+    # plan or a diff is there to show; ctrl+t / `/plan` override that either way,
+    # at any width (narrow terminals show it instead of the conversation).
+
+    def _update_side(self) -> None:
+        narrow = self.screen.has_class("-narrow")
+        automatic = self._side_content and not narrow
+        visible = self._side_wanted if self._side_wanted is not None else automatic
+        self.screen.set_class(visible, "-side")
+
+    def side_has_content(self) -> None:
+        """A plan or a diff appeared: the column has something to show."""
+        self._side_content = True
+        self._update_side()
 
     def action_toggle_side(self) -> None:
-        self.screen.toggle_class("-show-side")
+        self._side_wanted = not self.screen.has_class("-side")
+        self._update_side()
 
     def action_toggle_sidebar(self) -> None:
         if self.screen.has_class("-show-sidebar"):
@@ -194,7 +235,9 @@ class CodexApp(App[int]):
             self.show_sessions()
 
     def show_side(self) -> None:
-        self.screen.add_class("-show-side")
+        self._side_content = True
+        self._side_wanted = True
+        self._update_side()
 
     def action_scroll_conversation(self, direction: int) -> None:
         # Not animated: Textual glides at 50 lines/s, a second per page here.
@@ -307,6 +350,8 @@ class CodexApp(App[int]):
         self.status_bar.percent_left = None
         self.status_bar.queued = 0
         self.status_bar.set_working(False)
+        self._side_content = False
+        self._update_side()
 
     # -- recorded sessions ----------------------------------------------------------
 
@@ -390,12 +435,14 @@ class CodexApp(App[int]):
                 bar.set_tokens(event)
             case ev.PlanUpdated(explanation=explanation, plan=plan):
                 self.plan_pane.update_plan(explanation, plan)
+                self.side_has_content()
             case ev.PatchBegin(call_id=call_id, diff=diff):
                 self._patch_diffs[call_id] = diff
             case ev.PatchEnd(call_id=call_id, status=status) if self.diff_view is not None:
                 diff = self._patch_diffs.pop(call_id, "")
                 if status == "completed" and diff:
                     self.diff_view.show_diff_text(diff, title="Last applied patch")
+                    self.side_has_content()
                 elif self._pending_patch == call_id:
                     self.diff_view.show_message(f"The patch was {status}.")
             case ev.TurnStarted() | ev.CompactionStarted():
@@ -488,6 +535,7 @@ class CodexApp(App[int]):
             self._pending_patch = request.call_id
             if self.diff_view is not None:
                 self.diff_view.show_patch(request.patch, title="Patch waiting for approval")
+                self.side_has_content()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[ev.ApprovalDecision] = loop.create_future()
 
@@ -498,6 +546,7 @@ class CodexApp(App[int]):
         screen = ApprovalScreen(request)
         self.push_screen(screen, done)
         self.notify_unfocused("approval needed")
+        self.status_bar.set_waiting(True)
         try:
             return await answer
         except asyncio.CancelledError:
@@ -505,6 +554,8 @@ class CodexApp(App[int]):
             if screen.is_current:
                 screen.dismiss(None)
             raise
+        finally:
+            self.status_bar.set_waiting(False)
 
     def notify_unfocused(self, what: str) -> None:
         """Bell and OSC 9 when the terminal is not focused (configurable)."""

@@ -2,8 +2,9 @@
 
 Keys (with the input focused):
   enter                      send (posts Composer.Submitted) — or accept the pop-up's choice
-  shift+enter, ctrl+j        new line (ctrl+j is the one every terminal sends; shift+enter
-                             needs the kitty keyboard protocol, which Textual turns on)
+  alt+enter, ctrl+j          new line in every terminal (alt+enter arrives as ESC CR:
+                             see ui/terminal_keys.py); shift+enter where the terminal
+                             reports it (kitty keyboard protocol, which Textual turns on)
   up / down                  on the first / last row: walk the input history
   tab                        accept the pop-up's choice
   esc                        close the pop-up; with no pop-up it is left to the app

@@ -134,12 +134,10 @@ def script() -> list[Reply]:
                 ),
             ],
         ),
-        reply(
-            [
-                FunctionCall("update_plan", plan("completed", "completed", "completed")),
-                Message(FINAL),
-            ],
-        ),
+        # A call is answered by another request: the plan's last tick comes
+        # alone, and the turn ends on the answer, not on a question nobody asked.
+        reply([FunctionCall("update_plan", plan("completed", "completed", "completed"))]),
+        reply([Message(FINAL)]),
     ]
     return steps + [reply([Message(AFTER)]) for _ in range(50)]
 

@@ -94,6 +94,7 @@ class StatusBar(Static):
         self.working_since: float | None = None
         self.note = ""
         self.queued = 0
+        self.waiting = False
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -117,9 +118,20 @@ class StatusBar(Static):
         self.working_since = cells.clock() if working else None
         self.refresh_text()
 
+    def set_waiting(self, waiting: bool) -> None:
+        """An approval dialog is open: the turn waits for the person, not the model."""
+        self.waiting = waiting
+        self.refresh_text()
+
+    def on_resize(self) -> None:
+        self.refresh_text()
+
     def refresh_text(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        if self.working_since is not None:
+        if self.working_since is not None and self.waiting:
+            line.append("Waiting for your approval", "bold")
+            line.append("  │  ", "dim")
+        elif self.working_since is not None:
             elapsed = format_duration(cells.clock() - self.working_since)
             line.append(f"Working {elapsed}", "bold")
             line.append(" · esc to interrupt", "dim")
@@ -129,25 +141,28 @@ class StatusBar(Static):
         elif self.note:
             line.append(self.note, "bold")
             line.append("  │  ", "dim")
-        parts: list[tuple[str, str]] = [
-            (self.model, "bold"),
-            (self.provider, ""),
-            (f"approval: {self.policy}", ""),
-        ]
-        if self.sandbox_enforced:
-            parts.append((f"sandbox: {self.sandbox}", ""))
-        else:
-            parts.append((f"⚠ sandbox: {self.sandbox} (not enforced)", "bold red"))
-        if self.branch:
-            parts.append((f"⎇ {self.branch}", ""))
         about = "~" if self.estimated else ""
+        # (text, style, priority): when the bar is too narrow, the lowest go first.
+        parts: list[tuple[str, str, int]] = [(self.model, "bold", 9)]
+        parts.append((self.provider, "", 1))
+        parts.append((f"approval: {self.policy}", "", 5))
+        if self.sandbox_enforced:
+            parts.append((f"sandbox: {self.sandbox}", "", 4))
+        else:
+            parts.append((f"⚠ sandbox: {self.sandbox} (not enforced)", "bold red", 8))
+        if self.branch:
+            parts.append((f"⎇ {self.branch}", "", 2))
         if self.percent_left is not None:
-            parts.append((f"{about}{self.percent_left}% context left", ""))
+            parts.append((f"{about}{self.percent_left}% context left", "", 7))
         if self.estimated:
-            parts.append(("tokens unknown", "dim"))
+            parts.append(("tokens unknown", "dim", 3))
         elif self.tokens:
-            parts.append((f"{self.tokens:,} tokens", "dim"))
-        for index, (text, style) in enumerate(p for p in parts if p[0]):
+            parts.append((f"{self.tokens:,} tokens", "dim", 3))
+        shown = [p for p in parts if p[0]]
+        room = (self.content_size.width or 10_000) - line.cell_len
+        while len(shown) > 1 and sum(len(t) + 3 for t, _, _ in shown) - 3 > room:
+            shown.remove(min(shown, key=lambda p: p[2]))
+        for index, (text, style, _) in enumerate(shown):
             if index:
                 line.append(" · ", "dim")
             line.append(text, style)

@@ -126,6 +126,7 @@ class SessionController:
         for event in data.transcript:
             if isinstance(event, PlanUpdated):
                 app.plan_pane.update_plan(event.explanation, event.plan)
+                app.side_has_content()
         how = "continues as a new session" if data.meta.read_only else "resumed"
         app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
         app.screen.remove_class("-show-sidebar")

@@ -37,7 +37,7 @@ SANDBOX_HELP = {
 }
 KEYS_HELP = [
     ("enter", "send (queues while a turn runs)"),
-    ("shift+enter, ctrl+j", "new line"),
+    ("alt+enter, ctrl+j", "new line (shift+enter where the terminal reports it)"),
     ("↑ / ↓", "walk the input history"),
     ("@", "complete a file path"),
     ("esc", "interrupt the turn"),

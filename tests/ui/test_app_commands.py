@@ -147,7 +147,7 @@ async def test_diff_shows_changes_and_untracked_files(workspace: Path, app_facto
     async with app.run_test(size=(100, 40)) as pilot:
         await started(app, pilot)
         await slash(pilot, "/diff")
-        await wait_for(pilot, lambda: app.screen.has_class("-show-side"))
+        await wait_for(pilot, lambda: app.screen.has_class("-side"))
         await wait_for(pilot, lambda: "fresh.py" in diff_text(app), what="the diff")
         text = diff_text(app)
     assert "notes.txt" in text and "BETA" in text and "fresh.py" in text

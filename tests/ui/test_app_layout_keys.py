@@ -17,25 +17,46 @@ def width_of(app, selector: str) -> int:
     return app.query_one(selector).region.width
 
 
-async def test_wide_layout_shows_the_side_column_and_follows_resizes(app_factory) -> None:
+async def test_the_side_column_earns_its_space_and_ctrl_t_toggles_it_at_any_width(
+    scripted_server, app_factory
+) -> None:
+    plan = {"plan": [{"step": "Look", "status": "in_progress"}]}
+    scripted_server.add(Reply([FunctionCall("update_plan", plan)]), Reply([Message("ok")]))
     app = app_factory()
     async with app.run_test(size=(150, 40)) as pilot:
-        await pilot.pause()
-        assert width_of(app, "#side") > 0 and width_of(app, "#conversation") > 0
-        assert width_of(app, "#sidebar") == 0
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        # Nothing to show yet: no empty boxes, the conversation takes the width.
+        assert width_of(app, "#side") == 0 and width_of(app, "#conversation") == 150
+        await pilot.press("ctrl+t")
+        assert width_of(app, "#side") > 0
+        await pilot.press("ctrl+t")
+        assert width_of(app, "#side") == 0
         await pilot.press("ctrl+b")
         assert width_of(app, "#sidebar") > 0
         await pilot.press("ctrl+b")
+        await pilot.press(*"plan it", "enter")
+        await wait_for(pilot, lambda: not app.busy, what="the turn")
+        # A plan arrived, but the person had hidden the column: it stays hidden
+        # until asked for; then it follows the content again.
+        assert width_of(app, "#side") == 0
+        await pilot.press("ctrl+t")
+        assert width_of(app, "#side") > 0 and width_of(app, "#conversation") > 0
         await pilot.resize_terminal(90, 30)
         await pilot.pause()
+        assert width_of(app, "#side") == 90  # narrow: instead of the conversation
+        await pilot.press("ctrl+t")
+        assert width_of(app, "#side") == 0 and width_of(app, "#conversation") == 90
+
+
+async def test_a_plan_opens_the_side_column_by_itself(scripted_server, app_factory) -> None:
+    plan = {"plan": [{"step": "Look", "status": "in_progress"}]}
+    scripted_server.add(Reply([FunctionCall("update_plan", plan)]), Reply([Message("ok")]))
+    app = app_factory()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
         assert width_of(app, "#side") == 0
-        assert width_of(app, "#conversation") == 90
-        await pilot.press("ctrl+t")
-        assert width_of(app, "#side") == 90
-        await pilot.press("ctrl+t")
-        await pilot.resize_terminal(130, 30)
-        await pilot.pause()
-        assert width_of(app, "#side") > 0
+        await pilot.press(*"plan it", "enter")
+        await wait_for(pilot, lambda: width_of(app, "#side") > 0, what="the side column")
 
 
 async def test_everything_fits_at_80_by_24(scripted_server, app_factory) -> None:
@@ -251,3 +272,27 @@ async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_f
         await pilot.pause(0.2)
         texts = [c.message for c in app.conversation.cells()]
     assert texts == [f"note {n}" for n in range(MAX_MOUNTED + 100)]
+
+
+async def test_keys_after_expanding_reasoning_or_clicking_a_pane_reach_the_composer(
+    scripted_server, app_factory
+) -> None:
+    from codex_tui.scripted import Reasoning
+    from codex_tui.ui.cells import ReasoningCell
+
+    scripted_server.add(Reply([Reasoning("**Thinking**\n\nLine two."), Message("Done.")]))
+    scripted_server.add(Reply([Message("Again.")]))
+    app = app_factory()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"first", "enter")
+        await wait_for(pilot, lambda: not app.busy and "Done." in screen_text(app))
+        cell = app.query_one(ReasoningCell)
+        await pilot.click(ReasoningCell)
+        assert cell.expanded
+        await pilot.press(*"next", "enter")
+        await wait_for(pilot, lambda: len(scripted_server.bodies) == 2, what="the second send")
+        await pilot.click("#plan")
+        await pilot.press(*"third")
+        assert app.composer.text == "third"
+        assert app.focused is app.composer.input
