@@ -66,7 +66,9 @@ def _quote(arg: str) -> str:
 
 
 @pytest.fixture
-def terminal(workspace: Path, isolated_home: Path) -> Iterator[tuple[Terminal, ScriptedModelServer]]:
+def terminal(
+    workspace: Path, isolated_home: Path
+) -> Iterator[tuple[Terminal, ScriptedModelServer]]:
     if shutil.which("tmux") is None:
         pytest.fail("tmux is required for the terminal tests (scripts/test installs it)")
     server = ScriptedModelServer([Reply([Message("noted")])] * 3)
