@@ -1,9 +1,13 @@
 """The bubblewrap command line for a sandboxed command.
 
-`/` is bound read-only, `/dev` and `/proc` are fresh, writable roots are bound
-read-write on top, `.git` inside them read-only again; the command gets its own
-PID namespace (so killing bwrap kills everything it started), its own session,
-and no network unless allowed.
+`/` is bound read-only, `/dev` and `/proc` are fresh, and the kernel's knobs
+under /proc (sys, sysrq-trigger, irq, bus, fs) are bound read-only over the
+fresh /proc: run by root, bwrap would leave /proc/sys writable, and
+`kernel/core_pattern` there is host-root code execution. Then the planned
+layout (`layout.py`: the private /tmp, an empty /run, writable roots bound
+read-write), `.git` inside them read-only again; the command gets its own PID
+namespace (so killing bwrap kills everything it started), its own session, and
+no network unless allowed.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-__all__ = ["bwrap_argv", "bwrap_path", "bwrap_works"]
+from codex_tui.sandbox.layout import MountOp, bwrap_mount_args
+
+__all__ = ["PROC_READ_ONLY", "bwrap_argv", "bwrap_path", "bwrap_works"]
+
+PROC_READ_ONLY = ("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs")
 
 
 def bwrap_path() -> str | None:
@@ -26,19 +34,22 @@ def bwrap_argv(
     argv: list[str] | tuple[str, ...],
     *,
     cwd: Path,
-    writable: tuple[Path, ...],
+    mounts: tuple[MountOp, ...],
     protected: tuple[Path, ...],
     network: bool,
 ) -> list[str]:
-    """bwrap's argv running `argv` in `cwd` (roots resolved, parents first)."""
+    """bwrap's argv running `argv` in `cwd` after the `mounts` (see `layout.plan_mounts`)."""
     out = [bwrap, "--new-session", "--die-with-parent", "--ro-bind", "/", "/"]
     if os.geteuid() == 0:
         # Run by root, bwrap keeps every capability unless told otherwise; with
         # them the command could simply unmount the read-only binds.
         out += ["--cap-drop", "ALL"]
     out += ["--dev", "/dev", "--proc", "/proc"]
-    for root in writable:
-        out += ["--bind", str(root), str(root)]
+    # bwrap takes bind sources from the host's view: the host's /proc/sys (the
+    # same knobs; network ones follow the caller's namespace) over the new one.
+    for knob in PROC_READ_ONLY:
+        out += ["--ro-bind-try", knob, knob]
+    out += bwrap_mount_args(mounts)
     for path in protected:
         out += ["--ro-bind", str(path), str(path)]
     if not network:

@@ -11,25 +11,42 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import subprocess
 import sys
 from typing import Any
 
-from codex_tui.sandbox.detect import Mechanism, SandboxUnavailable
-from codex_tui.sandbox.launch import find_program, landlock_git_protection
+from codex_tui.sandbox.detect import MECHANISM_ENV, Mechanism, SandboxUnavailable
+from codex_tui.sandbox.launch import find_program, probe_landlock
 from codex_tui.sandbox.process import exit_status
 from codex_tui.sandbox.run import Sandbox
 
 __all__ = ["configure", "run"]
 
 _MECHANISMS = {"auto": None, "bubblewrap": Mechanism.BWRAP, "landlock": Mechanism.LANDLOCK}
-_GIT_PROTECTION = {
-    "none": "git:        no .git in the writable roots",
-    "mount": "git:        .git is bound read-only in a private mount namespace",
-    "rules": "git:        .git is kept read-only by Landlock rules alone (no mount namespace "
-    "here), so the directory holding it gets no new entries",
-    "failed": "git:        the Landlock launcher could not confine itself (commands will fail)",
+_TMP = {
+    "private": "tmp:        private to the session: a directory of its own is bound at /tmp "
+    "(and TMPDIR=/tmp), {access}; the host's /tmp is out of sight",
+    "rules": "tmp:        /tmp is the host's and read-only (no mount namespace here); TMPDIR is a "
+    "private directory, {access}. Host UNIX sockets stay reachable by path, so "
+    "socket(AF_UNIX) is refused (socketpair works)",
+}
+_RUN = {
+    "private": "run:        /run is an empty read-only tmpfs: the host's sockets there are "
+    "out of sight",
+    "rules": "run:        /run is the host's (no mount namespace); see tmp",
+}
+_PROCESSES = {
+    "bubblewrap": "processes:  a PID namespace (bubblewrap): nothing a command starts outlives it",
+    "namespace": "processes:  a PID namespace: nothing a command starts outlives it",
+    "subreaper": "processes:  no PID namespace here: the launcher is a subreaper and kills "
+    "what is left (double-forked daemons too) when the command ends",
+}
+_GIT_HOW = {
+    "mount": ", bound read-only in a private mount namespace",
+    "rules": ", kept read-only by Landlock rules alone (no mount namespace here), so the "
+    "directories holding them get no new entries",
 }
 
 
@@ -49,7 +66,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--mechanism",
         choices=tuple(_MECHANISMS),
         default="auto",
-        help="force a mechanism (default: bubblewrap if it works, else Landlock)",
+        help=f"force a mechanism (default: ${MECHANISM_ENV} if set, else bubblewrap if it "
+        "works, else Landlock)",
     )
     parser.add_argument("sandbox_argv", nargs=argparse.REMAINDER, metavar="-- CMD ARGS")
 
@@ -68,6 +86,32 @@ def _sandbox(ctx: Any) -> Sandbox:
     )
 
 
+def _isolation(sandbox: Sandbox) -> list[str]:
+    """What keeps /tmp, /run, processes and `.git` apart, as it will be for a command."""
+    tmp_access = "writable" if sandbox.policy.private_tmp_writable else "read-only"
+    if sandbox.mechanism is Mechanism.LANDLOCK:
+        report = probe_landlock(sandbox.launch(["true"]))
+        if "failed" in report:
+            return [f"note:       the Landlock launcher cannot confine here: {report['failed']}"]
+        layout = "private" if report["namespaces"] == "mount" else "rules"
+        processes, git_how = _PROCESSES[report["pid"]], _GIT_HOW.get(report["git"], "")
+    elif sandbox.mechanism is Mechanism.BWRAP:
+        layout, processes, git_how = "private", _PROCESSES["bubblewrap"], _GIT_HOW["mount"]
+    else:
+        return []
+    scan = sandbox.git_scan()
+    count = len(sandbox.protected_paths())
+    walk = f"a walk of {scan.dirs_scanned} directories"
+    if not scan.complete:
+        walk += ", stopped at its cap: deeper repositories are not protected"
+    return [
+        _TMP[layout].format(access=tmp_access),
+        _RUN[layout],
+        processes,
+        f"git:        {count} .git kept read-only ({walk}){git_how if count else ''}",
+    ]
+
+
 def _status(sandbox: Sandbox) -> int:
     support, policy = sandbox.support, sandbox.policy
     print(f"sandbox: {sandbox.status_line()}")
@@ -80,16 +124,15 @@ def _status(sandbox: Sandbox) -> int:
         lines += [f"bubblewrap: {bwrap}", f"landlock:   {landlock}"]
     elif support.platform == "darwin":
         lines.append("sandbox-exec: " + ("available" if support.seatbelt else "not available"))
+    if os.environ.get(MECHANISM_ENV, "").strip():
+        lines.append(f"mechanism:  {MECHANISM_ENV}={os.environ[MECHANISM_ENV].strip()}")
     if not policy.full_access:
         roots = ", ".join(str(p) for p in sandbox.writable_roots())
         note = " (.git inside them stays read-only)" if roots else ""
         lines.append(f"writable:   {roots or 'nothing'}{note}")
         lines.append("network:    " + ("on" if policy.network_enabled else "off"))
+        lines += _isolation(sandbox)
     lines += [f"note:       {n}" for n in support.notes(sandbox.mechanism)]
-    if sandbox.mechanism is Mechanism.LANDLOCK:
-        launch = sandbox.launch(["true"])
-        how = landlock_git_protection(launch.writable, launch.protected)
-        lines.append(_GIT_PROTECTION.get(how, f"note:       .git protection: {how}"))
     for line in lines:
         print(line)
     return 0 if sandbox.enforced else 1
@@ -101,8 +144,14 @@ def run(ctx: Any) -> int:
         sandbox = _sandbox(ctx)
     except (SandboxUnavailable, ValueError) as exc:
         return _fail(f"sandbox: {exc}", 1)
-    if args.status:
-        return _status(sandbox)
+    try:
+        return _status(sandbox) if args.status else _run_command(sandbox, ctx)
+    finally:
+        sandbox.close()
+
+
+def _run_command(sandbox: Sandbox, ctx: Any) -> int:
+    args = ctx.args
     argv = list(args.sandbox_argv or [])
     if argv[:1] == ["--"]:
         argv = argv[1:]
@@ -125,11 +174,14 @@ def run(ctx: Any) -> int:
     try:
         return exit_status(proc.wait())
     except KeyboardInterrupt:
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        # The terminal sent SIGINT to the command too; give it a moment, then
+        # SIGTERM (the Landlock launcher cleans up on it), then SIGKILL.
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(stop)
+            try:
+                proc.wait(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         return 130

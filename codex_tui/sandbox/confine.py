@@ -1,15 +1,22 @@
-"""The Landlock launcher: confine this process, then exec the command.
+"""The Landlock launcher: set up namespaces, confine a child, run the command in it.
 
-Run as `python -I -c BOOT SPEC -- ARGV…` (see `launch.py`). In order:
-1. keep `.git` read-only: a private mount namespace with a read-only bind of
-   each protected path (as root, or in a user namespace); when neither is
-   possible, Landlock rules that grant write beside `.git` but not on it
-   (then the directory holding `.git` itself gets no new entries);
-2. drop every capability (a root caller keeps none across exec);
-3. Landlock: read and execute everywhere, write only beneath writable roots
-   (and a few devices); TCP bind/connect denied when the network is off;
-4. seccomp: no network sockets when the network is off;
-5. exec. If any step fails the command does not run (exit 126).
+Run as `python -I -S -c BOOT ROOT SPEC -- ARGV…` (see `launch.py`; SPEC is a
+`spec.LauncherSpec` in JSON). In order:
+1. namespaces (`namespaces.py`), as root or in a user namespace: a mount
+   namespace with the planned layout (private /tmp, empty /run, the roots
+   bound back), every protected `.git` bound read-only, a fresh /dev/shm; and
+   a PID namespace. When no namespace can be made: rules alone — `.git` is
+   carved out of the Landlock rules (the directories holding one get no new
+   entries), TMPDIR is the private directory, and UNIX sockets are refused
+   because the host's socket files stay reachable;
+2. fork (`reaper.py`); the child drops every capability, applies Landlock
+   (read and execute everywhere, write only beneath the writable roots and a
+   few devices; TCP bind/connect denied when the network is off, ABI 4+;
+   signals and abstract UNIX sockets scoped, ABI 6+) and the seccomp socket
+   filter, then runs the command. If any step fails the command does not
+   run (exit 126).
+
+This runs on every command, so it imports little: no pathlib, no typing.
 """
 
 from __future__ import annotations
@@ -18,22 +25,15 @@ import ctypes
 import json
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
-from codex_tui.sandbox import landlock, seccomp
+from codex_tui.sandbox import landlock, namespaces, reaper, seccomp
+
+TYPE_CHECKING = False  # see the package's __init__: no typing at run time
+if TYPE_CHECKING:
+    from codex_tui.sandbox.spec import LauncherSpec
 
 __all__ = ["main"]
 
-_CLONE_NEWNS = 0x00020000
-_CLONE_NEWUSER = 0x10000000
-_MS_RDONLY = 1
-_MS_REMOUNT = 32
-_MS_BIND = 4096
-_MS_REC = 16384
-_MS_PRIVATE = 1 << 18
-# statvfs flag -> mount flag that must be kept when remounting a bind.
-_KEEP_FLAGS = {2: 2, 4: 4, 8: 8, 1024: 1024, 2048: 2048, 4096: 1 << 21}
 _PR_CAPBSET_DROP = 24
 _PR_CAP_AMBIENT = 47
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
@@ -49,51 +49,7 @@ class ConfineError(Exception):
     pass
 
 
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise ConfineError(f"{what}: {os.strerror(err)}")
-
-
-def _mount(source: str | None, target: str, flags: int) -> None:
-    src = source.encode() if source else None
-    _check(_libc.mount(src, target.encode(), None, ctypes.c_ulong(flags), None), f"mount {target}")
-
-
-def _enter_mount_namespace() -> None:
-    if os.geteuid() == 0:
-        _check(_libc.unshare(_CLONE_NEWNS), "unshare(mount namespace)")
-    else:
-        uid, gid = os.geteuid(), os.getegid()
-        _check(_libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS), "unshare(user namespace)")
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    # Nothing mounted here may reach the parent namespace.
-    _mount(None, "/", _MS_REC | _MS_PRIVATE)
-
-
-def _bind_read_only(path: str) -> None:
-    _mount(path, path, _MS_BIND | _MS_REC)
-    keep = 0
-    flags = os.statvfs(path).f_flag
-    for stat_flag, mount_flag in _KEEP_FLAGS.items():
-        if flags & stat_flag:
-            keep |= mount_flag
-    _mount(None, path, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | keep)
-
-
-def _protect_by_mount(protected: list[str]) -> bool:
-    try:
-        _enter_mount_namespace()
-        for path in protected:
-            _bind_read_only(path)
-    except (ConfineError, OSError):
-        return False
-    return True
-
-
-def _carve(rules: landlock.Ruleset, directory: Path, protected: set[Path]) -> None:
+def _carve(rules: landlock.Ruleset, directory: str, protected: set[str]) -> None:
     """Grant full rights beneath `directory`, except on protected entries.
 
     Landlock rights granted on a directory hold for everything beneath it, so a
@@ -101,16 +57,18 @@ def _carve(rules: landlock.Ruleset, directory: Path, protected: set[Path]) -> No
     read-only: no entries created, removed or renamed there); its other
     entries get full rights one by one.
     """
-    if not any(p.is_relative_to(directory) for p in protected):
+    prefix = directory.rstrip("/") + "/"
+    if not any(p.startswith(prefix) for p in protected):
         rules.allow(directory, rules.handled_fs)
         return
-    for entry in directory.iterdir():
-        if entry in protected or entry.is_symlink():
-            continue  # a symlink's rule would land on its target, maybe outside
-        if entry.is_dir():
-            _carve(rules, entry, protected)
-        else:
-            rules.allow(entry, rules.handled_fs)
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.path in protected or entry.is_symlink():
+                continue  # a symlink's rule would land on its target, maybe outside
+            if entry.is_dir(follow_symlinks=False):
+                _carve(rules, entry.path, protected)
+            else:
+                rules.allow(entry.path, rules.handled_fs, follow=False)
 
 
 def _drop_capabilities() -> None:
@@ -128,20 +86,12 @@ def _clear_capability_sets() -> None:
     _libc.capset(header, data)
 
 
-def confine(spec: dict[str, Any]) -> str:
-    """Apply the spec to this process; returns how `.git` was protected."""
-    writable = [Path(p) for p in spec.get("writable", [])]
-    protected = [Path(p) for p in spec.get("protected", [])]
-    strategy = spec.get("git", "auto")
-    network = bool(spec.get("network", False))
-    used = "none"
-    if protected and strategy in ("auto", "mount"):
-        if _protect_by_mount([str(p) for p in protected]):
-            used = "mount"
-        elif strategy == "mount":
-            raise ConfineError("cannot create a mount namespace to keep .git read-only")
-    if protected and used == "none":
-        used = "rules"
+def confine(writable: list[str], *, carve: list[str], network: bool, unix: bool) -> None:
+    """Confine this process (and all it starts): capabilities, Landlock, seccomp.
+
+    `carve`: protected paths to leave out of the writable roots' rules (no
+    mount namespace); `unix`: whether AF_UNIX sockets may be created.
+    """
     _drop_capabilities()
     try:
         rules = landlock.Ruleset(deny_tcp=not network)
@@ -149,42 +99,91 @@ def confine(spec: dict[str, Any]) -> str:
         for device in _DEVICES_RW:
             if os.path.exists(device):
                 rules.allow(device, landlock.FS_FILE)
-        carve_out = set(protected) if used == "rules" else set()
         for root in writable:
-            _carve(rules, root, carve_out)
+            _carve(rules, root, set(carve))
         rules.restrict_self()
-        if not network:
-            seccomp.deny_network()
+        if not (network and unix):
+            seccomp.install_socket_filter(network=network, unix=unix)
     except OSError as exc:
         raise ConfineError(str(exc)) from None
     _clear_capability_sets()
-    return used
+
+
+def _namespaces(spec: LauncherSpec) -> tuple[bool, bool, bool]:
+    """Enter and lay out the namespaces the spec asks for: whether there is a mount
+    namespace, a PID namespace, and a private /dev/shm."""
+    strategy = spec.get("namespaces", "auto")
+    if strategy == "none":
+        return False, False, False
+    try:
+        pid = namespaces.enter(pid=True)
+    except namespaces.NamespaceError as exc:
+        if strategy == "required":
+            raise ConfineError(f"cannot create a mount namespace: {exc}") from None
+        return False, False, False
+    try:
+        namespaces.apply_mounts(spec.get("mounts", []))
+        namespaces.protect(spec.get("protected", []))
+        shm = namespaces.private_shm()
+        # The working directory was entered before the mounts: enter it again by
+        # name, or relative paths would still reach the host's layout beneath.
+        os.chdir(os.getcwd())
+    except (namespaces.NamespaceError, OSError) as exc:
+        raise ConfineError(str(exc)) from None
+    return True, pid, shm
+
+
+def _prepare(
+    spec: LauncherSpec, mounted: bool, pid: bool, shm: bool
+) -> tuple[list[str], dict[str, str]]:
+    """The Landlock writable roots (TMPDIR set to match), and the report for a probe."""
+    writable = list(spec.get("writable", []))
+    tmp = spec.get("tmp")
+    if tmp is not None:
+        inside = tmp["inside"] if mounted else tmp["host"]
+        os.environ["TMPDIR"] = inside
+        if tmp["writable"]:
+            writable.append(inside)
+    if shm:
+        writable.append("/dev/shm")
+    protected = spec.get("protected", [])
+    report = {
+        "git": ("mount" if mounted else "rules") if protected else "none",
+        "namespaces": "mount" if mounted else "none",
+        "pid": "namespace" if pid else "subreaper",
+    }
+    return writable, report
 
 
 def main(args: list[str]) -> int:
-    """`SPEC -- ARGV…`: confine, then exec ARGV; never runs ARGV unconfined."""
+    """`SPEC -- ARGV…`: confine, then run ARGV; never runs ARGV unconfined."""
     try:
         sep = args.index("--")
-        spec, argv = json.loads(args[0]), args[sep + 1 :]
+        spec: LauncherSpec = json.loads(args[0])  # from launch.py, which builds it typed
+        argv = args[sep + 1 :]
         if not isinstance(spec, dict) or not (argv or spec.get("probe")):
             raise ValueError("no command")
     except (ValueError, IndexError):
         print("codex-tui sandbox: usage: confine SPEC -- COMMAND…", file=sys.stderr)
         return 2
     try:
-        used = confine(spec)
-    except ConfineError as exc:
+        mounted, pid, shm = _namespaces(spec)
+        writable, report = _prepare(spec, mounted, pid, shm)
+    except (ConfineError, OSError) as exc:
         print(f"codex-tui sandbox: cannot confine the command: {exc}", file=sys.stderr)
         return 126
-    if spec.get("probe"):
-        print(json.dumps({"git": used, "landlock_abi": landlock.abi_version()}))
-        return 0
-    try:
-        os.execvp(argv[0], argv)
-    except FileNotFoundError:
-        print(f"codex-tui sandbox: {argv[0]}: command not found", file=sys.stderr)
-        return 127
-    except OSError as exc:
-        print(f"codex-tui sandbox: {argv[0]}: {exc.strerror}", file=sys.stderr)
-        return 126
-    return 126  # not reached
+    network = bool(spec.get("network", False))
+    carve = [] if mounted else spec.get("protected", [])
+
+    def prepare() -> None:
+        if pid:
+            namespaces.mount_proc()  # best effort: without it /proc shows the host's PIDs
+        confine(writable, carve=carve, network=network, unix=mounted)
+
+    probe = bool(spec.get("probe"))
+    code = reaper.run(
+        None if probe else argv, prepare=prepare, pid_namespace=pid, parent=spec.get("parent")
+    )
+    if probe and code == 0:
+        print(json.dumps({**report, "landlock_abi": landlock.abi_version()}))
+    return code

@@ -2,20 +2,31 @@
 
 Linux: bubblewrap when `bwrap` is on PATH and can build a sandbox, else
 Landlock plus a seccomp network filter. macOS: `sandbox-exec`. When none can
-be enforced the answer says so; nothing pretends.
+be enforced the answer says so; nothing pretends. `CODEX_TUI_SANDBOX_MECHANISM`
+picks one by name (for a broken bwrap, and for CI's Landlock run).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
 from codex_tui.sandbox import bwrap, landlock, macos, seccomp
 
-__all__ = ["Mechanism", "SandboxSupport", "SandboxUnavailable", "probe_support"]
+__all__ = [
+    "MECHANISM_ENV",
+    "Mechanism",
+    "SandboxSupport",
+    "SandboxUnavailable",
+    "mechanism_from_env",
+    "probe_support",
+]
+
+MECHANISM_ENV = "CODEX_TUI_SANDBOX_MECHANISM"
 
 
 class Mechanism(StrEnum):
@@ -27,6 +38,21 @@ class Mechanism(StrEnum):
 
 class SandboxUnavailable(RuntimeError):
     """The requested sandbox cannot be enforced here (one line, for people)."""
+
+
+_BY_NAME = {"auto": None, "bwrap": Mechanism.BWRAP} | {
+    m.value: m for m in Mechanism if m is not Mechanism.NONE
+}
+
+
+def mechanism_from_env(environ: Mapping[str, str]) -> tuple[Mechanism | None, str]:
+    """The mechanism `CODEX_TUI_SANDBOX_MECHANISM` names (None: auto), or why the value is bad."""
+    raw = environ.get(MECHANISM_ENV, "").strip().lower()
+    if not raw:
+        return None, ""
+    if raw not in _BY_NAME:
+        return None, f"{MECHANISM_ENV}={raw!r} is not auto, bubblewrap, landlock or sandbox-exec"
+    return _BY_NAME[raw], ""
 
 
 @dataclass(frozen=True)

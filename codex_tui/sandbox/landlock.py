@@ -3,15 +3,15 @@
 Landlock (Linux 5.13+) lets an unprivileged process give up access rights for
 itself and its future children. Rules only grant: whatever no rule grants is
 denied for every handled right. Syscall numbers are the same on x86_64 and
-aarch64 (the generic table).
+aarch64 (the generic table). The launcher imports this module: no pathlib.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import stat
 import sys
-from pathlib import Path
 
 __all__ = [
     "FS_FILE",
@@ -129,11 +129,14 @@ class Ruleset:
             _SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)), 0
         )
 
-    def allow(self, path: str | os.PathLike[str], rights: int) -> None:
-        """Grant `rights` beneath `path` (on a file, only file rights apply)."""
-        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    def allow(self, path: str | os.PathLike[str], rights: int, *, follow: bool = True) -> None:
+        """Grant `rights` beneath `path` (on a file, only file rights apply).
+
+        `follow=False`: a symbolic link put there meanwhile gets the rule, not its target.
+        """
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW))
         try:
-            if not Path(path).is_dir():
+            if not stat.S_ISDIR(os.fstat(fd).st_mode):
                 rights &= FS_FILE
             rule = _PathBeneathAttr(rights & self.handled_fs, fd)
             _syscall(_SYS_ADD_RULE, self.fd, _RULE_PATH_BENEATH, ctypes.byref(rule), 0)

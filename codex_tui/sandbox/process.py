@@ -3,6 +3,8 @@
 stdout and stderr are read together into a capped capture. When the command
 ends, times out or is cancelled, its whole process group (and any process
 still in its session) is killed, so background grandchildren do not outlive it.
+A leader that cleans up after itself (the Landlock launcher, which kills what
+left the session) is sent SIGTERM first and given a moment.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = ["TIMEOUT_EXIT_CODE", "ProcessResult", "kill_tree", "run_process"]
 
 TIMEOUT_EXIT_CODE = 124  # what `timeout(1)` reports
 _DRAIN_AFTER_EXIT_S = 2.0  # reading stops this long after the command ended
+_LEADER_GRACE_S = 2.0  # a graceful leader gets this long to clean up before SIGKILL
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,16 @@ class _Collector(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
 
+async def _stop(pid: int, collector: _Collector, graceful: bool) -> None:
+    """End the command's tree: SIGTERM to a graceful leader first, then SIGKILL to all."""
+    if graceful and not collector.exited.done():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(collector.exited), _LEADER_GRACE_S)
+    kill_tree(pid)
+
+
 async def run_process(
     argv: Sequence[str],
     *,
@@ -106,10 +119,12 @@ async def run_process(
     timeout_ms: int | None,
     limits: OutputLimits | None = None,
     on_output: Callable[[bytes], None] | None = None,
+    graceful_leader: bool = False,
 ) -> ProcessResult:
     """Run `argv` (already wrapped by a sandbox) and collect its result.
 
     stdin is /dev/null. Cancelling the awaiting task kills the process tree.
+    `graceful_leader`: `argv[0]` cleans up its own tree on SIGTERM (see module doc).
     Raises FileNotFoundError/PermissionError when `argv[0]` cannot be started.
     """
     capture = OutputCapture(limits)
@@ -133,12 +148,17 @@ async def run_process(
             await asyncio.wait_for(asyncio.shield(collector.exited), timeout)
         except TimeoutError:
             timed_out = True
-            kill_tree(pid)
+            await _stop(pid, collector, graceful_leader)
             await collector.exited
     except BaseException:
+        with contextlib.suppress(BaseException):
+            await _stop(pid, collector, graceful_leader)
         kill_tree(pid)
         with contextlib.suppress(BaseException):
             await asyncio.wait_for(asyncio.shield(collector.exited), _DRAIN_AFTER_EXIT_S)
+        # Killed mid-fork, the leader may leave a child the first sweep could not
+        # see yet (bwrap's, waiting for a go-ahead that never comes): sweep again.
+        kill_tree(pid)
         transport.close()
         raise
     duration_ms = int((time.monotonic() - started) * 1000)

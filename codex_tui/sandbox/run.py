@@ -2,24 +2,41 @@
 
 It holds the session's sandbox settings, knows which mechanism enforces them
 here (or that none does), and runs commands inside or — when the decision
-says so — outside the sandbox, with the environment policy applied.
+says so — outside the sandbox, with the environment policy applied. It owns
+what the session's commands share: the private /tmp and the list of `.git`
+entries to protect (found once, by the first command that needs it).
+`close()` removes the private /tmp.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codex_tui.sandbox.detect import Mechanism, SandboxSupport, SandboxUnavailable, probe_support
+from codex_tui.sandbox import gitdirs
+from codex_tui.sandbox.detect import (
+    MECHANISM_ENV,
+    Mechanism,
+    SandboxSupport,
+    SandboxUnavailable,
+    mechanism_from_env,
+    probe_support,
+)
 from codex_tui.sandbox.env import EnvPolicy, build_env, sandbox_markers
-from codex_tui.sandbox.launch import GitStrategy, Launch, build_launch, find_program
+from codex_tui.sandbox.launch import Launch, LaunchContext, build_launch, find_program
+from codex_tui.sandbox.layout import HIDDEN_DIRS
 from codex_tui.sandbox.output import OutputLimits
 from codex_tui.sandbox.process import run_process
 from codex_tui.sandbox.settings import SandboxPolicy
+from codex_tui.sandbox.spec import NamespaceStrategy
+from codex_tui.sandbox.tmpdir import PrivateTmp
 
 __all__ = ["DEFAULT_TIMEOUT_MS", "ExecResult", "Sandbox"]
 
@@ -45,8 +62,14 @@ class Sandbox:
     """Runs commands for one session under `policy` (see module docstring).
 
     `mechanism` forces bubblewrap or Landlock (tests, `--mechanism`); by
-    default the best working one is used. Forcing one that cannot work here
-    raises SandboxUnavailable.
+    default `CODEX_TUI_SANDBOX_MECHANISM` names one, else the best working one
+    is used. Forcing one that cannot work here raises SandboxUnavailable; one
+    named by the environment that cannot work leaves the sandbox NOT ENFORCED.
+    `previous`: the sandbox this one replaces mid-session (a /sandbox change);
+    this one takes over its private /tmp, so the files there stay.
+    `hidden_dirs`: the host directories hidden inside (default: /run, /var/run
+    and the host's temp directory when it is not /tmp). `namespaces` (for
+    tests): the Landlock launcher's namespace strategy.
     """
 
     def __init__(
@@ -60,7 +83,9 @@ class Sandbox:
         default_timeout_ms: int = DEFAULT_TIMEOUT_MS,
         limits: OutputLimits | None = None,
         base_env: Mapping[str, str] | None = None,
-        git_strategy: GitStrategy = "auto",
+        namespaces: NamespaceStrategy = "auto",
+        hidden_dirs: tuple[Path, ...] | None = None,
+        previous: Sandbox | None = None,
     ) -> None:
         self.policy = policy
         self.workspace = Path(workspace).resolve()
@@ -69,17 +94,33 @@ class Sandbox:
         self.default_timeout_ms = default_timeout_ms
         self.limits = limits
         self.base_env = base_env
-        self.git_strategy = git_strategy
+        self.namespaces = namespaces
+        self.hidden_dirs = (
+            (*HIDDEN_DIRS, *self._host_tmpdirs()) if hidden_dirs is None else hidden_dirs
+        )
         network = policy.network_enabled
+        self._env_problem = ""
         if mechanism is not None and mechanism is not Mechanism.NONE:
             problem = self.support.problem(mechanism, network=network)
             if problem:
                 raise SandboxUnavailable(problem)
-        self.mechanism = (
-            Mechanism.NONE
-            if policy.full_access
-            else self.support.choose(network=network, requested=mechanism)
-        )
+        elif mechanism is None:
+            mechanism, self._env_problem = mechanism_from_env(os.environ)
+            if mechanism is not None:
+                problem = self.support.problem(mechanism, network=network)
+                if problem:
+                    self._env_problem = f"{MECHANISM_ENV}={mechanism}: {problem}"
+        if policy.full_access or self._env_problem:
+            self.mechanism = Mechanism.NONE
+        else:
+            self.mechanism = self.support.choose(network=network, requested=mechanism)
+        self._tmp: PrivateTmp = previous._tmp if previous is not None else PrivateTmp()
+        self._owns_tmp = True
+        if previous is not None:
+            previous._owns_tmp = False
+        self._scan_lock = threading.Lock()
+        self._scan: gitdirs.GitScan | None = None
+        self._protected: tuple[Path, ...] | None = None
 
     @classmethod
     def from_config(
@@ -106,9 +147,56 @@ class Sandbox:
         """True when commands can run with the policy's restrictions (or none are asked)."""
         return self.policy.full_access or self.mechanism is not Mechanism.NONE
 
+    def _host_tmpdirs(self) -> tuple[Path, ...]:
+        """The host's temp directories other than /tmp ($TMPDIR: ssh-agent puts its
+        socket there): hidden like /run, since the private /tmp replaces them."""
+        candidates = {tempfile.gettempdir(), os.environ.get("TMPDIR", "")}
+        if self.base_env is not None:
+            candidates.add(self.base_env.get("TMPDIR", ""))
+        # Never `/` or a top-level directory (TMPDIR=/usr would hide the system).
+        paths = (Path(c) for c in sorted(candidates) if os.path.isabs(c))
+        return tuple(p for p in paths if len(p.parts) > 2)
+
+    @property
+    def private_tmp_dir(self) -> Path | None:
+        """The host directory commands see as /tmp; None until a command needed it."""
+        return self._tmp.path
+
+    def close(self) -> None:
+        """Remove the private /tmp (unless a successor took it over). Idempotent."""
+        if self._owns_tmp:
+            self._tmp.close()
+
     def writable_roots(self) -> tuple[Path, ...]:
-        """Directories a sandboxed command may write (for `decide_patch` too)."""
-        return self.policy.writable_roots_for(self.workspace, self._env(sandboxed=True))
+        """Host directories a sandboxed command may write (for `decide_patch` too)."""
+        return self.policy.writable_roots_for(self.workspace)
+
+    def git_scan(self) -> gitdirs.GitScan:
+        """The walk for `.git` entries beneath the writable roots (done once; blocking)."""
+        self.protected_paths()
+        assert self._scan is not None
+        return self._scan
+
+    def protected_paths(self) -> tuple[Path, ...]:
+        """Every `.git` under the writable roots, kept read-only inside (see `gitdirs`).
+
+        Found by the first call (it walks the roots, up to a second; call it off
+        the event loop) and kept for the session, so a repository created later
+        is not protected until the next session, unless a protected path has
+        disappeared or turned into a symlink: then the walk runs again, so a
+        moved `.git` cannot leave protection behind.
+        """
+        with self._scan_lock:
+            known = self._protected
+            if known is not None and all(_unchanged(p) for p in known):
+                return known
+            roots = self.writable_roots()
+            self._scan = gitdirs.find_git_entries(roots)
+            self._protected = gitdirs.protected_paths(roots, self._scan.entries)
+            return self._protected
+
+    def _why_not_enforced(self) -> str:
+        return self._env_problem or self.support.why_none(network=self.policy.network_enabled)
 
     def status_line(self) -> str:
         """One line for the status bar, honest about what is enforced."""
@@ -116,8 +204,7 @@ class Sandbox:
         if self.policy.full_access:
             return f"{mode} (no sandbox)"
         if self.mechanism is Mechanism.NONE:
-            why = self.support.why_none(network=self.policy.network_enabled)
-            return f"{mode} NOT ENFORCED ({why}); every command asks"
+            return f"{mode} NOT ENFORCED ({self._why_not_enforced()}); every command asks"
         network = "network on" if self.policy.network_enabled else "network off"
         return f"{mode} via {self.mechanism} · {network}"
 
@@ -131,22 +218,34 @@ class Sandbox:
     def launch(
         self, argv: list[str] | tuple[str, ...], *, cwd: Path | None = None, sandboxed: bool = True
     ) -> Launch:
-        """The wrapped command line (raises SandboxUnavailable rather than run unconfined)."""
+        """The wrapped command line (raises SandboxUnavailable rather than run unconfined).
+
+        A sandboxed launch makes the private /tmp and walks for `.git` entries
+        the first time (see `protected_paths`).
+        """
         if not argv:
             raise ValueError("empty command")
         sandboxed = sandboxed and not self.policy.full_access
         if sandboxed and self.mechanism is Mechanism.NONE:
-            why = self.support.why_none(network=self.policy.network_enabled)
-            raise SandboxUnavailable(f"no sandbox can be enforced here: {why}")
+            raise SandboxUnavailable(f"no sandbox can be enforced here: {self._why_not_enforced()}")
+        mechanism = self.mechanism if sandboxed else Mechanism.NONE
+        context = None
+        if mechanism is not Mechanism.NONE:
+            context = LaunchContext(
+                tmp=self._tmp.ensure(),
+                protected=self.protected_paths(),
+                hidden=self.hidden_dirs,
+                namespaces=self.namespaces,
+            )
         return build_launch(
             argv,
             policy=self.policy,
-            mechanism=self.mechanism if sandboxed else Mechanism.NONE,
+            mechanism=mechanism,
             workspace=self.workspace,
             cwd=Path(cwd).resolve() if cwd is not None else self.workspace,
             env=self._env(sandboxed=sandboxed),
             bwrap=self.support.bwrap or "bwrap",
-            git_strategy=self.git_strategy,
+            context=context,
         )
 
     async def run(
@@ -159,6 +258,8 @@ class Sandbox:
         on_output: Callable[[bytes], None] | None = None,
     ) -> ExecResult:
         """Run `argv` to completion; `sandboxed=False` for an approved escalation."""
+        if sandboxed and self.mechanism is not Mechanism.NONE:
+            await asyncio.to_thread(self.protected_paths)  # a walk, when due: off the loop
         launch = self.launch(argv, cwd=cwd, sandboxed=sandboxed)
         inside = launch.mechanism is not Mechanism.NONE
         if not launch.cwd.is_dir():
@@ -176,6 +277,7 @@ class Sandbox:
                 timeout_ms=self.default_timeout_ms if timeout_ms is None else timeout_ms,
                 limits=self.limits,
                 on_output=on_output,
+                graceful_leader=launch.mechanism is Mechanism.LANDLOCK,
             )
         except OSError as exc:
             elapsed = int((time.monotonic() - started) * 1000)
@@ -191,3 +293,8 @@ class Sandbox:
             total_lines=result.total_lines,
             truncated=result.truncated,
         )
+
+
+def _unchanged(path: Path) -> bool:
+    """Still there, and still reached without a symbolic link on the way."""
+    return os.path.lexists(path) and os.path.realpath(path) == str(path)

@@ -1,8 +1,11 @@
-"""A seccomp filter over ctypes: no network sockets for the calling process.
+"""A seccomp filter over ctypes: which sockets the calling process may create.
 
-`socket()` succeeds only for AF_UNIX; every other family fails with EPERM.
-io_uring is refused too (its requests bypass seccomp), and so are syscalls of
-a foreign ABI (32-bit or x32 entry points), which could reach `socketcall`.
+`socket()` is refused (EPERM) for the families the sandbox does not allow:
+every family but AF_UNIX with the network off; AF_UNIX too when no mount
+namespace hides the host's socket files (`unix=False`). `socketpair()` is a
+different call and always works. io_uring is refused (its requests bypass
+seccomp), and so are syscalls of a foreign ABI (32-bit or x32 entry points),
+which could reach `socketcall`. The launcher imports this module: no pathlib.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import struct
 import sys
 
-__all__ = ["SeccompError", "available", "deny_network", "network_filter"]
+__all__ = ["SeccompError", "available", "install_socket_filter", "socket_filter"]
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_GET_SECCOMP = 21
@@ -44,6 +47,9 @@ _ARCH = {
     "aarch64": (0xC00000B7, 198, (425, 426, 427)),
 }
 
+Instruction = tuple[int, int, int, int]
+_Step = tuple[int, int | str, int | str, int]  # jumps may name a label
+
 
 class SeccompError(OSError):
     """seccomp is missing or refused the filter."""
@@ -64,37 +70,60 @@ def available() -> bool:
     return bool(_libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
 
 
-def network_filter(machine: str | None = None) -> list[tuple[int, int, int, int]]:
-    """The filter as (code, jt, jf, k) instructions; jumps are relative."""
+def socket_filter(machine: str | None = None, *, network: bool, unix: bool) -> list[Instruction]:
+    """The filter as (code, jt, jf, k) instructions; jumps are relative.
+
+    `network`: families other than AF_UNIX are allowed; `unix`: AF_UNIX is.
+    """
     machine = machine or os.uname().machine
     try:
         audit_arch, nr_socket, io_uring = _ARCH[machine]
     except KeyError:
         raise SeccompError(0, f"no seccomp filter for {machine}") from None
-    deny = _RET_ERRNO | errno.EPERM
-    prog: list[tuple[int, int, int, int]] = [
+    on_unix = "allow" if unix else "deny"
+    on_other = "allow" if network else "deny"
+    steps: list[_Step | str] = [
         (_LD_W_ABS, 0, 0, _OFF_ARCH),
         (_JEQ_K, 1, 0, audit_arch),
         (_RET_K, 0, 0, _RET_KILL_PROCESS),  # a foreign ABI: stop the process
         (_LD_W_ABS, 0, 0, _OFF_NR),
     ]
     if machine == "x86_64":
-        prog += [(_JGE_K, 0, 1, _X32_SYSCALL_BIT), (_RET_K, 0, 0, _RET_KILL_PROCESS)]
-    prog += [
-        (_JEQ_K, 0, 3, nr_socket),
-        (_LD_W_ABS, 0, 0, _OFF_ARG0),
-        (_JEQ_K, 0, 2 + len(io_uring), _AF_UNIX),  # else jump to the final deny
+        steps += [(_JGE_K, 0, 1, _X32_SYSCALL_BIT), (_RET_K, 0, 0, _RET_KILL_PROCESS)]
+    steps.append((_JEQ_K, "socket", 0, nr_socket))
+    steps += [(_JEQ_K, "deny", 0, nr) for nr in io_uring]
+    steps += [
         (_RET_K, 0, 0, _RET_ALLOW),
+        "socket",
+        (_LD_W_ABS, 0, 0, _OFF_ARG0),
+        (_JEQ_K, on_unix, on_other, _AF_UNIX),
+        "allow",
+        (_RET_K, 0, 0, _RET_ALLOW),
+        "deny",
+        (_RET_K, 0, 0, _RET_ERRNO | errno.EPERM),
     ]
-    for i, nr in enumerate(io_uring):
-        prog.append((_JEQ_K, len(io_uring) - i, 0, nr))
-    prog += [(_RET_K, 0, 0, _RET_ALLOW), (_RET_K, 0, 0, deny)]
-    return prog
+    return _assemble(steps)
 
 
-def deny_network() -> None:
+def _assemble(steps: list[_Step | str]) -> list[Instruction]:
+    """Resolve label names (strings in the list, and in jumps) to relative offsets."""
+    labels: dict[str, int] = {}
+    code: list[_Step] = []
+    for step in steps:
+        if isinstance(step, str):
+            labels[step] = len(code)
+        else:
+            code.append(step)
+
+    def offset(at: int, jump: int | str) -> int:
+        return labels[jump] - at - 1 if isinstance(jump, str) else jump
+
+    return [(op, offset(i, jt), offset(i, jf), k) for i, (op, jt, jf, k) in enumerate(code)]
+
+
+def install_socket_filter(*, network: bool, unix: bool) -> None:
     """Install the filter on the calling process and its future children."""
-    prog = network_filter()
+    prog = socket_filter(network=network, unix=unix)
     blob = b"".join(struct.pack("=HBBI", *ins) for ins in prog)
     buffer = ctypes.create_string_buffer(blob, len(blob))
     fprog = _SockFprog(len(prog), ctypes.cast(buffer, ctypes.c_void_p))

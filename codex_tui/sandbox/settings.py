@@ -1,20 +1,20 @@
 """What a sandboxed command may touch: the mode, writable roots and network.
 
 `SandboxPolicy` holds plain values (the agent and the CLI build it from the
-config); `writable_roots()` turns them into the directories a mechanism opens
-for writing, and `protected_paths()` the `.git` entries that stay read-only.
+config); `writable_roots_for()` turns them into the host directories a
+mechanism opens for writing. /tmp is not among them: commands get a private
+/tmp of their own (see `layout.py` and `tmpdir.py`), writable unless
+`exclude_slash_tmp`. `gitdirs.py` finds the `.git` entries that stay read-only.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-__all__ = ["SandboxMode", "SandboxPolicy", "protected_paths"]
-
+__all__ = ["SandboxMode", "SandboxPolicy"]
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 
 
@@ -53,11 +53,21 @@ class SandboxPolicy:
     def network_enabled(self) -> bool:
         return self.full_access or self.network_access
 
-    def writable_roots_for(self, workspace: Path, env: Mapping[str, str]) -> tuple[Path, ...]:
-        """Existing directories a command may write (resolved, parents first).
+    @property
+    def private_tmp_writable(self) -> bool:
+        """Whether commands may write their private /tmp (workspace-write, unless excluded)."""
+        return self.mode == "workspace-write" and not self.exclude_slash_tmp
 
-        workspace-write: the workspace, `$TMPDIR` and `/tmp` unless excluded,
-        and the configured roots (relative ones are taken from the workspace).
+    def writable_roots_for(self, workspace: Path) -> tuple[Path, ...]:
+        """Existing host directories a command may write (resolved, parents first).
+
+        workspace-write: the workspace and the configured roots (relative ones
+        are taken from the workspace). The host's /tmp and $TMPDIR are not
+        among them (`exclude_tmpdir_env_var` has nothing left to exclude).
+        A configured root reached through another root (`build` inside the
+        workspace, say) adds nothing and is dropped: commands may replace
+        anything on that path with a symlink to elsewhere, and a root is
+        resolved again for every command.
         read-only: none. danger-full-access: `/`.
         """
         if self.full_access:
@@ -65,60 +75,29 @@ class SandboxPolicy:
         if self.mode == "read-only":
             return ()
         candidates = [Path(workspace)]
-        tmpdir = env.get("TMPDIR")
-        if tmpdir and not self.exclude_tmpdir_env_var:
-            candidates.append(Path(tmpdir))
-        if not self.exclude_slash_tmp:
-            candidates.append(Path("/tmp"))
         candidates += [Path(workspace) / os.path.expanduser(r) for r in self.writable_roots]
-        roots: list[Path] = []
+        resolved: list[tuple[Path, Path]] = []
         for candidate in candidates:
             try:
-                resolved = candidate.resolve(strict=True)
-            except OSError:
+                real = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
                 continue
-            if resolved.is_dir() and resolved not in roots:
-                roots.append(resolved)
+            if real.is_dir():
+                resolved.append((candidate, real))
+        roots: list[Path] = []
+        for candidate, real in resolved:
+            others = [r for _, r in resolved if r != real]
+            if real not in roots and not _reached_through(candidate, others):
+                roots.append(real)
         return tuple(sorted(roots, key=lambda p: len(p.parts)))
 
 
-def protected_paths(roots: tuple[Path, ...]) -> tuple[Path, ...]:
-    """The `.git` entries of writable roots: they stay read-only inside the sandbox.
-
-    A `.git` that is a symlink or a gitdir file is protected where it points to
-    when that lies inside a writable root; elsewhere it is read-only anyway.
-    """
-    out: list[Path] = []
-    for root in roots:
-        git = root / ".git"
-        if not os.path.lexists(git):
-            continue
-        targets: list[Path | None] = [git, git.resolve()]
-        if git.is_file():
-            targets.append(_gitdir_target(git))
-        for target in targets:
-            if (
-                target is not None
-                and os.path.lexists(target)
-                and any(target.is_relative_to(r) for r in roots)
-                and target not in out
-                and not target.is_symlink()
-            ):
-                out.append(target)
-    return tuple(out)
-
-
-def _gitdir_target(gitfile: Path) -> Path | None:
-    try:
-        first = gitfile.read_text(errors="replace").splitlines()[0]
-    except (OSError, IndexError):
-        return None
-    if not first.startswith("gitdir:"):
-        return None
-    target = Path(first.removeprefix("gitdir:").strip())
-    if not target.is_absolute():
-        target = gitfile.parent / target
-    try:
-        return target.resolve()
-    except OSError:
-        return None
+def _reached_through(path: Path, roots: list[Path]) -> bool:
+    """Whether `path` (absolute), followed one component at a time as the kernel
+    does (`..` after a symlink included), passes into one of `roots`."""
+    step = Path("/")
+    for name in path.parts[1:]:
+        step = Path(os.path.realpath(step / name))
+        if any(step.is_relative_to(root) for root in roots):
+            return True
+    return False

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,13 +16,16 @@ import pytest
 from codex_tui.sandbox import Mechanism, Sandbox, SandboxPolicy, probe_support
 
 MECHANISMS = (Mechanism.BWRAP, Mechanism.LANDLOCK)
-# Escape tests also run Landlock as it works without a mount namespace (no root,
-# no user namespaces): `.git` is then protected by rules alone.
+# Escape tests also run Landlock as it works without namespaces (no root, no user
+# namespaces): `.git` is then protected by rules alone, /tmp is the host's (read-only),
+# UNIX sockets are refused, and a subreaper stands in for the PID namespace.
 VARIANTS = [
     pytest.param((Mechanism.BWRAP, "auto"), id="bubblewrap"),
     pytest.param((Mechanism.LANDLOCK, "auto"), id="landlock"),
-    pytest.param((Mechanism.LANDLOCK, "rules"), id="landlock-rules-only"),
+    pytest.param((Mechanism.LANDLOCK, "none"), id="landlock-rules-only"),
 ]
+# The variants with a mount namespace: a private /tmp, hidden /run, a PID namespace.
+NAMESPACED = VARIANTS[:2]
 
 
 def require(mechanism: Mechanism) -> None:
@@ -31,6 +39,15 @@ def require(mechanism: Mechanism) -> None:
         )
 
 
+def _outside_base() -> str:
+    """A directory outside /tmp and outside the host's $TMPDIR (both hidden inside)."""
+    hidden = {os.path.realpath(tempfile.gettempdir()), os.path.realpath("/tmp")}
+    return "/var/tmp" if os.path.realpath("/var/tmp") not in hidden else str(Path.home())
+
+
+OUTSIDE_BASE = _outside_base()
+
+
 @dataclass
 class Dirs:
     workspace: Path
@@ -38,35 +55,72 @@ class Dirs:
 
 
 @pytest.fixture
-def dirs(tmp_path: Path) -> Dirs:
+def dirs(tmp_path: Path) -> Iterator[Dirs]:
+    """A workspace (under /tmp, like pytest's tmp_path) and an outside directory.
+
+    The outside lies in /var/tmp: the sandbox's /tmp is private, so a directory
+    under the host's /tmp would be out of sight, not merely read-only.
+    """
     ws = tmp_path / "ws"
     (ws / ".git" / "hooks").mkdir(parents=True)
     (ws / ".git" / "config").write_text("[core]\n")
     (ws / "src").mkdir()
     (ws / "src" / "app.py").write_text("print('hi')\n")
-    outside = tmp_path / "outside"
-    outside.mkdir()
+    outside = Path(tempfile.mkdtemp(prefix="codex-tui-outside-", dir=OUTSIDE_BASE))
     (outside / "victim.txt").write_text("precious\n")
-    return Dirs(ws, outside)
+    yield Dirs(ws, outside)
+    shutil.rmtree(outside, ignore_errors=True)
 
 
 MakeSandbox = Callable[..., Sandbox]
 
 
+def processes_with(tag: str | bytes) -> list[int]:
+    """Host PIDs whose command line holds `tag` (sandboxed ones are visible from here too)."""
+    needle = tag.encode() if isinstance(tag, str) else tag
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if needle in Path(f"/proc/{name}/cmdline").read_bytes():
+                    found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+async def gone(tag: str | bytes, within: float = 3.0) -> bool:
+    """Whether no process with `tag` is left, waiting up to `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not processes_with(tag):
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
 @pytest.fixture
-def make_sandbox(dirs: Dirs) -> MakeSandbox:
-    """A Sandbox on the workspace; /tmp and $TMPDIR are not writable (the tests live there)."""
+def make_sandbox(dirs: Dirs) -> Iterator[MakeSandbox]:
+    """A Sandbox on the workspace, with the policy's defaults unless told otherwise.
+
+    Policy fields (`network_access`, `exclude_slash_tmp`, `writable_roots`) may be
+    given as keywords; the rest go to `Sandbox`. Every sandbox is closed afterwards.
+    """
+    made: list[Sandbox] = []
 
     def make(mode: str = "workspace-write", mechanism: Mechanism | None = None, **kw) -> Sandbox:
         if mechanism is not None:
             require(mechanism)
-        network = kw.pop("network_access", False)
         policy = SandboxPolicy(
             mode,  # type: ignore[arg-type]
-            network_access=network,
-            exclude_slash_tmp=True,
-            exclude_tmpdir_env_var=True,
+            writable_roots=tuple(kw.pop("writable_roots", ())),
+            network_access=kw.pop("network_access", False),
+            exclude_slash_tmp=kw.pop("exclude_slash_tmp", False),
         )
-        return Sandbox(policy, workspace=dirs.workspace, mechanism=mechanism, **kw)
+        sandbox = Sandbox(policy, workspace=dirs.workspace, mechanism=mechanism, **kw)
+        made.append(sandbox)
+        return sandbox
 
-    return make
+    yield make
+    for sandbox in made:
+        sandbox.close()

@@ -27,6 +27,12 @@ NOTHING = SandboxSupport("linux", bwrap=None, landlock_abi=0, seccomp=False)
 NO_SECCOMP = SandboxSupport("linux", bwrap=None, landlock_abi=3, seccomp=False)
 
 
+@pytest.fixture(autouse=True)
+def no_mechanism_from_the_environment(monkeypatch) -> None:
+    """These tests are about the choice itself; CI's Landlock run sets the variable."""
+    monkeypatch.delenv("CODEX_TUI_SANDBOX_MECHANISM", raising=False)
+
+
 def test_this_machine_has_both_mechanisms() -> None:
     support = probe_support()
     assert support.problem(Mechanism.BWRAP, network=False) is None, support
@@ -83,13 +89,33 @@ def test_status_lines(tmp_path: Path) -> None:
 
 
 def test_writable_roots(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "inside").mkdir(parents=True)
     (tmp_path / "extra").mkdir()
-    policy = SandboxPolicy(writable_roots=("extra", "missing"), exclude_slash_tmp=True)
-    env = {"TMPDIR": str(tmp_path / "extra")}
-    assert policy.writable_roots_for(tmp_path, env) == (tmp_path.resolve(), tmp_path / "extra")
-    assert SandboxPolicy("read-only").writable_roots_for(tmp_path, {}) == ()
-    default = SandboxPolicy().writable_roots_for(tmp_path, {})
-    assert Path("/tmp") in default
+    policy = SandboxPolicy(
+        writable_roots=("../extra", "missing", "inside", str(tmp_path / "extra"))
+    )
+    assert policy.writable_roots_for(ws) == (ws, tmp_path / "extra")
+    assert SandboxPolicy("read-only").writable_roots_for(ws) == ()
+    # The host's /tmp and $TMPDIR are never writable roots: commands get a private /tmp.
+    assert SandboxPolicy().writable_roots_for(ws) == (ws,)
+
+
+def test_a_root_reached_through_another_root_is_dropped(tmp_path: Path) -> None:
+    """Commands may turn anything inside a root into a symlink; a root reached that
+    way would follow it the next time roots are resolved."""
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "out").mkdir(parents=True)
+    (ws / "sub" / "out").symlink_to(elsewhere / "out")  # planted by a command
+    (tmp_path / "link").symlink_to(ws / "sub")  # a host symlink into the workspace
+    for configured in ("sub/out", str(tmp_path / "link" / "out"), f"{tmp_path}/link/../sub"):
+        policy = SandboxPolicy(writable_roots=(configured,))
+        assert policy.writable_roots_for(ws) == (ws,), configured
+    assert SandboxPolicy().private_tmp_writable
+    assert not SandboxPolicy(exclude_slash_tmp=True).private_tmp_writable
+    assert not SandboxPolicy("read-only").private_tmp_writable
 
 
 def test_bad_mode_is_rejected() -> None:
@@ -110,10 +136,54 @@ def test_policy_from_config() -> None:
     assert policy == SandboxPolicy("read-only", ("/data",), True, False, True)
 
 
-def test_seccomp_filter_jumps_stay_inside_the_program() -> None:
-    for machine in ("x86_64", "aarch64"):
-        prog = seccomp.network_filter(machine)
-        for i, (code, jt, jf, _k) in enumerate(prog):
-            if code & 0x07 == 0x05:  # a jump
-                assert i + 1 + max(jt, jf) < len(prog)
-        assert prog[-1][0] == 0x06 and prog[-2][0] == 0x06  # ends with two returns
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+@pytest.mark.parametrize(("network", "unix"), [(False, True), (False, False), (True, False)])
+def test_seccomp_filter_jumps_stay_inside_the_program(machine, network, unix) -> None:
+    prog = seccomp.socket_filter(machine, network=network, unix=unix)
+    for i, (code, jt, jf, _k) in enumerate(prog):
+        if code & 0x07 == 0x05:  # a jump
+            assert i + 1 + max(jt, jf) < len(prog)
+    assert prog[-1][0] == 0x06 and prog[-2][0] == 0x06  # ends with two returns
+
+
+# --- CODEX_TUI_SANDBOX_MECHANISM: for a broken bwrap, and for CI's second run -----------
+
+
+@pytest.mark.parametrize(
+    ("value", "support", "chosen"),
+    [
+        ("landlock", FULL, Mechanism.LANDLOCK),
+        ("bubblewrap", FULL, Mechanism.BWRAP),
+        ("auto", FULL, Mechanism.BWRAP),
+        ("", NO_BWRAP, Mechanism.LANDLOCK),
+        (" Landlock ", FULL, Mechanism.LANDLOCK),
+    ],
+)
+def test_mechanism_from_the_environment(monkeypatch, tmp_path, value, support, chosen) -> None:
+    monkeypatch.setenv("CODEX_TUI_SANDBOX_MECHANISM", value)
+    sandbox = Sandbox(SandboxPolicy(), workspace=tmp_path, support=support)
+    assert sandbox.mechanism is chosen and sandbox.enforced
+
+
+def test_an_explicit_mechanism_wins_over_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CODEX_TUI_SANDBOX_MECHANISM", "landlock")
+    sandbox = Sandbox(SandboxPolicy(), workspace=tmp_path, support=FULL, mechanism=Mechanism.BWRAP)
+    assert sandbox.mechanism is Mechanism.BWRAP
+
+
+@pytest.mark.parametrize(
+    ("value", "support", "why"),
+    [
+        ("bubblewrap", NO_BWRAP, "CODEX_TUI_SANDBOX_MECHANISM=bubblewrap: bubblewrap (bwrap) "
+         "is not installed"),
+        ("firejail", FULL, "CODEX_TUI_SANDBOX_MECHANISM='firejail' is not auto, bubblewrap, "
+         "landlock or sandbox-exec"),
+    ],
+)  # fmt: skip
+def test_an_unusable_mechanism_in_the_environment_is_not_enforced(
+    monkeypatch, tmp_path, value, support, why
+) -> None:
+    monkeypatch.setenv("CODEX_TUI_SANDBOX_MECHANISM", value)
+    sandbox = Sandbox(SandboxPolicy(), workspace=tmp_path, support=support)
+    assert not sandbox.enforced
+    assert sandbox.status_line() == f"workspace-write NOT ENFORCED ({why}); every command asks"

@@ -45,8 +45,8 @@ def escaped(name: str, dirs: Dirs) -> bool:
 
 
 async def attempt(make_sandbox: MakeSandbox, dirs: Dirs, mode: str, variant, name: str):
-    mech, git_strategy = variant
-    sandbox = make_sandbox(mode, mech, git_strategy=git_strategy)
+    mech, namespaces = variant
+    sandbox = make_sandbox(mode, mech, namespaces=namespaces)
     script = ATTEMPTS[name].format(out=dirs.outside)
     return await sandbox.run(["sh", "-c", script])
 
@@ -98,7 +98,7 @@ WRITES = {
 @pytest.mark.parametrize("variant", VARIANTS)
 async def test_read_only_blocks_every_write(make_sandbox, dirs, variant, name) -> None:
     before = (dirs.workspace / "src/app.py").read_text()
-    sandbox = make_sandbox("read-only", variant[0], git_strategy=variant[1])
+    sandbox = make_sandbox("read-only", variant[0], namespaces=variant[1])
     script = WRITES[name].format(out=dirs.outside, pid=os.getpid())
     result = await sandbox.run(["sh", "-c", script])
     assert result.exit_code != 0, result.output
@@ -107,21 +107,6 @@ async def test_read_only_blocks_every_write(make_sandbox, dirs, variant, name) -
     assert (dirs.workspace / "src/app.py").read_text() == before
     assert not (dirs.outside / "new.txt").exists()
     assert not Path(f"/tmp/codex-tui-read-only-probe-{os.getpid()}").exists()
-
-
-async def test_tmp_is_writable_unless_excluded(dirs) -> None:
-    from codex_tui.sandbox import Sandbox, SandboxPolicy
-
-    for mech in MECHANISMS:
-        name = f"/tmp/codex-tui-tmp-probe-{os.getpid()}-{mech}"
-        sandbox = Sandbox(
-            SandboxPolicy("workspace-write"), workspace=dirs.workspace, mechanism=mech
-        )
-        try:
-            result = await sandbox.run(["sh", "-c", f"echo x > {name}"])
-            assert result.exit_code == 0, result.output
-        finally:
-            Path(name).unlink(missing_ok=True)
 
 
 # --- network -------------------------------------------------------------------------
@@ -203,10 +188,29 @@ async def test_landlock_seccomp_denies_network_sockets_but_not_unix(make_sandbox
 
 async def test_landlock_without_mount_namespace_still_writes_below_the_top(make_sandbox, dirs):
     """The price of rules-only `.git` protection: the top level gets no new entries."""
-    sandbox = make_sandbox("workspace-write", Mechanism.LANDLOCK, git_strategy="rules")
+    sandbox = make_sandbox("workspace-write", Mechanism.LANDLOCK, namespaces="none")
     ok = await sandbox.run(
         ["sh", "-c", "echo x >> src/app.py && mkdir src/new && echo y > src/new/f"]
     )
     assert ok.exit_code == 0, ok.output
     top = await sandbox.run(["sh", "-c", "echo x > new-top-level.txt"])
     assert top.exit_code != 0 and "Permission denied" in top.output
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+async def test_a_writable_root_inside_the_workspace_cannot_be_redirected(
+    make_sandbox, dirs, variant
+) -> None:
+    """A configured root below the workspace is the sandbox's to replace: turned into
+    a symlink by one command, it must not make the next one's roots reach outside."""
+    (dirs.workspace / "sub" / "out").mkdir(parents=True)
+    sandbox = make_sandbox(
+        "workspace-write", variant[0], namespaces=variant[1], writable_roots=("sub/out",)
+    )
+    first = await sandbox.run(
+        ["sh", "-c", f"mv sub sub2 && mkdir sub && ln -s {dirs.outside} sub/out"],
+        cwd=dirs.workspace / "src" if variant[1] == "none" else None,
+    )
+    second = await sandbox.run(["sh", "-c", f"echo pwned > {dirs.outside}/new.txt"])
+    assert not (dirs.outside / "new.txt").exists(), (first.output, second.output)
+    assert second.exit_code != 0

@@ -3,48 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shlex
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from codex_tui.sandbox import Mechanism, OutputLimits
 from codex_tui.sandbox.process import TIMEOUT_EXIT_CODE
-from tests.sandbox.conftest import MakeSandbox
+from tests.sandbox.conftest import MakeSandbox, gone, processes_with
 
 ALL = (None, Mechanism.BWRAP, Mechanism.LANDLOCK)  # None: danger-full-access, a plain process
 
 
 def mode_for(mech: Mechanism | None) -> str:
     return "danger-full-access" if mech is None else "workspace-write"
-
-
-def processes_with(tag: str) -> list[int]:
-    """PIDs whose command line holds `tag` (sandboxed ones are visible from here too)."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if tag.encode() in cmdline:
-            found.append(int(name))
-    return found
-
-
-async def gone(tag: str, within: float = 2.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if not processes_with(tag):
-            return True
-        await asyncio.sleep(0.02)
-    return False
 
 
 def sleeper() -> tuple[str, str]:

@@ -46,7 +46,7 @@ def test_runs_the_command_and_returns_its_exit_code(run_cli) -> None:
 
 
 def test_write_outside_fails_and_inside_works(run_cli, dirs: Dirs) -> None:
-    bad = run_cli("sandbox", "--", "touch", str(dirs.outside / "x"))
+    bad = run_cli("sandbox", "--mechanism", "bubblewrap", "--", "touch", str(dirs.outside / "x"))
     assert bad.returncode != 0 and "Read-only file system" in bad.stderr
     assert not (dirs.outside / "x").exists()
     good = run_cli("sandbox", "--", "touch", "made-here")
@@ -75,14 +75,14 @@ def test_environment_policy_and_markers(run_cli) -> None:
 
 
 def test_landlock_is_used_when_bwrap_is_missing(run_cli, tmp_path: Path, dirs: Dirs) -> None:
-    bin_dir = tmp_path / "bin"  # a PATH with the tools but no bwrap
+    bin_dir = dirs.outside / "bin"  # a PATH with the tools but no bwrap (not in the hidden /tmp)
     bin_dir.mkdir()
     for tool in ("sh", "touch", "env"):
         (bin_dir / tool).symlink_to(shutil.which(tool))
     status = run_cli("sandbox", "--status", path=str(bin_dir))
     assert status.returncode == 0
     assert "via landlock" in status.stdout and "not installed" in status.stdout
-    assert ".git is bound read-only in a private mount namespace" in status.stdout
+    assert "bound read-only in a private mount namespace" in status.stdout
     bad = run_cli("sandbox", "--", "touch", str(dirs.outside / "x"), path=str(bin_dir))
     assert bad.returncode != 0 and "Permission denied" in bad.stderr  # Landlock's refusal
     git = run_cli("sandbox", "--", "sh", "-c", "echo x >> .git/config", path=str(bin_dir))
@@ -95,10 +95,46 @@ def test_mechanism_flag(run_cli) -> None:
 
 
 def test_status(run_cli) -> None:
-    done = run_cli("sandbox", "--status")
+    done = run_cli("sandbox", "--status", "--mechanism", "bubblewrap")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == "sandbox: workspace-write via bubblewrap · network off"
     assert "landlock:   works" in done.stdout
+
+
+@pytest.mark.parametrize("mechanism", ["bubblewrap", "landlock"])
+def test_status_says_how_commands_are_kept_apart(run_cli, dirs: Dirs, mechanism) -> None:
+    (dirs.workspace / "vendor" / "lib" / ".git").mkdir(parents=True)
+    out = run_cli("sandbox", "--status", "--mechanism", mechanism).stdout
+    lines = {line.split(":", 1)[0]: line for line in out.splitlines()}
+    assert lines["tmp"].startswith("tmp:        private to the session")
+    assert "read-only" in lines["tmp"]  # the test config has exclude_slash_tmp
+    assert lines["run"].startswith("run:        /run is an empty read-only tmpfs")
+    assert lines["processes"].startswith("processes:  a PID namespace")
+    assert lines["git"].startswith("git:        2 .git kept read-only (a walk of ")
+    assert lines["git"].endswith("bound read-only in a private mount namespace")
+
+
+def test_status_without_namespaces(dirs: Dirs, capsys) -> None:
+    from codex_tui.sandbox import Mechanism, Sandbox, SandboxPolicy
+
+    sandbox = Sandbox(SandboxPolicy(), workspace=dirs.workspace, mechanism=Mechanism.LANDLOCK,
+                      namespaces="none")  # fmt: skip
+    try:
+        assert sandbox_cli._status(sandbox) == 0
+    finally:
+        sandbox.close()
+    out = capsys.readouterr().out
+    assert "tmp:        /tmp is the host's and read-only" in out and "socket(AF_UNIX)" in out
+    assert "run:        /run is the host's" in out
+    assert "processes:  no PID namespace here: the launcher is a subreaper" in out
+    assert "Landlock rules alone" in out
+
+
+def test_status_names_the_environment_choice(run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("CODEX_TUI_SANDBOX_MECHANISM", "landlock")
+    out = run_cli("sandbox", "--status").stdout
+    assert out.splitlines()[0] == "sandbox: workspace-write via landlock · network off"
+    assert "mechanism:  CODEX_TUI_SANDBOX_MECHANISM=landlock" in out
 
 
 def test_errors_are_one_line(run_cli) -> None:
