@@ -1,4 +1,5 @@
-"""Patch engine figures: apply a 10-chunk patch to a 100,000-line file, parse 1 MB patches.
+"""Patch engine figures: apply a 10-chunk patch to a 100,000-line file, one chunk to each
+of 1,000 files, parse 1 MB patches.
 
 Each figure is the median of several runs; the file is rewritten before each
 run (untimed) so every commit starts from the same tree.
@@ -12,11 +13,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from codex_tui.patch import build_patch_plan, commit, parse_patch
+from codex_tui.patch import PatchPlan, build_patch_plan, commit, parse_patch
 
 LINES = 100_000
 CHUNKS = 10
 REPEAT = 9
+MANY_FILES = 1_000
 
 
 def _median_ms(work: Callable[[], object], setup: Callable[[], object] | None = None) -> float:
@@ -28,6 +30,17 @@ def _median_ms(work: Callable[[], object], setup: Callable[[], object] | None = 
         work()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def _commit_ms(patch: str, root: Path, reset: Callable[[], object]) -> float:
+    """The commit alone: the tree is reset and the plan made before each run, untimed."""
+    plans: list[PatchPlan] = []
+
+    def setup() -> None:
+        reset()
+        plans.append(build_patch_plan(patch, root))
+
+    return _median_ms(lambda: commit(plans.pop()), setup)
 
 
 def _source(curly: bool) -> list[str]:
@@ -93,7 +106,56 @@ def _apply_figures(root: Path) -> list[dict]:
                     "note": "no file written",
                 }
             )
+            figures.append(
+                {
+                    "name": "of which committing (journal, fsyncs, renames)",
+                    "value": _commit_ms(patch, root, reset),
+                    "unit": "ms",
+                    "goal": "",
+                    "note": "the plan made before each run, untimed",
+                }
+            )
     return figures
+
+
+def _many_files_figures(root: Path) -> list[dict]:
+    """One changed line in each of 1,000 files of 40 lines, 20 directories."""
+    files = {
+        root / f"many/pkg_{f % 20}/mod_{f}.py": "".join(
+            f"line {j} of file {f}\n" for j in range(40)
+        )
+        for f in range(MANY_FILES)
+    }
+    out = ["*** Begin Patch"]
+    for path in files:
+        name = path.relative_to(root).as_posix()
+        f = int(path.stem.removeprefix("mod_"))
+        out += [f"*** Update File: {name}", f" line 19 of file {f}", f"-line 20 of file {f}"]
+        out += [f"+line 20 of file {f}, changed", f" line 21 of file {f}"]
+    out.append("*** End Patch")
+    patch = "\n".join(out) + "\n"
+
+    def reset() -> None:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+    return [
+        {
+            "name": f"apply 1-chunk edits to {MANY_FILES:,} files",
+            "value": _median_ms(lambda: commit(build_patch_plan(patch, root)), reset),
+            "unit": "ms",
+            "goal": "",
+            "note": "plan + atomic commit (fsync of every file)",
+        },
+        {
+            "name": f"of which committing the {MANY_FILES:,} files",
+            "value": _commit_ms(patch, root, reset),
+            "unit": "ms",
+            "goal": "",
+            "note": "the plan made before each run, untimed",
+        },
+    ]
 
 
 def _one_megabyte_patches() -> tuple[str, str]:
@@ -115,6 +177,7 @@ def _one_megabyte_patches() -> tuple[str, str]:
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         figures = _apply_figures(Path(tmp))
+        figures += _many_files_figures(Path(tmp))
     apply_text, diff_text = _one_megabyte_patches()
     for label, text in (
         ("parse 1 MB apply_patch text", apply_text),

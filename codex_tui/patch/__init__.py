@@ -3,8 +3,10 @@
     plan = build_patch_plan(patch_text, root)   # parse + check + compute, in memory
     plan.files[0].hunks, plan.diff        # the change model, for display and approval
     plan = plan.select([(0, 0), (1, 2)])  # keep only some hunks
-    result = commit(plan)                 # all files or none
+    result = commit(plan)                 # all files or none, even across kill -9
     print(result.summary())
+
+    recover_unfinished_commit(root)       # at start-up: undo a commit cut short
 
 Every failure is a PatchError with a one-line message, and leaves the tree as it was.
 """
@@ -25,6 +27,7 @@ from codex_tui.patch.errors import (
 from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, PatchPlan
 from codex_tui.patch.parser import parse_patch
 from codex_tui.patch.planner import build_patch_plan
+from codex_tui.patch.recovery import Recovery, recover_unfinished_commit
 from codex_tui.patch.syntax import ParsedPatch
 from codex_tui.patch.transaction import CommitResult, CommittedFile, commit
 
@@ -43,11 +46,13 @@ __all__ = [
     "PatchPlan",
     "PatchSyntaxError",
     "PathError",
+    "Recovery",
     "StaleFileError",
     "apply_patch",
     "build_patch_plan",
     "commit",
     "parse_patch",
+    "recover_unfinished_commit",
 ]
 
 

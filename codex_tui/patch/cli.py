@@ -31,10 +31,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    from codex_tui.patch import PatchError, build_patch_plan, commit
+    from codex_tui.patch import PatchError, build_patch_plan, commit, recover_unfinished_commit
 
     try:
         text = _read_patch(ctx.args.file)
+        if not ctx.args.dry_run:
+            # A commit cut short here before is undone first, so the patch is checked
+            # against the tree as it was.
+            recovered = recover_unfinished_commit(ctx.cwd)
+            if recovered is not None:
+                _write(sys.stderr, f"note: {recovered.message()}\n")
         plan = build_patch_plan(text, ctx.cwd)
         if ctx.args.dry_run:
             _write(sys.stdout, plan.diff)

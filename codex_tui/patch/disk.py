@@ -1,4 +1,5 @@
-"""What is on disk at a path: captured while planning, compared again before committing."""
+"""What is on disk at a path: captured while planning, compared again before committing;
+and the one way the engine creates a file (exclusively, never through a symlink, flushed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Literal
 
 from codex_tui.patch.errors import FileStateError
 
-__all__ = ["Snapshot", "take_snapshot"]
+__all__ = ["Snapshot", "take_snapshot", "write_new_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +24,53 @@ class Snapshot:
     target: str = ""  # where a symlink points
 
 
-def take_snapshot(path: Path, display: str) -> Snapshot | None:
-    """The entry at `path` itself (a symlink is not followed); None when absent."""
+def take_snapshot(path: Path | str, display: str, dir_fd: int | None = None) -> Snapshot | None:
+    """The entry at `path` (relative to `dir_fd` if given) itself: a symlink is not
+    followed, a file is read only if it is still a regular file once open; None when
+    absent."""
     try:
-        st = os.lstat(path)
+        st = os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
         raise FileStateError(display, f"cannot inspect: {exc.strerror}") from None
     mode = stat.S_IMODE(st.st_mode)
-    if stat.S_ISLNK(st.st_mode):
-        return Snapshot("link", mode, target=os.readlink(path))
     if stat.S_ISDIR(st.st_mode):
         return Snapshot("dir", mode)
-    if not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
         return Snapshot("other", mode)
     try:
-        data = path.read_bytes()
+        if stat.S_ISLNK(st.st_mode):
+            return Snapshot("link", mode, target=os.readlink(path, dir_fd=dir_fd))
+        # O_NONBLOCK: a FIFO put there since the stat must not hang us.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(path, flags, dir_fd=dir_fd)
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return Snapshot("other", mode)
+            data = f.read()
+    except FileNotFoundError:
+        return None  # removed since the stat
     except OSError as exc:
         raise FileStateError(display, f"cannot read: {exc.strerror}") from None
     return Snapshot("file", mode, data)
+
+
+def write_new_file(dir_fd: int, name: str, data: bytes, perms: int, mode: int | None) -> None:
+    """Create `name` in the directory (it must not exist; a symlink there is not followed),
+    write `data`, set `mode` if given (else `perms` less the umask) and flush it to disk."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(name, flags, perms, dir_fd=dir_fd)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if mode is not None:
+                os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        os.unlink(name, dir_fd=dir_fd)
+        raise

@@ -13,7 +13,7 @@ from codex_tui.patch.errors import FileStateError
 from codex_tui.patch.locate import locate_chunks
 from codex_tui.patch.model import ChangeKind, FileChange, PatchPlan, _Detail, build_change
 from codex_tui.patch.parser import parse_patch
-from codex_tui.patch.paths import WorkspacePath, resolve_path
+from codex_tui.patch.paths import WorkspacePath, link_entry, resolve_path
 from codex_tui.patch.syntax import AddFile, DeleteFile, ParsedPatch, UpdateFile
 from codex_tui.patch.textfile import TextFile, decode
 
@@ -149,7 +149,7 @@ class _Planner:
         wp = resolve_path(self.root, op.path)
         # Deleting a symlink removes the link, not what it points to.
         link = self._snapshot(wp.lexical, wp.display)
-        key = wp.lexical if link is not None and link.kind == "link" else wp.resolved
+        key = link_entry(self.root, wp) if link is not None and link.kind == "link" else wp.resolved
         if key in self.current:
             if self.current[key] is None:
                 raise FileStateError(wp.display, "cannot delete: deleted earlier in this patch")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -40,19 +40,46 @@ def wrap(*body: str) -> str:
 
 
 @contextmanager
-def failing_os_call(name: str, when: int) -> Iterator[list[int]]:
-    """Make `os.<name>` fail (no space left) on call number `when` while committing.
+def failing_os_call(name: str, when: int | str) -> Iterator[list[int]]:
+    """Make `os.<name>` fail (no space left) while committing: on call number `when`, or
+    (a string) on the first call whose first argument is that name.
 
     Yields a one-item list: the number of calls made so far.
     """
     real = getattr(os, name)
     calls = [0]
+    failed = [False]
 
     def flaky(*args: object, **kwargs: object) -> object:
         calls[0] += 1
-        if calls[0] == when:
+        hit = calls[0] == when if isinstance(when, int) else not failed[0] and args[:1] == (when,)
+        if hit:
+            failed[0] = True
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(*args, **kwargs)
 
     with mock.patch.object(transaction.os, name, flaky):
         yield calls
+
+
+# Every call of `os` a commit makes that touches the disk.
+COMMIT_CALLS = ("open", "write", "fsync", "fchmod", "mkdir", "link", "rename", "replace")
+COMMIT_CALLS += ("unlink", "rmdir", "stat", "fstat")
+
+
+@contextmanager
+def count_os_calls(names: tuple[str, ...]) -> Iterator[dict[str, int]]:
+    """Count the calls of `os.<name>` for each name."""
+    counts = dict.fromkeys(names, 0)
+    with ExitStack() as stack:
+        for name in names:
+            real = getattr(os, name)
+
+            def counted(
+                *args: object, _name: str = name, _real: object = real, **kw: object
+            ) -> object:
+                counts[_name] += 1
+                return _real(*args, **kw)  # type: ignore[operator]
+
+            stack.enter_context(mock.patch.object(transaction.os, name, counted))
+        yield counts

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from patch_helpers import failing_os_call, read_tree, wrap, write_tree
+from patch_helpers import (
+    COMMIT_CALLS,
+    count_os_calls,
+    failing_os_call,
+    read_tree,
+    wrap,
+    write_tree,
+)
 
 from codex_tui.patch import (
     CommitError,
     CommittedFile,
+    PathError,
     StaleFileError,
     apply_patch,
     build_patch_plan,
     commit,
+    recover_unfinished_commit,
 )
 
 MIXED = wrap(
@@ -60,25 +70,52 @@ def test_result_reports_each_file(ws: Path) -> None:
     assert "gone.txt" not in tree and "b.txt" not in tree
 
 
-@pytest.mark.parametrize("when", [1, 2, 3, 4])
-def test_a_failing_rename_restores_everything(ws: Path, when: int) -> None:
+def after_mixed(ws: Path) -> dict[str, bytes | str]:
+    """The tree MIXED leaves (made once in a scratch copy)."""
+    scratch = ws.parent / "scratch"
+    write_tree(scratch, FILES)
+    apply_patch(MIXED, scratch)
+    return read_tree(scratch)
+
+
+@pytest.mark.parametrize("call", COMMIT_CALLS)
+def test_a_failure_at_any_file_system_call_restores_everything(ws: Path, call: str) -> None:
+    """Each call of `os.<call>` the commit makes fails in turn: before the commit point
+    the commit fails and the tree is exactly as before; after it, the commit stands and
+    what is left over (backups, the journal) goes at the next recovery."""
+    after = after_mixed(ws)
     write_tree(ws, FILES)
     before = read_tree(ws)
-    plan = build_patch_plan(MIXED, ws)
-    with failing_os_call("replace", when) as calls, pytest.raises(CommitError, match="No space"):
-        commit(plan)
-    assert calls[0] >= when
-    assert read_tree(ws) == before  # no new directories, no temp files, old bytes
+    with count_os_calls((call,)) as counts:
+        commit(build_patch_plan(MIXED, ws))
+    total = counts[call]
+    for when in range(1, total + 1):
+        shutil.rmtree(ws)
+        write_tree(ws, FILES)
+        plan = build_patch_plan(MIXED, ws)
+        with failing_os_call(call, when):
+            try:
+                commit(plan)
+            except CommitError as exc:
+                assert "nothing was changed" in str(exc) or "nothing was written" in str(exc)
+                assert read_tree(ws) == before, (call, when)
+                assert recover_unfinished_commit(ws) is None
+                continue
+        recovered = recover_unfinished_commit(ws)
+        assert recovered is None or recovered.outcome == "finished", (call, when)
+        assert read_tree(ws) == after, (call, when)
 
 
 def test_a_failing_delete_restores_everything(ws: Path) -> None:
     write_tree(ws, FILES)
     before = read_tree(ws)
     plan = build_patch_plan(MIXED, ws)
-    # The source of the move is removed first, then gone.txt.
-    with failing_os_call("unlink", 2), pytest.raises(CommitError) as info:
+    # The source of the move is removed (renamed to its backup) first, then gone.txt.
+    with failing_os_call("rename", "gone.txt"), pytest.raises(CommitError) as info:
         commit(plan)
-    assert "nothing was changed" in str(info.value)
+    assert (
+        str(info.value) == "gone.txt: cannot remove (No space left on device); nothing was changed"
+    )
     assert read_tree(ws) == before
 
 
@@ -195,12 +232,38 @@ def test_symlinks_inside_the_workspace(ws: Path) -> None:
     assert tree == {"target.txt": b"T\n", "link.txt": "link->target.txt", "keep.txt": b"k\n"}
 
 
+def test_editing_through_symlinks_inside_the_workspace_still_works(ws: Path) -> None:
+    write_tree(ws, {"real/f.txt": "f\n", "real/target.txt": "t\n"})
+    (ws / "alias").symlink_to("real")
+    (ws / "real/link").symlink_to("target.txt")
+    apply_patch(wrap("*** Update File: alias/f.txt", "-f", "+F", "*** Delete File: alias/link"), ws)
+    assert read_tree(ws) == {
+        "alias": "link->real",
+        "real": "dir",
+        "real/f.txt": b"F\n",
+        "real/target.txt": b"t\n",
+    }
+
+
+def test_deleting_a_symlink_in_a_directory_outside_is_refused(ws: Path, tmp_path: Path) -> None:
+    """`out/ln` resolves inside the workspace, but the link itself is outside: deleting it
+    would remove an entry outside (the planner used to allow it)."""
+    write_tree(ws, {"target.txt": "t\n"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "ln").symlink_to(ws / "target.txt")
+    (ws / "out").symlink_to(outside)
+    with pytest.raises(PathError, match="is in a directory outside the workspace"):
+        build_patch_plan(wrap("*** Delete File: out/ln"), ws)
+    assert (outside / "ln").is_symlink()
+
+
 def test_deleting_a_symlink_is_rolled_back_too(ws: Path) -> None:
     write_tree(ws, {"target.txt": "t\n", "x.txt": "x\n"})
     (ws / "ln").symlink_to("target.txt")
     before = read_tree(ws)
     plan = build_patch_plan(wrap("*** Delete File: ln", "*** Delete File: x.txt"), ws)
-    with failing_os_call("unlink", 2), pytest.raises(CommitError):
+    with failing_os_call("rename", "x.txt"), pytest.raises(CommitError):
         commit(plan)
     assert read_tree(ws) == before
 

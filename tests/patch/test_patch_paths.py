@@ -61,3 +61,9 @@ def test_symlink_inside_the_workspace_resolves_to_its_target(tmp_path: Path) -> 
     wp = resolve_path(root, "alias/f.txt")
     assert wp.lexical == root / "alias/f.txt"
     assert wp.resolved == root / "real/f.txt"
+
+
+@pytest.mark.parametrize("name", [".codex-tui-commit.renaming", ".codex-tui-commit.writing"])
+def test_a_patch_may_not_name_the_commit_journal(tmp_path: Path, name: str) -> None:
+    with pytest.raises(PathError, match="is the name of codex-tui's commit journal"):
+        resolve_path(tmp_path.resolve(), f"./{name}")

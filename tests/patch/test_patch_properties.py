@@ -19,9 +19,16 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from patch_helpers import failing_os_call, read_tree, write_tree
+from patch_helpers import COMMIT_CALLS, failing_os_call, read_tree, write_tree
 
-from codex_tui.patch import CommitError, PatchError, apply_patch, build_patch_plan, commit
+from codex_tui.patch import (
+    CommitError,
+    PatchError,
+    apply_patch,
+    build_patch_plan,
+    commit,
+    recover_unfinished_commit,
+)
 from codex_tui.patch.seek import canonical
 
 # PATCH_EXAMPLES=2000 for a deeper run than the default, which keeps the suite fast.
@@ -254,7 +261,7 @@ def test_a_corrupted_patch_applies_as_planned_or_changes_nothing(sample: tuple[C
 
 
 @SETTINGS
-@given(cases(), st.sampled_from(["replace", "unlink", "fsync", "mkdir", "open"]), st.integers(1, 6))
+@given(cases(), st.sampled_from(COMMIT_CALLS), st.integers(1, 12))
 def test_a_commit_failing_at_any_step_changes_nothing(case: Case, call: str, when: int) -> None:
     if not has_operations(case):
         return
@@ -263,7 +270,7 @@ def test_a_commit_failing_at_any_step_changes_nothing(case: Case, call: str, whe
         write_tree(root, case.before)
         before = read_tree(root)
         plan = build_patch_plan(case.patch, root)
-        with failing_os_call(call, when) as count:
+        with failing_os_call(call, when):
             try:
                 commit(plan)
             except CommitError:
@@ -272,6 +279,8 @@ def test_a_commit_failing_at_any_step_changes_nothing(case: Case, call: str, whe
                 failed = False
         if failed:
             assert read_tree(root) == before
+            assert recover_unfinished_commit(root) is None
         else:
-            assert count[0] < when  # the commit never reached the failing call
+            # A failure after the commit point leaves backups for the next recovery.
+            recover_unfinished_commit(root)
             assert files_only(read_tree(root)) == expected_after_plan(before, plan)
