@@ -35,11 +35,10 @@ class SessionApprovals:
     def command_approved(
         self, argv: list[str] | tuple[str, ...], *, without_sandbox: bool = False
     ) -> bool:
-        def allowed(prefix: Prefix) -> bool:
-            unsandboxed = self.commands.get(prefix)
-            return unsandboxed is not None and (unsandboxed or not without_sandbox)
-
-        return bool(self.commands) and covered_by(argv, allowed)
+        allowed = [
+            p for p, unsandboxed in self.commands.items() if unsandboxed or not without_sandbox
+        ]
+        return bool(allowed) and covered_by(argv, allowed)
 
     def approve_files(self, paths: Iterable[PurePath]) -> None:
         self.files.update(PurePath(p) for p in paths)

@@ -7,6 +7,7 @@ decision, exit code, duration and flags that mark calls worth a second look:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import posixpath
@@ -67,28 +68,60 @@ def _cut(value: Any) -> Any:
 
 
 class AuditLog:
-    """Appends records to a JSONL file (created 0600 in a 0700 directory)."""
+    """Appends records to a JSONL file (created 0600 in a 0700 directory).
+
+    A write that fails (read-only or full file system, a directory or nothing
+    writable where the file should be) never raises: recording stops, `failed`
+    says why, and the session goes on, as the session recorder does.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        # Set on the first failed write; nothing is written after it.
+        self.failed: str | None = None
         self._lock = threading.Lock()
 
-    def append(self, record: AuditRecord) -> None:
-        """Write one line; a single write(2) on an O_APPEND file, so lines never interleave."""
+    def append(self, record: AuditRecord) -> str | None:
+        """Write one line; a single write(2) on an O_APPEND file, so lines never interleave.
+
+        Returns `failed` from the call whose write failed (once a log, so the
+        caller warns once); None otherwise, also when recording had stopped before.
+        """
         line = (record.to_json() + "\n").encode()
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            if self.failed is not None:
+                return None
             try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+                self._write(line)
+            except OSError as exc:
+                self.failed = f"{exc.filename or self.path}: {exc.strerror or exc}"
+                return self.failed
+        return None
+
+    def _write(self, line: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(line)
+            while view:  # one write; the loop only covers a short write (a full disk)
+                written = os.write(fd, view)
+                if written == 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[written:]
+        finally:
+            os.close(fd)
 
     def read(self) -> list[dict[str, Any]]:
         """All records so far (for tests and a future `codex-tui audit`)."""
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text().splitlines() if line]
+        records = []
+        for line in self.path.read_text(errors="replace").splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut short by a full disk
+        return records
 
 
 def _path_words(words: Iterable[str]) -> list[str]:
@@ -110,11 +143,17 @@ def audit_flags(
     *,
     workspace: str | os.PathLike[str],
     argv: Iterable[str] | None = None,
-    paths: Iterable[str | os.PathLike[str]] | None = None,
+    paths: Iterable[str | os.PathLike[str] | None] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     home: str | os.PathLike[str] | None = None,
 ) -> tuple[str, ...]:
-    """Flags for a command (`argv`) or a patch (`paths` as the model wrote them)."""
+    """Flags for a command (`argv`), or for paths as the model wrote them: a patch's,
+    or the `path` of read_file, search_files, git_diff (None, an absent path, is skipped).
+
+    Relative paths are taken from `cwd` (default: the workspace); `~` and `~user`
+    are expanded as a shell or the file tools would, without looking users up:
+    `~root` is /root, `~name` a sibling of `home`.
+    """
     workspace_s = posixpath.normpath(os.fspath(workspace))
     base = posixpath.normpath(os.fspath(cwd)) if cwd is not None else workspace_s
     home_s = os.fspath(home) if home is not None else os.path.expanduser("~")
@@ -127,16 +166,28 @@ def audit_flags(
         for unit in command_units(argv):
             words.extend(_path_words(unit.words[1:]))
     if paths is not None:
-        words.extend(os.fspath(p) for p in paths)
+        words.extend(os.fspath(p) for p in paths if p)
     for word in words:
-        expanded = home_s + word[1:] if word == "~" or word.startswith("~/") else word
-        full = posixpath.normpath(posixpath.join(base, expanded))
+        full = posixpath.normpath(posixpath.join(base, _expand_user(word, home_s)))
         inside = full == workspace_s or full.startswith(workspace_s.rstrip("/") + "/")
         if ".." in word.split("/") and not inside:
             flags.add("path_traversal_attempt")
         if not inside and _system_path(full, home_s):
             flags.add("system_path_access")
     return tuple(sorted(flags))
+
+
+def _expand_user(word: str, home: str) -> str:
+    if not word.startswith("~"):
+        return word
+    user, slash, rest = word[1:].partition("/")
+    if not user:
+        where = home
+    elif user == "root":
+        where = "/root"
+    else:
+        where = posixpath.join(posixpath.dirname(home.rstrip("/")) or "/", user)
+    return where + slash + rest
 
 
 def _system_path(path: str, home: str) -> bool:

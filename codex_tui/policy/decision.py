@@ -208,7 +208,7 @@ def decide_command(
         return Decision(Action.ASK, "escalation", f"asks to run outside the sandbox: {said}",
                         sandbox_if_approved=False)  # fmt: skip
 
-    if covered_by(argv, lambda p: p in rules.trusted):
+    if covered_by(argv, rules.trusted):
         return _run(rules, "trusted", "matches trusted_commands")
     if approvals.command_approved(argv):
         return _run(rules, "session", "approved for this session")

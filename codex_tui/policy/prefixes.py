@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from codex_tui.policy.commands import safe_simple_command
 from codex_tui.policy.unwrap import command_units, plain_commands, program_name
@@ -63,22 +63,26 @@ def approval_prefix(words: tuple[str, ...]) -> Prefix:
     `("python", "tool.py")`. When the shape is unclear (`git -C d log`,
     `python -c CODE`) the whole command is recorded, so nothing broader is.
     """
-    prog, rest = words[0], words[1:]
+    words = tuple(words)
+    at = 0  # leading `sudo`s and `doas`es are kept and looked behind (a loop: no recursion)
+    while words[at] in ("sudo", "doas") and at + 1 < len(words):
+        if words[at + 1].startswith("-"):
+            return words
+        at += 1
+    lead, prog, rest = words[:at], words[at], words[at + 1 :]
     if prog in ("sudo", "doas"):
-        if rest and not rest[0].startswith("-"):
-            return (prog, *approval_prefix(rest))
-        return tuple(words)
+        return words
     if program_name(prog) in _SUBCOMMAND_PROGRAMS:
         if rest and not rest[0].startswith("-"):
-            return (prog, rest[0])
-        return (prog,) if not rest else tuple(words)
+            return (*lead, prog, rest[0])
+        return (*lead, prog) if not rest else words
     if _INTERPRETER.fullmatch(program_name(prog)):
         if len(rest) >= 2 and rest[0] == "-m":
-            return (prog, "-m", rest[1])
+            return (*lead, prog, "-m", rest[1])
         if rest and not rest[0].startswith("-"):
-            return (prog, rest[0])
-        return tuple(words)
-    return (prog,)
+            return (*lead, prog, rest[0])
+        return words
+    return (*lead, prog)
 
 
 def session_prefixes(argv: list[str] | tuple[str, ...]) -> tuple[Prefix, ...]:
@@ -96,19 +100,21 @@ def session_prefixes(argv: list[str] | tuple[str, ...]) -> tuple[Prefix, ...]:
     return tuple(dict.fromkeys(prefixes))
 
 
-def covered_by(argv: list[str] | tuple[str, ...], allowed: Callable[[Prefix], bool]) -> bool:
-    """True when `argv`'s commands start with allowed prefixes (known-safe ones may not).
+def covered_by(argv: list[str] | tuple[str, ...], allowed: Iterable[Prefix]) -> bool:
+    """True when `argv`'s commands start with `allowed` prefixes (known-safe ones may not).
 
-    `allowed` is asked about candidate prefixes of each command (all its
-    leading word tuples). Lines that cannot be read plainly are covered only
-    by an exact entry.
+    Lines that cannot be read plainly are covered only by an exact entry.
+    Only as many leading words as the longest prefix holds are looked at, so a
+    command of many words costs what its length does.
     """
+    allowed = frozenset(allowed)
     commands = plain_commands(argv)
     if commands is None:
-        return allowed(tuple(argv))
+        return tuple(argv) in allowed
+    longest = max(map(len, allowed), default=0)
     matched = False
     for command in commands:
-        if any(allowed(command[:n]) for n in range(1, len(command) + 1)):
+        if any(command[:n] in allowed for n in range(1, min(len(command), longest) + 1)):
             matched = True
         elif not safe_simple_command(command):
             return False
@@ -125,9 +131,11 @@ def forbidden_match(argv: list[str] | tuple[str, ...], prefixes: Iterable[Prefix
     if not prefixes:
         return None
     for unit in command_units(argv):
-        for view in unit.views:
-            named = (program_name(view[0]), *view[1:])
+        line = unit.line
+        for start in unit.starts:  # each view, compared in place: no copies of the line
+            name = program_name(line[start])
             for prefix in prefixes:
-                if starts_with(view, prefix) or starts_with(named, prefix):
+                head = line[start : start + len(prefix)]
+                if head == prefix or (head and name == prefix[0] and head[1:] == prefix[1:]):
                     return prefix
     return None

@@ -1,10 +1,11 @@
 """The secret redactor: everything returned to the model passes through it.
 
 Known key formats (OpenAI, Anthropic, GitHub, AWS, Slack, Google), bearer
-tokens, `password=…`-style assignments, credentials in URLs (and `curl -u
-user:password`) and PEM private
-keys are replaced by `[REDACTED]`, keeping enough around them (the variable
-name, the URL's user and host) for the output to still make sense.
+tokens, `password=…`-style assignments, `.netrc` passwords, credentials in URLs
+(and `curl -u user:password`) and PEM private keys are replaced by `[REDACTED]`,
+keeping enough around them (the variable name, the URL's user and host) for the
+output to still make sense. Every pattern runs in time linear in the text: the
+model's replies and commands' output are hostile input (tests/policy/test_linear_time.py).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ _PEM = re.compile(
     r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z)",
     re.S,
 )
-# The tail of a key whose BEGIN line was cut off (e.g. by output capping).
-_PEM_TAIL = re.compile(
-    r"(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", re.M
-)
+# The tail of a key whose BEGIN line was cut off (e.g. by output capping): base64
+# lines right before an END line, found from the END line backwards (see _pem_tails).
+_PEM_END = re.compile(r"^-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", re.M)
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{16,}\r?")
 
 _TOKENS: tuple[re.Pattern[str], ...] = (
     # Anthropic (before OpenAI's broader sk- form).
@@ -58,22 +59,54 @@ _BEARER = re.compile(
 )
 _BASIC = re.compile(r"(?i)\b(authorization:\s*basic)\s+([A-Za-z0-9+/]{8,}=*)")
 # `password=…`, `"password": "…"`, `PGPASSWORD=…`, `api_key: …`, `DB_SECRET=…`.
+# Linear by construction. A name ends where its run of name characters does (the
+# separator is none of them), so the first form takes the run whole, once, from
+# its start, and then looks behind for the secret word; trying it from every word
+# boundary in the run made `a-a-a-…` quadratic. A bare value is always taken
+# whole (a call after it is checked in _assigned: failing here made every later
+# start scan the same value again). After a path separator only `=` assigns:
+# `/etc/passwd: denied` is a file name and a message.
+_SECRET_NAMES = (
+    "password", "passwd", "passphrase", "secret",
+    *(a + joint + b for a, b in (("api", "key"), ("access", "token"), ("auth", "token"),
+                                 ("refresh", "token"), ("private", "key"))
+      for joint in ("_", "-", "")),
+)  # fmt: skip
 _ASSIGNED = re.compile(
     r"""(?ix)
+    (?=[\w.\-])  # every name starts so: most positions fail here, quickly
+    (?!(?<=[/\\])(?![\w.\-]*+["']?\s*=))  # after / or \, only `=` (one test, no retry)
     (?P<key>
-        \b[\w.\-]*(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token
-                    |auth[_-]?token|refresh[_-]?token|private[_-]?key)
+        (?<![\w.\-])[\w.\-]*+(?:"""
+    + "|".join(f"(?<={name})" for name in _SECRET_NAMES)
+    + r""")
         |\b(?-i:[A-Z][A-Z0-9_]*(?:_KEY|_TOKEN|_SECRET|_PASS|PASSWORD|_PWD))\b
         |\bpwd
     )
     (?P<sep>["']?\s*[:=]\s*)
-    (?P<value>"[^"\n]+"|'[^'\n]+'|[^\s"',;&)(\]\[}{<>]++)
-    (?!\s*\()  # a call (`password=get_password()`) is code, not a secret
+    (?P<value>"[^"\n]+"(?!\s*\()|'[^'\n]+'(?!\s*\()|[^\s"',;&)(\]\[}{<>]++)
     """
+)
+_CALL = re.compile(r"\s*\(")  # `password=get_password()` is code, not a secret
+# `.netrc` entries: `machine HOST login USER password PASS` (also over several
+# lines, numbered as read_file, `cat -n` or `grep -n` show them; `default` for any
+# host; `password` before `login`). A `login` must be there, so prose such as
+# "the default password is …" stays.
+# Between two words: white space, and the numbers read_file, `cat -n` and `grep -n`
+# put at the start of lines (atomic: never given back, so never tried twice).
+_GAP = r"(?>(?:(?<=\n)[ \t]*\d+[\t:]|\s)+)"
+_NETRC = re.compile(
+    rf"(?P<head>(?:machine(?<!\wmachine){_GAP}\S+|default(?<!\wdefault))"
+    rf"(?P<tokens>(?:{_GAP}(?:login|account|port){_GAP}\S+){{0,3}})"
+    rf"{_GAP}password{_GAP})(?P<value>\S+)(?P<login>{_GAP}login\b)?"
 )
 # `curl -u user:password`, `--user=user:password`.
 _USER_OPTION = re.compile(r"(?<!\S)(-u|--user)(\s+|=)([^\s:]+):(\S+)")
-_URL_CREDENTIALS = re.compile(r"\b([a-z][a-z0-9+.\-]*://)([^\s:/@]+):([^\s/@]+)@", re.I)
+# The scheme starts where its run of scheme characters does (tried once a run,
+# not from every boundary in it), at its first letter.
+_URL_CREDENTIALS = re.compile(
+    r"(?<![a-z0-9+.\-])([0-9+.\-]*[a-z][a-z0-9+.\-]*://)([^\s:/@]+):([^\s/@]+)@", re.I
+)
 
 
 _NOT_SECRETS = frozenset(
@@ -91,21 +124,47 @@ def _assigned(m: re.Match[str]) -> str:
         value = value[0] + MARK + value[0]
     elif value.lower() in _NOT_SECRETS or value.startswith("$") or _ATTRIBUTE.fullmatch(value):
         return m[0]  # a type, a variable or an attribute: code about the secret
+    elif _CALL.match(m.string, m.end()):
+        return m[0]
     else:
         value = MARK
     return m["key"] + m["sep"] + value
 
 
+def _netrc(m: re.Match[str]) -> str:
+    if "login" not in m["tokens"].split() and m["login"] is None:
+        return m[0]
+    return m["head"] + MARK + (m["login"] or "")
+
+
+def _pem_tails(text: str) -> str:
+    """Replace base64 lines followed by an END line, each line looked at once."""
+    out: list[str] = []
+    done = 0
+    for end in _PEM_END.finditer(text):
+        first = end.start()
+        while first > done and text[first - 1] == "\n":
+            line = text.rfind("\n", done, first - 1) + 1
+            if line == 0 and done > 0:
+                break  # the line began before the last replacement ended: not all base64
+            if not _BASE64_LINE.fullmatch(text, line, first - 1):
+                break
+            first = line
+        if first < end.start():
+            out += (text[done:first], MARK)
+            done = end.end()
+    return "".join(out) + text[done:] if out else text
+
+
+# After the private keys (_PEM, then _pem_tails) and before .netrc entries and
+# assignments (_NETRC, _ASSIGNED), in this order.
 _STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (_PEM, lambda m: f"-----BEGIN {m['kind']}PRIVATE KEY----- {MARK}"),
-    (_PEM_TAIL, MARK),
     (_URL_CREDENTIALS, lambda m: f"{m[1]}{m[2]}:{MARK}@"),
     (_USER_OPTION, lambda m: f"{m[1]}{m[2]}{m[3]}:{MARK}"),
     *((p, MARK) for p in _TOKENS),
     (_AWS_SECRET, lambda m: f"{m[1]}{m[2]}{MARK}"),
     (_BEARER, lambda m: f"{m[1]} {MARK}"),
     (_BASIC, lambda m: f"{m[1]} {MARK}"),
-    (_ASSIGNED, _assigned),
 )
 
 
@@ -113,9 +172,14 @@ def redact(text: str) -> str:
     """`text` with every secret it recognises replaced by `[REDACTED]`."""
     if not text:
         return text
+    text = _PEM.sub(lambda m: f"-----BEGIN {m['kind']}PRIVATE KEY----- {MARK}", text)
+    if "-----END " in text:
+        text = _pem_tails(text)
     for pattern, replacement in _STEPS:
         text = pattern.sub(replacement, text)
-    return text
+    if "password" in text:
+        text = _NETRC.sub(_netrc, text)
+    return _ASSIGNED.sub(_assigned, text)
 
 
 def redact_json(value: Any) -> Any:

@@ -8,7 +8,9 @@ each feature that makes a script more than plain commands joined by `&&`, `||`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["PLAIN_JOINERS", "Script", "SimpleCommand", "parse_script"]
 
@@ -18,6 +20,9 @@ PLAIN_JOINERS = frozenset({"", "&&", "||", ";", "|", "\n"})
 _MAX_DEPTH = 16
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _SPECIAL_PARAMS = frozenset("?$!#@*-0123456789")
+# Characters with no meaning of their own inside a word, read as one piece.
+_PLAIN = re.compile(r"[^ \t\n\\'\"$`<>&|;()]+")
+_QUOTED_PLAIN = re.compile(r'[^"\\$`]+')
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,10 @@ class Script:
         return not self.features and all(c.joiner in PLAIN_JOINERS for c in self.commands)
 
 
+@lru_cache(maxsize=16)
 def parse_script(text: str) -> Script:
-    """Read `text` as a shell script; never raises."""
+    """Read `text` as a shell script; never raises. Cached: one tool call asks
+    about the same script several times (audit flags, classifier, prefixes)."""
     reader = _Reader(text)
     reader.parse(depth=0, closer=None)
     return Script(tuple(reader.commands), frozenset(reader.features))
@@ -71,6 +78,13 @@ class _Reader:
         words: list[str] = []
         word: list[str] | None = None
         joiner = opener
+
+        def add(piece: str) -> None:
+            nonlocal word
+            if word is None:
+                word = [piece]
+            else:
+                word.append(piece)  # in place: a long word stays linear
 
         def end_word() -> None:
             nonlocal word
@@ -104,19 +118,19 @@ class _Reader:
                 self.i += 1
             elif c == "\\":
                 if nxt != "\n":
-                    word = (word or []) + [nxt]
+                    add(nxt)
                 self.i += 2
             elif c == "'":
-                word = (word or []) + [self.single_quoted()]
+                add(self.single_quoted())
             elif c == '"':
-                word = (word or []) + [self.double_quoted(depth)]
+                add(self.double_quoted(depth))
             elif c == "$":
-                word = (word or []) + [self.dollar(depth)]
+                add(self.dollar(depth))
             elif c == "`":
                 self.features.add("substitution")
                 self.i += 1
                 self.parse(depth + 1, "`", "`")
-                word = (word or []) + ["`…`"]
+                add("`…`")
             elif c == "#" and word is None:
                 self.features.add("comment")
                 end = s.find("\n", self.i)
@@ -125,7 +139,7 @@ class _Reader:
                 self.features.add("substitution")
                 self.i += 2
                 self.parse(depth + 1, ")", c + "(")
-                word = (word or []) + [c + "(…)"]
+                add(c + "(…)")
             elif c in "<>":
                 self.features.add("redirection")
                 if word is not None and "".join(word).isdigit():
@@ -162,8 +176,10 @@ class _Reader:
                 end_command(")")
                 self.i += 1
             else:
-                word = (word or []) + [c]
-                self.i += 1
+                run = _PLAIN.match(s, self.i)  # c and the plain characters after it
+                end = run.end() if run else self.i + 1
+                add(s[self.i : end])
+                self.i = end
         if closer is not None:
             self.features.add("unbalanced")
         end_command("")
@@ -198,8 +214,10 @@ class _Reader:
                 self.parse(depth + 1, "`", "`")
                 out.append("`…`")
             else:
-                out.append(c)
-                self.i += 1
+                run = _QUOTED_PLAIN.match(s, self.i + 1)  # c and the plain characters after it
+                end = run.end() if run else self.i + 1
+                out.append(s[self.i : end])
+                self.i = end
         self.features.add("unbalanced")
         return "".join(out)
 

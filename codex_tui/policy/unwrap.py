@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from codex_tui.policy.shell import parse_script
 
@@ -67,18 +68,26 @@ _MAX_DEPTH = 8
 class Unit:
     """A command the line may run: its words and the operator before it.
 
-    `views` holds the words as written and after each wrapper was stripped
-    (`sudo rm -rf x` → `sudo rm -rf x`, `rm -rf x`); `words` is the last view.
-    `script` is set when the unit is a shell running a script.
+    `line` holds the words as written; `starts` where each view of them begins,
+    as written and after each wrapper was stripped (`sudo rm -rf x` → `sudo rm
+    -rf x`, `rm -rf x`); `words` is the last view. Offsets rather than copies,
+    so a line of ten thousand wrappers costs ten thousand integers, not a
+    square of words. `script` is set when the unit is a shell running a script.
     """
 
-    views: tuple[tuple[str, ...], ...]
+    line: tuple[str, ...]
+    starts: tuple[int, ...] = (0,)
     joiner: str = ""
     script: str | None = None
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
-        return self.views[-1]
+        return self.line[self.starts[-1] :]
+
+    @property
+    def views(self) -> tuple[tuple[str, ...], ...]:
+        """Every view as a tuple (copies: for showing a unit, not in loops)."""
+        return tuple(self.line[i:] for i in self.starts)
 
     @property
     def program(self) -> str:
@@ -167,19 +176,20 @@ def plain_commands(
     return out
 
 
-def _strip_once(words: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The command a wrapper runs (`sudo -u x rm f` → `rm f`); None if no wrapper."""
-    first = words[0]
+def _inner_start(words: tuple[str, ...], at: int) -> int | None:
+    """Where the command a wrapper at `at` runs begins (`sudo -u x rm f` → at `rm`);
+    None if `words[at]` is no wrapper. At most len(words): nothing left to run."""
+    first = words[at]
     name, eq, _ = first.partition("=")
     if eq and name and all(ch.isalnum() or ch == "_" for ch in name):
-        return words[1:]  # an assignment before the command: `X=1 cmd`
+        return at + 1  # an assignment before the command: `X=1 cmd`
     if first in _SHELL_KEYWORDS:
-        return words[1:]
+        return at + 1
     prog = program_name(first)
     if prog not in _WRAPPERS:
         return None
     takes_value = _WRAPPERS[prog]
-    i = 1
+    i = at + 1
     while i < len(words):
         w = words[i]
         if w == "--":
@@ -193,7 +203,7 @@ def _strip_once(words: tuple[str, ...]) -> tuple[str, ...] | None:
             break
     if prog in _SKIP_OPERAND:
         i += 1
-    return words[i:]
+    return min(i, len(words))
 
 
 def _find_exec_commands(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -222,23 +232,20 @@ def command_units(argv: list[str] | tuple[str, ...]) -> list[Unit]:
 def _collect(words: tuple[str, ...], joiner: str, depth: int, out: list[Unit]) -> None:
     if not words or depth > _MAX_DEPTH:
         return
-    views = [words]
-    current = words
-    while current:
-        inner = _strip_once(current)
-        if inner is None:
-            break
-        current = inner
-        if current:
-            views.append(current)
-    if not current:
-        views = views[:-1] or [words]
-    last = views[-1]
+    starts = [0]
+    at: int | None = 0
+    while at is not None and at < len(words):
+        at = _inner_start(words, at)
+        if at is not None and at < len(words):
+            starts.append(at)
+    if at == len(words) and len(starts) > 1:
+        starts.pop()  # the last wrapper runs nothing: the line before it is the command
+    last = words[starts[-1] :]
     prog = program_name(last[0])
     script = shell_script(last, strict=False)
-    if script is None and len(views) > 1 and len(last) == 1 and any(c.isspace() for c in last[0]):
+    if script is None and len(starts) > 1 and len(last) == 1 and any(c.isspace() for c in last[0]):
         script = last[0]  # `watch "cmd args"` and the like hand a string to a shell
-    out.append(Unit(tuple(views), joiner, script))
+    out.append(Unit(words, tuple(starts), joiner, script))
     if script is not None:
         for command in parse_script(script).commands:
             _collect(command.words, command.joiner, depth + 1, out)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from codex_tui.policy import AuditLog, AuditRecord, audit_flags
 
@@ -91,3 +96,84 @@ def test_flags_for_patches() -> None:
     assert audit_flags(workspace=WS, paths=["src/a.py"]) == ()
     assert audit_flags(workspace=WS, paths=["../other/a.py"]) == ("path_traversal_attempt",)
     assert audit_flags(workspace=WS, paths=["/etc/cron.d/x"]) == ("system_path_access",)
+
+
+# --- a log that cannot be written (#22 item 13) -------------------------------------
+
+
+def _record(n: int = 0) -> AuditRecord:
+    return AuditRecord("s", "shell", {"command": ["ls"], "n": n, "pad": "x" * 3000}, "run")
+
+
+def _stops_once(log: AuditLog, error: str) -> None:
+    """The first append says why recording stopped; later ones are quiet no-ops."""
+    failed = log.append(_record())
+    assert failed is not None and error in failed and str(log.path.parent) in failed
+    assert log.failed == failed
+    assert log.append(_record()) is None
+    assert log.failed == failed
+
+
+def test_a_directory_where_the_file_should_be(tmp_path: Path) -> None:
+    (tmp_path / "audit.jsonl").mkdir()
+    _stops_once(AuditLog(tmp_path / "audit.jsonl"), "Is a directory")
+
+
+def test_a_file_where_the_directory_should_be(tmp_path: Path) -> None:
+    (tmp_path / "log").write_text("")
+    _stops_once(AuditLog(tmp_path / "log" / "audit.jsonl"), "File exists")
+
+
+def test_a_path_nothing_can_create(tmp_path: Path) -> None:
+    # Under /proc nothing can be created, even by root (the tests run as root).
+    _stops_once(AuditLog(Path("/proc/codex-tui-audit/audit.jsonl")), "No such file")
+
+
+@contextmanager
+def _tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at `where` for the test, always unmounted after."""
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def test_a_read_only_file_system(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "home", "ro,size=64k") as home:
+        _stops_once(AuditLog(home / "log" / "audit.jsonl"), "Read-only file system")
+
+
+def test_a_full_disk_keeps_what_was_written(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "home", "size=16k") as home:
+        log = AuditLog(home / "log" / "audit.jsonl")
+        results = [log.append(_record(n)) for n in range(12)]  # 12 lines of 3 KB: 36 KB
+        failed = [r for r in results if r is not None]
+        assert len(failed) == 1 and "No space left on device" in failed[0]
+        kept = log.read()
+        assert 0 < len(kept) < 12
+        assert [r["arguments"]["n"] for r in kept] == list(range(len(kept)))
+
+
+# --- flags for the file tools' paths (read_file, search_files, git_diff) --------------
+
+
+def test_flags_for_file_tool_paths() -> None:
+    home = "/home/me"
+    assert audit_flags(workspace="/work/repo", paths=["../../etc/passwd"], home=home) == (
+        "path_traversal_attempt", "system_path_access"
+    )  # fmt: skip
+    assert audit_flags(workspace=WS, paths=["~root/.ssh/id_rsa"], home=home) == (
+        "system_path_access",
+    )
+    assert audit_flags(workspace=WS, paths=["~/.aws/credentials"], home=home) == (
+        "system_path_access",
+    )
+    assert audit_flags(workspace=WS, paths=["~me/.ssh"], home=home) == ("system_path_access",)
+    assert audit_flags(workspace=WS, paths=[None], home=home) == ()  # search_files, no path
+    assert audit_flags(workspace=WS, paths=["src/../README.md", WS + "/x"], home=home) == ()

@@ -72,6 +72,15 @@ def test_context_is_kept() -> None:
         "git@github.com:owner/repo.git",
         "sk-short",
         "ls -la && echo done",
+        # A file name before a colon is not an assignment (read_file's own error).
+        "../../etc/passwd: outside the workspace (/home/me/repo)",
+        "cat: /etc/passwd: Permission denied",
+        "/etc/passwd: ASCII text",
+        "/usr/bin/pwd: invalid option -- 'x'",
+        "C:\\secrets\\db_password: file not found",
+        # Nor is prose that only looks like a .netrc entry.
+        "by default password authentication is disabled",
+        "the build machine uses password auth",
     ],
 )
 def test_code_and_prose_are_left_alone(text: str) -> None:
@@ -84,3 +93,30 @@ def test_redact_json_walks_structures() -> None:
     assert out["n"] == 3
     assert "abcdef1234567890xyz" not in str(out)
     assert value["command"][2].endswith("xyz")  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("machine x login y password z", " z"),
+        ("machine api.example.com\n  login alice\n  password hunter2\n", "hunter2"),
+        ("default login anonymous password me@example.com", "me@example"),
+        ("machine db password s3cr3t login bob", "s3cr3t"),
+        ("1\tmachine api.example.com\n2\t  login alice\n3\t  password hunter2", "hunter2"),
+    ],
+    ids=["one-line", "multi-line", "default", "password-first", "numbered-by-read_file"],
+)
+def test_netrc_passwords_are_removed(text: str, secret: str) -> None:
+    out = redact(text)
+    assert secret not in out and "[REDACTED]" in out
+    assert out.startswith(text.split("password")[0])  # host and login are kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["password: hunter2", "passwd=hunter2", "DB_PASSWORD=hunter2", "run/secrets/passwd=hunter2",
+     "/srv/app/password=hunter2", "login failed, passwd: hunter2"],
+)  # fmt: skip
+def test_real_assignments_still_are(text: str) -> None:
+    out = redact(text)
+    assert "hunter2" not in out and out.endswith("[REDACTED]")
