@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from codex_tui.config.safe_read import UnreadableFile, read_regular
 
 BASE_INSTRUCTIONS = """\
 You are codex-tui, a coding agent working in a person's repository from their terminal.
@@ -63,25 +66,37 @@ def git_root(cwd: Path) -> Path | None:
     return None
 
 
-def project_docs(home: Path, cwd: Path, max_bytes: int) -> list[ProjectDoc]:
+def project_docs(
+    home: Path, cwd: Path, max_bytes: int, warn: Callable[[str], None] | None = None
+) -> list[ProjectDoc]:
     """AGENTS.md files: the home one, then one per directory from the repository
-    root down to cwd; the total is capped at `max_bytes`."""
+    root down to cwd; the total is capped at `max_bytes`.
+
+    Only regular files are read, and no more of each than the cap leaves (an
+    AGENTS.md that is a FIFO, or a link to /dev/zero, must not hang or fill
+    memory); the repository's may not lead out of it through a link. A file that
+    exists but is refused is reported to `warn` in one line and skipped."""
     cwd = cwd.resolve()
     root = git_root(cwd) or cwd
     parts = cwd.relative_to(root).parts
     dirs = [root.joinpath(*parts[:i]) for i in range(len(parts) + 1)]
-    chain = [home / "AGENTS.md"] + [d / "AGENTS.md" for d in dirs]
+    chain: list[tuple[Path, Path | None]] = [(home / "AGENTS.md", None)]
+    chain += [(d / "AGENTS.md", root) for d in dirs]
     docs: list[ProjectDoc] = []
     budget = max_bytes
-    for path in chain:
+    for path, beneath in chain:
         if budget <= 0:
             break
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_regular(path, budget, beneath=beneath, truncate=True)
+        except FileNotFoundError:
             continue
-        text = data[:budget].decode("utf-8", errors="ignore").strip()
+        except UnreadableFile as exc:
+            if warn is not None:
+                warn(f"cannot read {path}: {exc}; skipped")
+            continue
         budget -= len(data)
+        text = data.decode("utf-8", errors="ignore").strip()
         if text:
             docs.append(ProjectDoc(path, text))
     return docs
@@ -102,8 +117,15 @@ def environment_context(
     network_access: bool,
     writable_roots: list[str],
     today: _dt.date | None = None,
+    *,
+    private_tmp: bool = True,
 ) -> str:
-    """The facts the model needs about where it runs."""
+    """The facts the model needs about where it runs.
+
+    In workspace-write, commands may write the workspace, the configured roots
+    (relative ones are taken from the workspace) and, unless
+    `sandbox_workspace_write.exclude_slash_tmp` (`private_tmp=False`), a /tmp
+    private to the session: the host's /tmp and $TMPDIR are not writable."""
     shell = os.path.basename(os.environ.get("SHELL", "") or "bash")
     network = "enabled" if network_access or sandbox_mode == "danger-full-access" else "restricted"
     lines = [
@@ -114,14 +136,33 @@ def environment_context(
         f"  <network_access>{network}</network_access>",
     ]
     if sandbox_mode == "workspace-write":
-        roots = ", ".join([str(cwd), *writable_roots])
-        lines.append(f"  <writable_roots>{roots}</writable_roots>")
+        roots = [str(cwd), *(_root_shown(cwd, r) for r in writable_roots)]
+        if private_tmp:
+            roots.append("/tmp")
+        lines.append(f"  <writable_roots>{', '.join(dict.fromkeys(roots))}</writable_roots>")
+        lines.append(f"  <tmp>{PRIVATE_TMP if private_tmp else READ_ONLY_TMP}</tmp>")
     lines += [
         f"  <shell>{shell}</shell>",
         f"  <current_date>{(today or _dt.date.today()).isoformat()}</current_date>",
         "</environment_context>",
     ]
     return "\n".join(lines)
+
+
+PRIVATE_TMP = (
+    "/tmp is private to this session: your commands share it, but the person and"
+    " programs outside the sandbox do not see it, and it is removed when the session"
+    " ends; put files meant for the person in the workspace"
+)
+READ_ONLY_TMP = "/tmp is read-only"
+
+
+def _root_shown(cwd: Path, root: str) -> str:
+    """A configured writable root as the sandbox takes it: relative to the workspace."""
+    try:
+        return str(cwd / os.path.expanduser(root))
+    except (RuntimeError, ValueError):
+        return root
 
 
 def git_branch(cwd: Path) -> str | None:

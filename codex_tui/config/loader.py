@@ -15,13 +15,16 @@ from typing import Any
 
 import yaml
 
-from codex_tui.config import paths
+from codex_tui.config import paths, safe_yaml
 from codex_tui.config.errors import ConfigError
+from codex_tui.config.safe_read import UnreadableFile, read_regular
 from codex_tui.config.schema import Config, ModelProvider
 from codex_tui.config.validate import Path as KeyPath
 from codex_tui.config.validate import build, check_mapping, dotted
 
 DEFAULT = "default"
+# Real configs are a few KiB; parsing 256 KiB of YAML takes about a second.
+MAX_FILE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -109,21 +112,29 @@ def load_config(
 
 
 def read_file(path: Path) -> Layer:
+    """The config file as a layer; none is an empty one. Only a regular file is
+    read (a FIFO would block start-up), at most MAX_FILE_BYTES of it, and its YAML
+    within safe_yaml's limits; anything else is a one-line ConfigError."""
     label = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         return Layer("file", {}, label=label)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"cannot read {label}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {label}: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = safe_yaml.compose(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{label}{at}: YAML syntax error: {problem}") from None
+        what = (
+            "YAML too complex" if isinstance(exc, safe_yaml.YAMLLimitError) else "YAML syntax error"
+        )
+        raise ConfigError(f"{label}{at}: {what}: {problem}") from None
     if data is None:
         return Layer("file", {}, label=label)
     if not isinstance(data, dict):
@@ -156,7 +167,7 @@ def parse_overrides(overrides: Iterable[str]) -> Layer:
         if not sep or not key or any(not part for part in key.split(".")):
             raise ConfigError(f"-c expects key=value (dotted keys allowed), got {raw!r}")
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = safe_yaml.load(text) if text.strip() else ""
         except yaml.YAMLError:
             value = text
         target = data

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +16,9 @@ from codex_tui.prompts.template import PromptTemplate, TemplateError, parse_args
 # A file name that can be typed as a command: `feature_plan.md` → `/feature_plan`.
 COMMAND = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 REPO_DIR = Path(".codex-tui") / "prompts"
+# A directory is read this far and no further, and yields this many templates.
+MAX_ENTRIES = 10_000
+MAX_TEMPLATES = 200
 
 
 def user_dir() -> Path:
@@ -38,25 +43,49 @@ def prompt_dirs(root: Path) -> list[tuple[str, Path]]:
 def discover(root: Path) -> dict[str, PromptTemplate]:
     """Every template by command name, sorted; never raises. A file that cannot
     be read still appears, with `error` set, so that using it explains why."""
-    found: dict[str, PromptTemplate] = {}
+    return {name: _load(found) for name, found in _template_files(root).items()}
+
+
+def _template_files(root: Path) -> dict[str, tuple[str, Path, Path | None]]:
+    """Command name -> (source, file, the directory it must stay in), sorted.
+    A repository's templates may not lead out of the repository through links;
+    the person's own (in $CODEX_TUI_HOME) may point anywhere."""
+    found: dict[str, tuple[str, Path, Path | None]] = {}
     for source, directory in prompt_dirs(root):
+        beneath = directory.parents[1] if source == "repo" else None
         for path in _markdown_files(directory):
-            try:
-                template = PromptTemplate.load(path, source)
-            except TemplateError as exc:
-                template = PromptTemplate(path.stem, path, source=source, error=str(exc))
-            found[template.name] = template
+            found[path.stem] = (source, path, beneath)
     return dict(sorted(found.items()))
 
 
-def _markdown_files(directory: Path) -> list[Path]:
+def _load(found: tuple[str, Path, Path | None]) -> PromptTemplate:
+    source, path, beneath = found
     try:
-        entries = list(directory.iterdir())
+        return PromptTemplate.load(path, source, beneath=beneath)
+    except TemplateError as exc:
+        return PromptTemplate(path.stem, path, source=source, error=str(exc))
+
+
+def _markdown_files(directory: Path) -> list[Path]:
+    """The templates of one directory: at most MAX_TEMPLATES, of the first
+    MAX_ENTRIES entries (a hostile repository may hold millions)."""
+    names: list[str] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in itertools.islice(entries, MAX_ENTRIES):
+                stem, dot, suffix = entry.name.rpartition(".")
+                if dot and suffix == "md" and COMMAND.fullmatch(stem) and _is_file(entry):
+                    names.append(entry.name)
     except OSError:  # absent or unreadable: no templates from here
         return []
-    return sorted(
-        p for p in entries if p.suffix == ".md" and COMMAND.fullmatch(p.stem) and p.is_file()
-    )
+    return [directory / name for name in sorted(names)[:MAX_TEMPLATES]]
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a name too long, a link loop
+        return False
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -69,13 +98,14 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 def find(root: Path, name: str) -> PromptTemplate:
-    """The template called `name` (a leading `/` is fine); TemplateError if none."""
+    """The template called `name` (a leading `/` is fine); TemplateError if none.
+    Only that file is read."""
     name = name.removeprefix("/")
-    templates = discover(root)
-    if name in templates:
-        return templates[name]
+    files = _template_files(root)
+    if name in files:
+        return _load(files[name])
     dirs = " and ".join(str(d) for _, d in prompt_dirs(root))
-    known = ", ".join(f"/{n}" for n in templates) or "none"
+    known = ", ".join(f"/{n}" for n in files) or "none"
     raise TemplateError(f"no prompt template `{name}` (looked in {dirs}); available: {known}")
 
 

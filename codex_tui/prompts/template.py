@@ -13,11 +13,16 @@ from typing import Any
 
 import yaml
 
+from codex_tui.config import safe_yaml
+from codex_tui.config.safe_read import UnreadableFile, read_regular
+
 # `{{ name }}`; a backslash before the braces keeps them literal (`\{{name}}`).
 PLACEHOLDER = re.compile(r"(\\?)\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 FRONT_MATTER_KEYS = ("description", "defaults")
 MAX_BYTES = 256 * 1024
+# Front matter is a description and a few defaults; PyYAML parses ~250 KiB/s.
+MAX_FRONT_MATTER_CHARS = 16 * 1024
 
 
 class TemplateError(Exception):
@@ -60,15 +65,20 @@ class PromptTemplate:
         return tuple(n for n in self.placeholders if n not in self.defaults)
 
     @classmethod
-    def load(cls, path: Path, source: str = "user") -> PromptTemplate:
-        """Read and check a template file; raises TemplateError naming the file."""
+    def load(
+        cls, path: Path, source: str = "user", *, beneath: Path | None = None
+    ) -> PromptTemplate:
+        """Read and check a template file; raises TemplateError naming the file.
+
+        Only a regular file of at most MAX_BYTES is read; with `beneath` (the
+        repository, for its templates) not through a link that leads out of it."""
         name = path.stem
         try:
-            data = path.read_bytes()
-        except OSError as exc:
+            data = read_regular(path, MAX_BYTES, beneath=beneath)
+        except FileNotFoundError as exc:
             raise TemplateError(f"cannot read prompt template {path}: {exc.strerror}") from None
-        if len(data) > MAX_BYTES:
-            raise TemplateError(f"prompt template {path} is over {MAX_BYTES // 1024} KiB")
+        except UnreadableFile as exc:
+            raise TemplateError(f"cannot read prompt template {path}: {exc}") from None
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -127,8 +137,12 @@ def check_front_matter(meta: str | None, path: Path) -> tuple[str, dict[str, str
     """(description, defaults) from front matter text; TemplateError naming the file."""
     if meta is None or not meta.strip():
         return "", {}
+    if len(meta) > MAX_FRONT_MATTER_CHARS:
+        raise TemplateError(
+            f"malformed front matter in {path}: longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB"
+        )
     try:
-        data = yaml.safe_load(meta)
+        data = safe_yaml.load(meta)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

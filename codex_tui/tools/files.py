@@ -1,15 +1,31 @@
-"""read_file and search_files: read-only views of the workspace for the model."""
+"""read_file and search_files: read-only views of the workspace for the model.
+
+Both take what the model names as hostile: only regular files are read (a FIFO
+would block forever), never through a link out of the workspace, and a file is
+streamed a chunk at a time, so a 2 GB file costs no more memory than a small one.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
+from codex_tui.config.safe_read import (
+    OpenedFile,
+    UnreadableFile,
+    kind_of,
+    open_regular,
+    size_text,
+)
+from codex_tui.tools.lines import LineWindow
+from codex_tui.tools.process import run_lines
 from codex_tui.tools.registry import ToolArgumentError
-from codex_tui.tools.workspace import resolve_inside, shown
+from codex_tui.tools.workspace import os_reason, resolve_inside, shown
 
 PAGE_LINES = 400  # lines per read_file call when no end_line is given
 MAX_LINES = 2000  # hard cap per call
@@ -17,65 +33,137 @@ MAX_LINE_CHARS = 500
 MAX_SEARCH_MATCHES = 200
 MAX_OUTPUT_CHARS = 48_000
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache", ".tox"}
+CHUNK_BYTES = 1 << 20
+SNIFF_BYTES = 8192  # a NUL byte among the first ones: a binary file
+# How far read_file reads (about 0.3 s): a larger file is paged without counting
+# all its lines, and a page beyond this point is for shell tools (sed, tail).
+SCAN_LIMIT_BYTES = 256 << 20
+# A search pattern this long is a mistake (and the argv of rg has a limit).
+MAX_PATTERN_CHARS = 4096
+# Without ripgrep, larger files are left out of a search.
+MAX_SEARCH_FILE_BYTES = 16 << 20
 
 
 def read_file(root: Path, path: str, start_line: int | None, end_line: int | None) -> str:
     full = resolve_inside(root, path)
-    if full.is_dir():
-        raise ToolArgumentError(f"{path}: is a directory (use search_files or shell ls)")
     try:
-        data = full.read_bytes()
+        opened = open_regular(full, beneath=root)
     except FileNotFoundError:
         raise ToolArgumentError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ToolArgumentError(f"{path}: {exc.strerror}") from None
-    if b"\x00" in data[:8192]:
-        return f"{shown(root, full)}: binary file, {len(data)} bytes; not shown"
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    total = len(lines)
+    except UnreadableFile as exc:
+        if exc.kind == "directory":
+            raise ToolArgumentError(
+                f"{path}: is a directory (use search_files or shell ls)"
+            ) from None
+        raise ToolArgumentError(f"{path}: {exc}") from None
+    with opened:
+        return _page(shown(root, full), path, opened, start_line, end_line)
+
+
+def _page(
+    name: str, path: str, opened: OpenedFile, start_line: int | None, end_line: int | None
+) -> str:
+    """Lines `start_line`..`end_line` of an open file, numbered, with paging hints."""
+    first = opened.file.read(SNIFF_BYTES)
+    if b"\x00" in first:
+        return f"{name}: binary file, {opened.size} bytes; not shown"
     start = max(1, start_line or 1)
+    last = end_line if end_line is not None else start + PAGE_LINES - 1
+    window = LineWindow(start, min(last, start + MAX_LINES - 1) - start + 1, MAX_LINE_CHARS)
+    large = opened.size > SCAN_LIMIT_BYTES
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    data, scanned = first, 0
+    while data:
+        window.feed(decoder.decode(data))
+        scanned += len(data)
+        if scanned >= SCAN_LIMIT_BYTES or (large and window.closed):
+            return _page_of_large(name, path, opened.size, window, start)
+        data = opened.file.read(CHUNK_BYTES)
+    window.feed(decoder.decode(b"", final=True))
+    window.finish()
+    total = window.total
     if total == 0:
-        return f"{shown(root, full)}: empty file"
+        return f"{name}: empty file"
     if start > total:
         raise ToolArgumentError(f"start_line {start} is past the end ({total} lines)")
-    end = end_line if end_line is not None else start + PAGE_LINES - 1
-    end = min(total, end, start + MAX_LINES - 1)
+    end = min(total, last, start + MAX_LINES - 1)
     if end < start:
         raise ToolArgumentError("end_line is before start_line")
-    width = len(str(end))
-    body = []
-    for number in range(start, end + 1):
-        text = lines[number - 1]
-        if len(text) > MAX_LINE_CHARS:
-            text = text[:MAX_LINE_CHARS] + f" … [{len(text) - MAX_LINE_CHARS} more characters]"
-        body.append(f"{number:>{width}}\t{text}")
-    header = f"{shown(root, full)} (lines {start}-{end} of {total})"
+    header = f"{name} (lines {start}-{end} of {total})"
     footer = ""
     if end < total:
         footer = f"\n… {total - end} more lines; read on with start_line={end + 1}"
-    return header + "\n" + "\n".join(body) + footer
+    return header + "\n" + _numbered(window, start) + footer
+
+
+def _page_of_large(name: str, path: str, size: int, window: LineWindow, start: int) -> str:
+    """The page of a file too large to count: what was found, and how to go on."""
+    if not window.lines:
+        if window.count is not None and window.count <= 0:
+            raise ToolArgumentError("end_line is before start_line")
+        raise ToolArgumentError(
+            f"start_line {start} is beyond the first {size_text(SCAN_LIMIT_BYTES)} of {path}"
+            f" ({window.done} lines there); read further with shell tools (sed -n, tail)"
+        )
+    end = start + len(window.lines) - 1
+    header = f"{name} (lines {start}-{end}; {size:,} bytes, too large to count its lines)"
+    footer = f"\n… more lines; read on with start_line={end + 1}"
+    return header + "\n" + _numbered(window, start) + footer
+
+
+def _numbered(window: LineWindow, start: int) -> str:
+    width = len(str(start + len(window.lines) - 1))
+    body = []
+    for number, line in enumerate(window.lines, start):
+        text = line.text
+        if line.length > MAX_LINE_CHARS:
+            text += f" … [{line.length - MAX_LINE_CHARS} more characters]"
+        body.append(f"{number:>{width}}\t{text}")
+    return "\n".join(body)
 
 
 async def search_files(root: Path, pattern: str, path: str | None, context: int | None) -> str:
+    regex = _compile(pattern)
     base = resolve_inside(root, path or ".")
-    if not base.exists():
-        raise ToolArgumentError(f"{path}: no such file or directory")
-    context = max(0, min(context or 0, 10))
     try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise ToolArgumentError(f"invalid pattern: {exc}") from None
+        mode = base.stat().st_mode
+    except FileNotFoundError:
+        raise ToolArgumentError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise ToolArgumentError(f"{path}: {os_reason(exc)}") from None
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        # rg skips special files while walking, but reads one it is given: a FIFO hangs it.
+        raise ToolArgumentError(f"{path}: is a {kind_of(mode)}, not a regular file or directory")
+    context = max(0, min(context or 0, 10))
     rg = shutil.which("rg")
     if rg:
-        lines = await ripgrep(rg, root, base, pattern, context)
-    else:
-        lines = python_search(root, base, regex, context)
+        return await ripgrep(rg, root, base, pattern, context)
+    lines = await asyncio.to_thread(python_search, root, base, regex, context)
     if not lines:
         return "no matches"
     return cap_lines(lines)
 
 
-async def ripgrep(rg: str, root: Path, base: Path, pattern: str, context: int) -> list[str]:
+def _compile(pattern: str) -> re.Pattern[str]:
+    """The pattern checked: bounded, passable to rg, and a regular expression."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise ToolArgumentError(
+            f"`pattern` is {len(pattern)} characters long; the limit is {MAX_PATTERN_CHARS}"
+        )
+    if "\x00" in pattern:
+        raise ToolArgumentError("`pattern` must not contain a NUL character")
+    try:
+        pattern.encode("utf-8")
+        return re.compile(pattern)
+    except UnicodeEncodeError:
+        raise ToolArgumentError("`pattern` is not valid Unicode text") from None
+    except re.error as exc:
+        raise ToolArgumentError(f"invalid pattern: {exc}") from None
+    except (RecursionError, OverflowError) as exc:  # "((((…", "a{9999999999}"
+        raise ToolArgumentError(f"invalid pattern: {str(exc) or 'too complex'}") from None
+
+
+async def ripgrep(rg: str, root: Path, base: Path, pattern: str, context: int) -> str:
     argv = [rg, "--line-number", "--no-heading", "--color", "never", "--max-columns", "300"]
     argv += ["--max-count", str(MAX_SEARCH_MATCHES)]
     if context:
@@ -83,29 +171,25 @@ async def ripgrep(rg: str, root: Path, base: Path, pattern: str, context: int) -
     argv += ["--regexp", pattern]
     if base != root.resolve():
         argv += ["--", shown(root, base)]
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=root,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        stdin=asyncio.subprocess.DEVNULL,
-    )
-    out, err = await proc.communicate()
-    if proc.returncode not in (0, 1):
-        raise ToolArgumentError(f"search failed: {err.decode(errors='replace').strip()}")
-    return out.decode("utf-8", errors="replace").splitlines()
+    window = output_window()
+    result = await run_lines(argv, cwd=root, label="the search", window=window)
+    if result.returncode not in (0, 1, None):
+        raise ToolArgumentError(f"search failed: {result.stderr.strip()}")
+    return window_text(window, result.returncode is None) or "no matches"
 
 
 def python_search(root: Path, base: Path, regex: re.Pattern[str], context: int) -> list[str]:
-    """A plain walk for machines without ripgrep (skips VCS and build folders)."""
+    """A plain walk for machines without ripgrep (skips VCS and build folders, and
+    what is not a regular file inside the workspace)."""
     files = [base] if base.is_file() else walk(base)
     out: list[str] = []
     for file in files:
         try:
-            data = file.read_bytes()
-        except OSError:
+            with open_regular(file, beneath=root) as opened:
+                data = opened.file.read(MAX_SEARCH_FILE_BYTES + 1)
+        except (OSError, UnreadableFile):
             continue
-        if b"\x00" in data[:8192]:
+        if b"\x00" in data[:SNIFF_BYTES] or len(data) > MAX_SEARCH_FILE_BYTES:
             continue
         lines = data.decode("utf-8", errors="replace").splitlines()
         name = shown(root, file)
@@ -126,6 +210,23 @@ def walk(base: Path) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         found += [Path(dirpath) / f for f in sorted(filenames)]
     return found
+
+
+def output_window() -> LineWindow:
+    """A window for a program's output: whole lines while MAX_OUTPUT_CHARS last."""
+    return LineWindow(keep=MAX_OUTPUT_CHARS, budget=MAX_OUTPUT_CHARS)
+
+
+def window_text(window: LineWindow, stopped: bool = False) -> str:
+    """The kept lines and how many were left out (`cap_lines`'s text); `stopped`:
+    the program was stopped, so more lines than counted were left out."""
+    out = [line.text for line in window.lines]
+    more = window.total - len(out)
+    if stopped:
+        out.append(f"… over {more} more lines not shown; narrow the search")
+    elif more:
+        out.append(f"… {more} more lines not shown; narrow the search")
+    return "\n".join(out)
 
 
 def cap_lines(lines: list[str]) -> str:

@@ -232,7 +232,9 @@ def test_errors_are_one_clear_line(
 
 def test_unreadable_file_is_one_line(home: Path) -> None:
     (home / "config.yaml").mkdir()
-    with pytest.raises(ConfigError, match=r"^cannot read .*config\.yaml: Is a directory$"):
+    with pytest.raises(
+        ConfigError, match=r"^cannot read .*config\.yaml: is a directory, not a regular file$"
+    ):
         load_config()
 
 

@@ -3,7 +3,6 @@ defaults, front matter and every error a person can cause."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,14 +33,6 @@ defaults:
 Plan how to {{task}} in {{ scope }}.
 Think {{depth}} levels deep about {{task}}.
 """
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
 
 
 def write(directory: Path, name: str, text: str) -> Path:

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from codex_tui.tools import files, git, plan
 from codex_tui.tools.registry import TOOLS, ToolArgumentError, parse_arguments
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "src").mkdir(parents=True)
-    (root / "src" / "app.py").write_text("".join(f"line {i}\n" for i in range(1, 1001)))
-    (root / "README.md").write_text("hello world\nsecond line\n")
-    (root / "blob.bin").write_bytes(b"\x00\x01\x02")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"],
-        cwd=root,
-        check=True,
-    )
-    return root
 
 
 def test_read_file_numbers_and_pages(repo: Path) -> None:
