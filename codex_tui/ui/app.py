@@ -359,14 +359,19 @@ class CodexApp(App[int]):
         from codex_tui.ui.sidebar import SessionSidebar
 
         self.screen.add_class("-show-sidebar")
+        current = self.agent.session_path if self.agent is not None else None
         slot = self.query_one("#sidebar")
         found = slot.query(SessionSidebar)
         if found:
-            found.first().action_focus_filter()
+            found.first().opened(current)
             return
         sidebar = SessionSidebar(self.cwd)
         slot.mount(sidebar)
-        self.call_after_refresh(sidebar.action_focus_filter)
+        self.call_after_refresh(sidebar.opened, current)
+
+    def on_session_sidebar_close_requested(self, message: SessionSidebar.CloseRequested) -> None:
+        if self.screen.has_class("-show-sidebar"):
+            self.action_toggle_sidebar()
 
     def on_session_sidebar_resume_requested(self, message: SessionSidebar.ResumeRequested) -> None:
         self.session.resume(message.path)

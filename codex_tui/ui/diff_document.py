@@ -396,6 +396,7 @@ class DiffDocument:
     """
 
     __slots__ = (
+        "_file_rows",
         "_hunk_rows",
         "_hunk_starts",
         "_starts",
@@ -422,8 +423,11 @@ class DiffDocument:
         self.title = title
         self.rows: list[RowRange] = []
         self._hunk_rows: list[tuple[int, int]] = []  # first and last row of each hunk
+        self._file_rows: list[int] = []  # the header row of each file
         if message is None:
-            self.height = _layout(self.files, title, hunk_heads, self.rows, self._hunk_rows)
+            self.height = _layout(
+                self.files, title, hunk_heads, self.rows, self._hunk_rows, self._file_rows
+            )
         else:
             lines = message.splitlines()
             self.rows += [RowRange(i, RowKind.MESSAGE, text=t) for i, t in enumerate(lines)]
@@ -458,6 +462,15 @@ class DiffDocument:
         """The first and last row of hunk `index` (its separator and head included)."""
         return self._hunk_rows[index]
 
+    def hunk_view(self, index: int) -> tuple[int, int, int]:
+        """What showing hunk `index` means: the row to start from (its file's header
+        when it is the file's first hunk, else its own first row), the row of its
+        head (the keep/drop line, or its first line without heads) and its last row."""
+        first, last = self._hunk_rows[index]
+        fi, hi = self.selection.refs[index]
+        # Every hunk after a file's first starts with a separator row.
+        return (self._file_rows[fi] if hi == 0 else first), first + (1 if hi else 0), last
+
     def hunk_at(self, row: int) -> int | None:
         """The number of the hunk whose rows hold `row`, if any: what a click picks."""
         index = bisect_right(self._hunk_starts, row) - 1
@@ -472,8 +485,9 @@ def _layout(
     hunk_heads: bool,
     ranges: list[RowRange],
     hunk_rows: list[tuple[int, int]],
+    file_rows: list[int],
 ) -> int:
-    """Fill `ranges` and `hunk_rows`; return the number of rows."""
+    """Fill `ranges`, `hunk_rows` and `file_rows`; return the number of rows."""
     row = 0
 
     def add(kind: RowKind, rows: int = 1, fi: int = -1, hi: int = -1, text: str = "") -> None:
@@ -488,6 +502,7 @@ def _layout(
         add(RowKind.ITEM, fi=fi)
     for fi, f in enumerate(files):
         add(RowKind.BLANK)
+        file_rows.append(row)
         add(RowKind.FILE, fi=fi)
         for note in f.notes:
             add(RowKind.NOTE, fi=fi, text=note)

@@ -83,6 +83,10 @@ class DiffView(ScrollView, can_focus=True):
         Binding("up,k", "cursor_up", "Previous hunk", show=False),
         Binding("down,j", "cursor_down", "Next hunk", show=False),
         Binding("space", "toggle_hunk", "Keep/drop hunk"),
+        Binding("pageup", "jump('page_up')", show=False),
+        Binding("pagedown", "jump('page_down')", show=False),
+        Binding("home", "jump('home')", show=False),
+        Binding("end", "jump('end')", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -535,6 +539,10 @@ class DiffView(ScrollView, can_focus=True):
         else:
             self.scroll_down(animate=False)
 
+    def action_jump(self, where: str) -> None:
+        # Not animated: Textual glides at 50 lines/s, a second per page here.
+        getattr(self, f"scroll_{where}")(animate=False)
+
     def action_toggle_hunk(self) -> None:
         if self._selecting and self._doc.selection.toggle():
             self._selection_changed()
@@ -556,14 +564,30 @@ class DiffView(ScrollView, can_focus=True):
         self._scroll_to_hunk(index)
 
     def _scroll_to_hunk(self, index: int) -> None:
-        first, last = self._doc.hunk_rows(index)
+        """Bring hunk `index` into view with as little scrolling as will do: all of
+        it (with its file's header when it is the file's first hunk) when it fits,
+        else its head at the top and as much of its body as fits."""
+        start, head, last = self._doc.hunk_view(index)
         height = self.scrollable_content_region.height or self.size.height
         top = round(self.scroll_y)
-        if first < top:
-            self.scroll_to(y=first, animate=False)
+        if last - start >= height:
+            target = start if head - start < height // 2 else head
+        elif start < top:
+            target = start
         elif last >= top + height:
-            # Show as much of the hunk as fits, its head first.
-            self.scroll_to(y=min(first, last - height + 1), animate=False)
+            target = last - height + 1
+        else:
+            return
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    def reveal_cursor(self) -> None:
+        """Scroll the cursor's hunk into view unless its head (and a row of its body)
+        shows already: on opening, the file list above it stays in sight."""
+        if self._selecting:
+            _, head, _ = self._doc.hunk_view(self._doc.selection.cursor)
+            top, height = round(self.scroll_y), self.scrollable_content_region.height
+            if not top <= head < top + height - 1:
+                self._scroll_to_hunk(self._doc.selection.cursor)
 
     def _selection_changed(self) -> None:
         self._strips.clear()

@@ -1,11 +1,16 @@
 """The session sidebar: recorded sessions of this repository (or of all), grouped
 by day, filtered as you type, with a preview of the highlighted one.
 
-Self-contained: mount `SessionSidebar(cwd)` anywhere and handle its messages —
-`OpenRequested(path)` (Enter or a click: show the transcript) and
-`ResumeRequested(path)` (`r`: continue the session). `d` deletes after a
-confirmation, `n` renames, `a` toggles all repositories, `/` filters. Every index
-access (refresh, query, delete, rename) runs in a worker thread.
+Self-contained: mount `SessionSidebar(cwd)` anywhere, call `opened(current)` each
+time it is shown, and handle its messages — `OpenRequested(path)` (Enter or a
+click: show the transcript), `ResumeRequested(path)` (`r`: continue the session)
+and `CloseRequested` (Esc in the list). Every index access (refresh, query,
+delete, rename) runs in a worker thread.
+
+Keys: the list has the focus and single keys act on the highlighted session —
+`r` resume, `n` rename, `d` delete (after a confirmation), `a` all repositories
+or this one. `/` moves to the filter box, where letters filter; Enter or ↓ go
+back to the list with the filter kept, Esc clears it and goes back.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.geometry import Size
 from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -39,13 +47,22 @@ FILTER_DELAY_S = 0.12
 # Rows shown at once: building an option list costs ~0.15 ms a row on the event
 # loop, so older sessions are reached by filtering instead.
 MAX_ROWS = 200
-HINTS = (
+# (action, hint) for the list and for the filter box; each hint is also a button.
+LIST_HINTS = (
     ("open", "⏎ open"),
     ("resume", "r resume"),
     ("rename", "n rename"),
     ("delete", "d delete"),
-    ("toggle_scope", "a all"),
+    ("toggle_scope", "a all repos"),
+    ("focus_filter", "/ filter"),
+    ("close", "esc close"),
 )
+FILTER_HINTS = (("focus_list", "⏎/↓ list"), ("clear_filter", "esc clear"))
+
+
+def now() -> datetime:
+    """The sidebar's clock (snapshot tests pin it)."""
+    return datetime.now().astimezone()
 
 
 class SessionSidebar(Vertical):
@@ -63,12 +80,21 @@ class SessionSidebar(Vertical):
     }
     SessionSidebar #sessions-filter {
         margin: 0 0 1 0;
+        padding: 0 1;
+        background: $background;
+    }
+    SessionSidebar #sessions-filter:focus {
+        background: $background;
+        color: $text;
     }
     SessionSidebar #sessions-list {
         height: 1fr;
         border: none;
         padding: 0;
         background: transparent;
+    }
+    SessionSidebar #sessions-list > .option-list--option {
+        padding: 0 1;
     }
     SessionSidebar #sessions-list > .option-list--option-disabled {
         color: $text-muted;
@@ -94,6 +120,7 @@ class SessionSidebar(Vertical):
         Binding("a", "toggle_scope", "All repos"),
         Binding("slash", "focus_filter", "Filter", show=False),
         Binding("down", "focus_list", "Sessions", show=False),
+        Binding("escape", "escape", "Back / close", show=False),
     ]
 
     class OpenRequested(Message):
@@ -112,8 +139,13 @@ class SessionSidebar(Vertical):
             self.path = path
             self.summary = summary
 
+    class CloseRequested(Message):
+        """Esc in the list: the person is done with the sidebar."""
+
     # All repositories (True) or the one holding `cwd` (False).
     show_all: reactive[bool] = reactive(False, init=False)
+    # The session being recorded now (marked in the list; never deleted from here).
+    current: reactive[Path | None] = reactive(None, init=False)
 
     def __init__(
         self,
@@ -128,7 +160,7 @@ class SessionSidebar(Vertical):
         self.cwd = cwd
         self._index_path = index_path
         self._roots = roots
-        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._clock = clock or (lambda: now())  # `now` looked up at each call: tests pin it
         self._index: SessionIndex | None = None
         self._index_lock = threading.Lock()
         self._rows: dict[str, SessionSummary] = {}
@@ -143,11 +175,10 @@ class SessionSidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._scope_text(), id="sessions-scope")
-        yield Input(placeholder="Filter sessions…", id="sessions-filter")
+        yield Input(placeholder="/ filter sessions…", id="sessions-filter", compact=True)
         yield OptionList(id="sessions-list")
         yield Static("", id="sessions-preview")
-        hints = " ".join(f"[@click=sidebar('{action}')]{text}[/]" for action, text in HINTS)
-        yield _HintBar(hints, id="sessions-hints")
+        yield _HintBar(id="sessions-hints")
 
     @property
     def option_list(self) -> OptionList:
@@ -159,12 +190,19 @@ class SessionSidebar(Vertical):
         option = self.option_list.highlighted_option
         return self._rows.get(option.id or "") if option is not None else None
 
+    def opened(self, current: Path | None = None) -> None:
+        """The sidebar is shown: mark `current` (the session being recorded) and put
+        the focus on the list. (Showing it again lists the sessions afresh.)"""
+        self.current = current
+        self.action_focus_list()
+
     # --- loading (worker threads) ---------------------------------------------------------
 
     def on_mount(self) -> None:
         self.reload()
 
     def on_show(self) -> None:
+        # The running session's file appears after its first request: look again.
         if self.loaded:
             self.reload()
 
@@ -231,7 +269,8 @@ class SessionSidebar(Vertical):
         sessions = sessions[:MAX_ROWS]
         self.sessions = sessions
         self._rows = {}
-        width = max(12, (option_list.size.width or 34) - 2)
+        # The options' padding and the scrollbar take three columns.
+        width = max(12, (option_list.size.width or 37) - 3)
         now = self._clock()
         groups: dict[str, list[Option]] = {name: [] for name in GROUPS}
         for n, session in enumerate(sessions):
@@ -273,8 +312,21 @@ class SessionSidebar(Vertical):
             parts.append("codex")
         if self.show_all:
             parts.append(Path(session.cwd).name)
-        meta = clip(" · ".join(parts), width)
-        return f"{escape(clip(session.title, width))}\n[dim]{escape(meta)}[/dim]"
+        mark = "● this session"
+        if self.is_current(session):
+            meta = clip(" · ".join(parts), width - len(mark) - 3)
+            meta_text = f"[dim]{escape(meta)} · [/dim][b $text-accent]{mark}[/]"
+        else:
+            meta_text = f"[dim]{escape(clip(' · '.join(parts), width))}[/dim]"
+        return f"{escape(clip(session.title, width))}\n{meta_text}"
+
+    def is_current(self, session: SessionSummary) -> bool:
+        """Whether `session` is the one being recorded now."""
+        return self.current is not None and session.path == self.current
+
+    def watch_current(self) -> None:
+        if self.loaded:
+            self._show(self.sessions)
 
     def _show_preview(self) -> None:
         preview = self.query_one("#sessions-preview", Static)
@@ -331,6 +383,17 @@ class SessionSidebar(Vertical):
         event.stop()
         self.action_focus_list()
 
+    @property
+    def filtering(self) -> bool:
+        """Whether the filter box has the focus (its keys are typed, not acted on)."""
+        return self.query_one("#sessions-filter", Input).has_focus
+
+    def on_descendant_focus(self) -> None:
+        self.query_one(_HintBar).filtering = self.filtering
+
+    def on_descendant_blur(self) -> None:
+        self.query_one(_HintBar).filtering = self.filtering
+
     # --- actions ------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
@@ -341,6 +404,20 @@ class SessionSidebar(Vertical):
         option_list.focus()
         if option_list.highlighted is None and self._rows:
             option_list.action_first()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#sessions-filter", Input).value = ""
+        self.action_focus_list()
+
+    def action_escape(self) -> None:
+        """Esc: out of the filter box (clearing it), or out of the sidebar."""
+        if self.filtering:
+            self.action_clear_filter()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        self.post_message(self.CloseRequested())
 
     def action_open(self) -> None:
         session = self.selected
@@ -357,6 +434,7 @@ class SessionSidebar(Vertical):
 
     def watch_show_all(self) -> None:
         self.query_one("#sessions-scope", Static).update(self._scope_text())
+        self.query_one(_HintBar).refresh(layout=True)
         self._start_query(refresh=False)
 
     def action_delete(self) -> None:
@@ -365,6 +443,9 @@ class SessionSidebar(Vertical):
             return
         if session.read_only:
             self.notify("Codex CLI's sessions are read-only here.", title="Sessions")
+            return
+        if self.is_current(session):
+            self.notify("This session is still running; it is kept.", title="Sessions")
             return
 
         def answered(yes: bool | None) -> None:
@@ -389,8 +470,38 @@ class SessionSidebar(Vertical):
         self.app.push_screen(RenameScreen(session.title), named)
 
 
-class _HintBar(Static):
-    """The key hints under the list; each one is also clickable."""
+class _HintBar(Widget):
+    """The key hints under the list (or the filter box's while it has the focus),
+    laid out whole on as many lines as the width needs; each one is a button."""
+
+    DEFAULT_CSS = "_HintBar { height: auto; }"
+
+    filtering: reactive[bool] = reactive(False, layout=True)
+
+    def _lines(self, width: int) -> list[list[tuple[str, str]]]:
+        lines: list[list[tuple[str, str]]] = [[]]
+        used = 0
+        sidebar = self.query_ancestor(SessionSidebar)
+        for action, hint in FILTER_HINTS if self.filtering else LIST_HINTS:
+            if action == "toggle_scope" and sidebar.show_all:
+                hint = "a this repo"
+            if lines[-1] and used + 2 + len(hint) > width:
+                lines.append([])
+                used = 0
+            used += len(hint) + (2 if lines[-1] else 0)
+            lines[-1].append((action, hint))
+        return lines
+
+    def render(self) -> Content:
+        lines = self._lines(self.content_size.width)
+        markup = "\n".join(
+            "  ".join(f"[@click=sidebar('{action}')]{escape(hint)}[/]" for action, hint in line)
+            for line in lines
+        )
+        return Content.from_markup(markup)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
 
     async def action_sidebar(self, action: str) -> None:
         sidebar = self.query_ancestor(SessionSidebar)

@@ -35,6 +35,7 @@ async def test_sidebar_filter_open_and_resume(scripted_server, workspace: Path) 
         sidebar = app.query_one(SessionSidebar)
         await wait_for(pilot, lambda: sidebar.loaded and sidebar.sessions, what="the listing")
         assert sidebar.sessions[0].title == "remember the word pelican"
+        await pilot.press("slash")  # the list has the keys; / goes to the filter
         await pilot.press(*"nothing matches this")
         await wait_for(pilot, lambda: not sidebar.sessions, what="the filter")
         for _ in "nothing matches this":

@@ -257,6 +257,14 @@ def test_rows_with_hunk_heads(patch: PatchPlan) -> None:
     assert doc.rows[0].text == "Patch" and doc.rows[-1].text == "renamed, content unchanged"
     assert doc.height == 34
     assert [doc.hunk_rows(i) for i in range(4)] == [(7, 13), (14, 24), (27, 29), (32, 33)]
+    # Showing a hunk starts at its file's header for a file's first hunk, else at its
+    # separator; its head is the keep/drop line.
+    assert [doc.hunk_view(i) for i in range(4)] == [
+        (6, 7, 13),
+        (14, 15, 24),
+        (26, 27, 29),
+        (31, 32, 33),
+    ]
     assert (doc.number_width, doc.longest_line) == (2, 8)
     assert (doc.path_width, doc.plus_width) == (len("a.md → b.md"), 2)
 
@@ -282,6 +290,7 @@ def test_rows_without_heads_or_title_and_files_without_content() -> None:
         "binary file, not shown",
     ]
     assert doc.height == 14 and doc.hunk_rows(0) == (6, 7)
+    assert doc.hunk_view(0) == (5, 6, 7)  # without heads the head is the first line
 
 
 def test_rows_are_found_by_bisection(patch: PatchPlan) -> None:

@@ -334,6 +334,59 @@ async def test_cursor_scrolls_its_hunk_into_view(tmp_path: Path) -> None:
         assert any("hunk 1 of 20" in line for line in lines(view))
 
 
+async def showing(pilot, plan: PatchPlan) -> DiffView:
+    """The host's view showing `plan`, focused."""
+    view = pilot.app.query_one(DiffView)
+    view.show_patch(plan)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+async def test_a_files_first_hunk_comes_with_its_header_and_page_keys_jump(
+    tmp_path: Path,
+) -> None:
+    files = "".join(
+        f"*** Add File: f{n}.py\n" + "".join(f"+v{i} = {i}\n" for i in range(6)) for n in range(4)
+    )
+    plan = build_patch_plan(f"*** Begin Patch\n{files}*** End Patch\n", tmp_path)
+    async with Host(selectable=True).run_test(size=(60, 12)) as pilot:
+        view = await showing(pilot, plan)
+        for n in range(1, 4):
+            await pilot.press("down")
+            shown = lines(view)
+            header = next(i for i, row in enumerate(shown) if f"f{n}.py" in row and "A " in row)
+            assert f"hunk {n + 1} of 4" in shown[header + 1]
+            assert shown[-1].endswith("v5 = 5"), shown
+        # The page keys move at once (no glide), the cursor stays where it is.
+        await pilot.press("home")
+        assert view.scroll_y == 0
+        await pilot.press("pagedown")
+        assert view.scroll_y == 12
+        await pilot.press("end")
+        assert view.scroll_y == view.max_scroll_y
+        await pilot.press("pageup")
+        assert view.scroll_y == view.max_scroll_y - 12
+        assert view.cursor == (3, 0)
+
+
+async def test_reveal_cursor_scrolls_only_when_the_head_is_out_of_sight(tmp_path: Path) -> None:
+    many = "".join(f"*** Add File: f{n:02}.py\n+x = {n}\n" for n in range(20))
+    plan = build_patch_plan(f"*** Begin Patch\n{many}*** End Patch\n", tmp_path)
+    async with Host(selectable=True).run_test(size=(60, 12)) as pilot:
+        view = await showing(pilot, plan)
+        view.reveal_cursor()  # 20 files listed first: the first hunk is far below
+        assert view.scroll_y > 0
+        assert any("hunk 1 of 20" in row for row in lines(view))
+        view.show_patch(build_patch_plan(PATCH_ONE, tmp_path))
+        await pilot.pause()
+        view.reveal_cursor()  # its head is on screen already: nothing moves
+        assert view.scroll_y == 0
+
+
+PATCH_ONE = "*** Begin Patch\n*** Add File: one.py\n+a = 1\n+b = 2\n*** End Patch\n"
+
+
 async def test_without_selection_keys_scroll_and_space_is_not_taken(plan: PatchPlan) -> None:
     app = Host()
     async with app.run_test(size=(60, 10)) as pilot:

@@ -19,6 +19,7 @@ from codex_tui.ui.sidebar import MAX_ROWS, ConfirmScreen, RenameScreen, SessionS
 from tests.agent.conftest import fast_client, scripted_config
 from tests.agent.fakes import EventLog, FakeApprover
 from tests.sessions.conftest import line, write_session
+from tests.ui.conftest import make_app, screen_text, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +76,7 @@ class Host(App):
         self.sidebar = SessionSidebar(cwd, id="sidebar")
         self.opened: list[Path] = []
         self.resumed: list[Path] = []
+        self.closed = 0
 
     def compose(self) -> ComposeResult:
         yield self.sidebar
@@ -84,6 +86,9 @@ class Host(App):
 
     def on_session_sidebar_resume_requested(self, event: SessionSidebar.ResumeRequested) -> None:
         self.resumed.append(event.path)
+
+    def on_session_sidebar_close_requested(self, event: SessionSidebar.CloseRequested) -> None:
+        self.closed += 1
 
 
 async def settle(pilot, predicate, timeout: float = 10.0, what: str = "") -> None:
@@ -307,3 +312,190 @@ async def test_long_histories_show_the_latest_and_filter_reaches_the_rest(
             pilot, lambda: [s.title for s in sidebar.sessions] == [f"request number {MAX_ROWS + 4}"]
         )
         assert not sidebar.truncated
+
+
+# ---------------------------------------------------------------------------- one key model
+
+
+async def test_the_list_takes_the_keys_and_slash_moves_to_the_filter(
+    isolated_home: Path, repo: Path
+) -> None:
+    session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "speed up the build", repo)
+    tests = session(
+        isolated_home, "aaaa0002-0000-4000-8000-000000000002", "look at the tests", repo,
+        days_ago=0.01,
+    )  # fmt: skip
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        sidebar.opened(None)  # what the app does when it shows the sidebar
+        await pilot.pause()
+        option_list = sidebar.query_one("#sessions-list", OptionList)
+        filter_box = sidebar.query_one("#sessions-filter", Input)
+        assert option_list.has_focus
+        await pilot.press("a")
+        await settle(pilot, lambda: sidebar.show_all, what="all repositories")
+        await pilot.press("a")
+        await settle(pilot, lambda: not sidebar.show_all)
+        # `/` goes to the filter, where letters are typed; Enter comes back to the list.
+        await pilot.press("slash")
+        assert filter_box.has_focus
+        await pilot.press(*"tests")
+        await settle(pilot, lambda: [s.title for s in sidebar.sessions] == ["look at the tests"])
+        assert app.resumed == [] and not sidebar.show_all
+        await pilot.press("enter")
+        assert option_list.has_focus and filter_box.value == "tests"
+        await pilot.press("r")
+        await settle(pilot, lambda: app.resumed == [tests])
+        # Esc in the filter clears it and comes back; Esc in the list asks to close.
+        await pilot.press("slash", "x", "escape")
+        assert option_list.has_focus and filter_box.value == ""
+        await settle(pilot, lambda: len(sidebar.sessions) == 2, what="the whole list again")
+        assert app.closed == 0
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.closed == 1, what="the close request")
+
+
+async def test_the_current_session_is_marked_and_kept(isolated_home: Path, repo: Path) -> None:
+    running = session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "running", repo)
+    session(isolated_home, "aaaa0002-0000-4000-8000-000000000002", "older", repo, days_ago=0.1)
+    app = Host(repo)
+    async with app.run_test(size=(40, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        sidebar.opened(running)
+        await settle(pilot, lambda: "this session" in option_text(sidebar, "running"))
+        assert "this session" not in option_text(sidebar, "older")
+        await pilot.press("d")  # the running session is never deleted from here
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and running.exists()
+
+
+def option_text(sidebar: SessionSidebar, title: str) -> str:
+    option_list = sidebar.query_one("#sessions-list", OptionList)
+    return next(str(o.prompt) for o in option_list.options if str(o.prompt).startswith(title))
+
+
+def hint_lines(sidebar: SessionSidebar) -> list[str]:
+    hints = sidebar.query_one("#sessions-hints")
+    return [hints.render_line(y).text.strip() for y in range(hints.size.height)]
+
+
+async def test_the_hints_follow_the_focus_and_each_fits_whole(
+    isolated_home: Path, repo: Path
+) -> None:
+    session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "one", repo)
+    app = Host(repo)
+    async with app.run_test(size=(39, 30)) as pilot:
+        sidebar = app.sidebar
+        await settle(pilot, lambda: sidebar.loaded)
+        sidebar.opened(None)
+        await pilot.pause()
+        lines = hint_lines(sidebar)
+        for hint in ("⏎ open", "r resume", "n rename", "d delete", "a all repos", "/ filter"):
+            assert any(hint in line for line in lines), (hint, lines)
+        assert len(lines) == 2
+        await pilot.press("a")
+        await settle(pilot, lambda: any("a this repo" in line for line in hint_lines(sidebar)))
+        await pilot.press("slash")
+        await pilot.pause()
+        assert hint_lines(sidebar) == ["⏎/↓ list  esc clear"]
+
+
+# ---------------------------------------------------------------------------- in the app
+
+
+async def open_in_the_app(pilot, sessions: int | None = None) -> SessionSidebar:
+    """ctrl+b, then wait for the listing (of `sessions` sessions, if given)."""
+    await wait_for(pilot, lambda: pilot.app.agent is not None, what="the agent")
+    await pilot.press("ctrl+b")
+    sidebar = pilot.app.query_one(SessionSidebar)
+    await wait_for(
+        pilot,
+        lambda: sidebar.loaded and sessions in (None, len(sidebar.sessions)),
+        what="the listing",
+    )
+    return sidebar
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as the person sees it, a line of text a row (the compositor's
+    own strips: positions included, which widget-level rendering leaves out)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_in_the_app_ctrl_b_gives_the_keys_to_the_list_and_esc_closes(
+    scripted_server: ScriptedModelServer, workspace: Path
+) -> None:
+    session(Path(os.environ["CODEX_TUI_HOME"]), "aaaa0001-0000-4000-8000-000000000001",
+            "earlier work", workspace)  # fmt: skip
+    app = make_app(scripted_server, workspace)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_in_the_app(pilot, sessions=1)
+        sidebar = app.query_one(SessionSidebar)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: sidebar.show_all, what="all repositories")
+        assert sidebar.query_one("#sessions-filter", Input).value == ""
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.has_class("-show-sidebar"), what="closed")
+        assert app.composer.input.has_focus
+
+
+async def test_in_the_app_the_running_session_is_listed_and_marked(
+    scripted_server: ScriptedModelServer, workspace: Path
+) -> None:
+    scripted_server.add(Reply([Message("Noted.")]))
+    app = make_app(scripted_server, workspace)
+    async with app.run_test(size=(160, 45)) as pilot:
+        sidebar = await open_in_the_app(pilot, sessions=0)  # no file before the first request
+        await pilot.press("ctrl+b")
+        await pilot.press(*"remember this", "enter")
+        await wait_for(pilot, lambda: not app.busy and "Noted." in screen_text(app))
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: [s.title for s in sidebar.sessions] == ["remember this"])
+        await wait_for(pilot, lambda: "this session" in option_text(sidebar, "remember this"))
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+async def test_in_the_app_hints_fit_and_everything_lines_up(
+    size: tuple[int, int], isolated_home: Path, scripted_server: ScriptedModelServer,
+    workspace: Path,
+) -> None:  # fmt: skip
+    session(isolated_home, "aaaa0001-0000-4000-8000-000000000001", "today's work", workspace)
+    session(isolated_home, "aaaa0002-0000-4000-8000-000000000002", "older work", workspace,
+            days_ago=3)  # fmt: skip
+    app = make_app(scripted_server, workspace)
+    async with app.run_test(size=size) as pilot:
+        sidebar = await open_in_the_app(pilot, sessions=2)
+        sidebar.action_focus_list()
+        await pilot.pause(0.1)
+        region = sidebar.region
+        shown = [
+            row[region.x : region.right] for row in screen_lines(app)[region.y : region.bottom]
+        ]
+        # Header, filter, group headers, rows, preview and hints start in one column.
+        text = [row for row in shown if row.strip(" ─")]  # the preview's rule aside
+        starts = {len(row) - len(row.lstrip()) for row in text}
+        assert starts == {1}, "\n".join(shown)
+        hints = hint_lines(sidebar)
+        for hint in ("⏎ open", "r resume", "n rename", "d delete", "a all repos", "/ filter",
+                     "esc close"):  # fmt: skip
+            assert any(hint in row for row in hints), (hint, hints)
+        assert all(len(row) <= region.width - 2 for row in hints)
+
+
+async def test_the_delete_confirmation_dims_the_app(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None)
+        await app.push_screen(ConfirmScreen("Delete the session “x”? Its file is removed."))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+        # Translucent like the approval dialog and the pickers: the app shows through.
+        assert 0 < app.screen.styles.background.a < 1
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await app.push_screen(RenameScreen("x"))
+        await wait_for(pilot, lambda: isinstance(app.screen, RenameScreen))
+        assert 0 < app.screen.styles.background.a < 1
