@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
@@ -349,7 +350,11 @@ class Agent:
         sandbox = env.sandbox
         if sandbox_mode is not None:
             # Probing the sandbox runs a tiny process: keep it off the event loop.
-            sandbox = await asyncio.to_thread(Sandbox.from_config, config, workspace=env.root)
+            # The new sandbox takes over the session's private /tmp.
+            build = functools.partial(
+                Sandbox.from_config, config, workspace=env.root, previous=env.sandbox
+            )
+            sandbox = await asyncio.to_thread(build)
         rules = PolicyRules.from_config(config, sandbox_enforced=sandbox.enforced)
         # Everything is built: switch at once, between two awaits of the turn.
         self.config = config
@@ -381,6 +386,8 @@ class Agent:
             await asyncio.wait([driver])
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
+        # The session's private /tmp goes with it.
+        await asyncio.to_thread(self.tools.env.sandbox.close)
         await self.client.close()
 
     @property

@@ -77,7 +77,10 @@ async def build_agent(
         audit=AuditLog(paths.log_dir() / "audit.jsonl"),
         session_id=session_id,
     )
-    docs = await asyncio.to_thread(project_docs, paths.home(), root, config.project_doc_max_bytes)
+    doc_warnings: list[str] = [await asyncio.to_thread(recover_patch, root)]
+    docs = await asyncio.to_thread(
+        project_docs, paths.home(), root, config.project_doc_max_bytes, doc_warnings.append
+    )
     context_items: list[HistoryItem] = []
     doc_text = user_instructions(docs)
     if doc_text:
@@ -91,6 +94,7 @@ async def build_agent(
                 config.sandbox_mode,
                 network,
                 config.sandbox_workspace_write.writable_roots,
+                private_tmp=sandbox.policy.private_tmp_writable,
             )
         )
     )
@@ -143,7 +147,24 @@ async def build_agent(
             sandbox_enforced=sandbox.enforced,
         )
     )
+    # A patch cut short by a crash was rolled back; an AGENTS.md could not be read.
+    for warning in filter(None, doc_warnings):
+        emit(ev.WarningEvent(message=warning))
     return agent
+
+
+def recover_patch(root: Path) -> str:
+    """Roll back a patch commit a crash cut short in this workspace (at start-up,
+    before the model can touch it); what happened, for the person, or ""."""
+    from codex_tui.patch import CommitError, recover_unfinished_commit
+
+    try:
+        recovery = recover_unfinished_commit(root)
+    except CommitError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot check for an interrupted patch: {exc.strerror or exc}"
+    return recovery.message() if recovery is not None else ""
 
 
 def resumed_items(

@@ -107,6 +107,8 @@ class ToolRunner:
             result = CallResult(f"error: {exc}", "invalid")
         output = redact(result.output)
         if self.env.audit is not None:
+            # The file tools' paths are flagged too, refused ones most of all.
+            flags = result.flags or self._path_flags(call)
             record = AuditRecord(
                 self.env.session_id,
                 call.name,
@@ -114,10 +116,19 @@ class ToolRunner:
                 result.decision,
                 result.exit_code,
                 result.duration_ms or int((time.monotonic() - started) * 1000),
-                result.flags,
+                flags,
             )
-            await asyncio.to_thread(self.env.audit.append, record)
+            stopped = await asyncio.to_thread(self.env.audit.append, record)
+            if stopped is not None:  # said once; the session goes on without the log
+                self.emit(ev.WarningEvent(message=f"audit log stopped: {stopped}"))
         return output
+
+    def _path_flags(self, call: ToolCall) -> tuple[str, ...]:
+        """Traversal and system-path flags for a file tool's `path` argument."""
+        if call.name not in ("read_file", "search_files", "git_diff"):
+            return ()
+        path = call.args.get("path")
+        return audit_flags(workspace=self.env.root, paths=[path if isinstance(path, str) else None])
 
     async def dispatch(self, call_id: str, name: str, args: dict[str, Any]) -> CallResult:
         """Run one checked call (`args` fit the tool's schema, hence the casts)."""

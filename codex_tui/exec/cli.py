@@ -203,20 +203,16 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
         sys.stderr.write(text)
         sys.stderr.flush()
 
-    writer: JsonEventWriter | None = None
-    emit: Callable[[ev.Event], None]
-    if ctx.args.json:
-        writer = emit = JsonEventWriter(write_out)
-    else:
-        emit = ProgressPrinter(write_err)
+    # With --json, thread.started is written on SessionConfigured, before any warning.
+    emit: Callable[[ev.Event], None] = (
+        JsonEventWriter(write_out) if ctx.args.json else ProgressPrinter(write_err)
+    )
     try:
         agent = await build_agent(
             ctx.config, ctx.cwd, HeadlessApprover(), emit, resume=resume, source="exec"
         )
     except SessionError as exc:
         raise CliError(f"exec resume: {exc}", 1) from None
-    if writer is not None:
-        writer.thread_started(agent.session_id)
     loop = asyncio.get_running_loop()
     stop = StopOnSignal(agent.interrupt, write_err)
     loop.add_signal_handler(signal.SIGINT, stop)

@@ -41,6 +41,8 @@ class JsonEventWriter:
 
     def __call__(self, event: ev.Event) -> None:
         match event:
+            case ev.SessionConfigured(session_id=session_id):
+                self.thread_started(session_id)
             case ev.TurnStarted():
                 self._emit("turn.started")
             case ev.AgentMessage(text=text):

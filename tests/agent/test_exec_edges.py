@@ -118,3 +118,31 @@ def test_the_second_signal_exits_at_once(monkeypatch) -> None:
     stop()
     assert (len(interrupts), exits) == (1, [130])
     assert "again to stop at once" in said[0] and said[1] == "codex-tui: interrupted\n"
+
+
+def test_exec_starts_by_rolling_back_a_patch_a_crash_cut_short(
+    workspace: Path, isolated_home: Path
+) -> None:
+    from codex_tui.patch.checkpoints import KILL_AT_ENV
+
+    patch = workspace.parent / "two.patch"
+    patch.write_text(
+        "*** Begin Patch\n*** Update File: notes.txt\n@@\n alpha\n-beta\n+gamma\n"
+        "*** Add File: new.txt\n+new\n*** End Patch\n"
+    )
+    before = (workspace / "notes.txt").read_text()
+    env = {**os.environ, "CODEX_TUI_HOME": str(isolated_home), KILL_AT_ENV: "rename:1"}
+    killed = subprocess.run(
+        [sys.executable, "-m", "codex_tui", "apply-patch", "-C", str(workspace), str(patch)],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert killed.returncode != 0  # cut short between its renames
+    with ScriptedModelServer([Reply([Message("hello")])]) as server:
+        result = exec_bytes(server, workspace, isolated_home, b"hi")
+    assert result.returncode == 0, result.stderr
+    assert b"was rolled back" in result.stderr
+    assert (workspace / "notes.txt").read_text() == before
+    assert not (workspace / "new.txt").exists()
+    assert not [p for p in workspace.iterdir() if "codex-tui" in p.name]
