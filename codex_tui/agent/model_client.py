@@ -83,7 +83,7 @@ class ModelClient:
     @property
     def streaming(self) -> bool:
         """False for a provider set to `stream: false` (one plain request each time)."""
-        return bool(getattr(self.provider, "stream", True))
+        return self.provider.stream
 
     async def stream(self, req: ModelRequest) -> AsyncIterator[StreamEvent]:
         """Yield the response's events; on a retryable failure yield Retrying and

@@ -76,6 +76,7 @@ async def build_agent(
         sandbox=sandbox,
         audit=AuditLog(paths.log_dir() / "audit.jsonl"),
         session_id=session_id,
+        max_timeout_ms=config.command_max_timeout_ms,
     )
     doc_warnings: list[str] = [await asyncio.to_thread(recover_patch, root)]
     docs = await asyncio.to_thread(

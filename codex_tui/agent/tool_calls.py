@@ -63,6 +63,9 @@ class ToolEnv:
     approvals: SessionApprovals = field(default_factory=SessionApprovals)
     audit: AuditLog | None = None
     session_id: str = ""
+    # A command's timeout_ms from the model is capped at this (config key
+    # command_max_timeout_ms): a number like 1e30 must not mean "forever".
+    max_timeout_ms: int = 600_000
 
 
 @dataclass
@@ -204,7 +207,8 @@ class ToolRunner:
                     argv, without_sandbox=not decision.sandbox_if_approved
                 )
             decision = decision.approved()
-        timeout = args.get("timeout_ms")
+        asked = args.get("timeout_ms")
+        timeout = None if asked is None else max(1, min(asked, self.env.max_timeout_ms))
         result = await self.execute(call_id, argv, cwd, decision, timeout)
         retry = None
         if result.sandboxed and result.exit_code != 0:

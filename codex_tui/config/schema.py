@@ -42,6 +42,8 @@ class ModelProvider:
     request_max_retries: int = non_negative(4)
     stream_max_retries: int = non_negative(5)
     stream_idle_timeout_ms: int = positive(300_000)
+    # false: one plain request per turn step (servers that cannot stream with tools).
+    stream: bool = True
 
 
 @dataclass
@@ -133,6 +135,8 @@ class Config:
     forbidden_commands: list[str] = field(default_factory=list)
     # A command the model runs is killed after this long unless it asks for more.
     command_timeout_ms: int = positive(10_000)
+    # The longest a command may run when the model asks for more time.
+    command_max_timeout_ms: int = positive(600_000)
     project_doc_max_bytes: int = non_negative(32 * 1024)
     theme: str = "dark"
     history: History = field(default_factory=History)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from codex_tui.config import paths
+from codex_tui.config.safe_read import UnreadableFile, read_regular
 
 # session_meta.originator of the files we write; anything else came from Codex CLI.
 ORIGINATOR = "codex-tui"
@@ -118,9 +119,9 @@ def git_dir(start: Path) -> Path | None:
         if dot_git.is_dir():
             return dot_git
         if dot_git.is_file():
-            try:
-                text = dot_git.read_text(errors="replace").strip()
-            except OSError:
+            try:  # a regular file of a few bytes: never a FIFO that would hang us
+                text = read_regular(dot_git, 4096).decode("utf-8", "replace").strip()
+            except (OSError, UnreadableFile):
                 return None
             if text.startswith("gitdir:"):
                 target = Path(text[len("gitdir:") :].strip())
@@ -143,8 +144,8 @@ def git_head(start: Path) -> dict[str, str]:
     if found is None:
         return {}
     try:
-        head = (found / "HEAD").read_text(errors="replace").strip()
-    except (OSError, ValueError):
+        head = _small_text(found / "HEAD")
+    except (OSError, ValueError, UnreadableFile):
         return {}
     info: dict[str, str] = {}
     if not head.startswith("ref:"):
@@ -160,18 +161,27 @@ def git_head(start: Path) -> dict[str, str]:
     return info
 
 
+PACKED_REFS_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _small_text(path: Path, limit: int = 4096) -> str:
+    """A git metadata file, read only if it is a regular file (a FIFO would hang
+    the start of the session) and small."""
+    return read_regular(path, limit).decode("utf-8", "replace").strip()
+
+
 def _resolve_ref(found: Path, ref: str) -> str | None:
     common = found
-    with contextlib.suppress(OSError):
-        common = (found / (found / "commondir").read_text().strip()).resolve()
+    with contextlib.suppress(OSError, UnreadableFile):
+        common = (found / _small_text(found / "commondir")).resolve()
     for base in dict.fromkeys((found, common)):
         try:
-            return (base / ref).read_text(errors="replace").strip() or None
-        except OSError:
+            return _small_text(base / ref) or None
+        except (OSError, UnreadableFile):
             pass
         try:
-            packed = (base / "packed-refs").read_text(errors="replace")
-        except OSError:
+            packed = _small_text(base / "packed-refs", PACKED_REFS_MAX_BYTES)
+        except (OSError, UnreadableFile):
             continue
         for line in packed.splitlines():
             sha, _, name = line.partition(" ")

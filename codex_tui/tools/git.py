@@ -25,6 +25,12 @@ GIT_READS = (".gitignore", ".gitattributes")
 GIT_DIR_READS = ("info/exclude", "info/attributes")
 
 
+# A repository's own .git/config could name programs git runs for us (outside
+# the sandbox): an fsmonitor hook on `status`, diff drivers and textconv filters
+# on `diff`. None of them run: git reads the files itself.
+NO_REPO_PROGRAMS = ("-c", "core.fsmonitor=false", "-c", "diff.external=")
+
+
 async def git(root: Path, *args: str) -> str:
     """git's whole output; ToolArgumentError with its first error line if it fails."""
     return await _git_env(root, None, *args)
@@ -34,7 +40,7 @@ async def _git_lines(root: Path, *args: str) -> str:
     """git's output as the model sees it: capped at MAX_OUTPUT_CHARS, bounded in memory."""
     window = output_window()
     result = await run_lines(
-        ["git", "--no-pager", *args], cwd=root, label=_label(args), window=window
+        ["git", "--no-pager", *NO_REPO_PROGRAMS, *args], cwd=root, label=_label(args), window=window
     )
     if result.returncode not in (0, None):
         raise ToolArgumentError(result.first_error_line or f"git {args[0]} failed")
@@ -47,7 +53,7 @@ async def git_status(root: Path) -> str:
 
 
 async def git_diff(root: Path, path: str | None, staged: bool | None) -> str:
-    args = ["diff", "--no-color", "--no-ext-diff"]
+    args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv"]
     if staged:
         args.append("--staged")
     target = root
@@ -153,6 +159,7 @@ async def working_tree_diff(root: Path) -> str:
             "diff",
             "--no-color",
             "--no-ext-diff",
+            "--no-textconv",
             "--find-renames",
             base,
         )
@@ -162,7 +169,11 @@ async def _git_env(
     root: Path, env: dict[str, str] | None, *args: str, stdin: bytes | None = None
 ) -> str:
     code, out, err = await run_whole(
-        ["git", "--no-pager", *args], cwd=root, label=_label(args), env=env, stdin=stdin
+        ["git", "--no-pager", *NO_REPO_PROGRAMS, *args],
+        cwd=root,
+        label=_label(args),
+        env=env,
+        stdin=stdin,
     )
     if code != 0:
         message = err.decode(errors="replace").strip().splitlines()

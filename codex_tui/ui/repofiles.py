@@ -34,7 +34,7 @@ _GIT_TIMEOUT_S = 10.0
 def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
     try:
         return subprocess.Popen(
-            ["git", *args],
+            ["git", "-c", "core.fsmonitor=false", *args],  # no repository's program runs
             cwd=root,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

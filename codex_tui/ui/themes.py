@@ -197,13 +197,24 @@ def _shown(path: Path) -> str:
         return path.name
 
 
+THEME_MAX_BYTES = 64 * 1024
+CONFIG_MAX_BYTES = 256 * 1024  # as the config loader's own cap
+
+
 def load_theme_file(path: Path, check_style: bool = True) -> tuple[ThemeSpec, list[str]]:
     """Read one theme file: the theme and notes about keys it ignored; ThemeError if
     the file cannot be used (with `check_style`, also if pygments lacks its style)."""
     import yaml
 
+    from codex_tui.config.safe_read import UnreadableFile, read_regular
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        # A regular file of modest size only: a FIFO or /dev/zero named *.yaml
+        # must not hang or fill the start-up.
+        text = read_regular(path, THEME_MAX_BYTES).decode("utf-8")
+        data = yaml.load(text, Loader=_loader())
+    except UnreadableFile as exc:
+        raise ThemeError(f"cannot read: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:
@@ -344,8 +355,13 @@ def save_theme_choice(name: str, config_file: Path | None = None) -> Path:
     the file is created if missing and replaced atomically. Returns its path."""
     import yaml
 
+    from codex_tui.config.safe_read import UnreadableFile, read_regular
+
     path = config_file or paths.config_file()
-    raw = path.read_bytes() if path.exists() else b""
+    try:
+        raw = read_regular(path, CONFIG_MAX_BYTES) if path.exists() else b""
+    except UnreadableFile as exc:
+        raise OSError(f"{path}: {exc}") from None
     text = raw.decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
     value = _yaml_scalar(name)

@@ -188,3 +188,54 @@ def test_a_broken_server_is_one_line(name: str, workspace: Path, isolated_home: 
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and said in errors[0], result.stderr
+
+
+@pytest.mark.parametrize("wire", ["responses", "chat"])
+def test_stream_false_sends_plain_requests(wire: str, workspace: Path, isolated_home) -> None:
+    from codex_tui.scripted import FunctionCall
+
+    steps = [
+        Reply([FunctionCall("shell", {"command": ["echo", "plain"]}, call_id="c1")]),
+        Reply([Message("done without streaming")]),
+    ]
+    with ScriptedModelServer(steps) as server:
+        result = run_exec(
+            server,
+            workspace,
+            isolated_home,
+            "-c",
+            "model_providers.scripted.stream=false",
+            "-c",
+            f"model_providers.scripted.wire_api={wire}",
+            "go",
+        )
+        bodies = server.bodies
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done without streaming"
+    assert [b.get("stream") for b in bodies] == [False, False]
+    outputs = [
+        i for i in bodies[1].get("input", bodies[1].get("messages", [])) if "plain" in str(i)
+    ]
+    assert outputs
+
+
+def test_a_huge_timeout_from_the_model_is_capped(workspace: Path, isolated_home) -> None:
+    from codex_tui.scripted import FunctionCall
+
+    ask = {"command": ["sleep", "30"], "timeout_ms": 10**30}
+    steps = [Reply([FunctionCall("shell", ask, call_id="c1")]), Reply([Message("ok")])]
+    with ScriptedModelServer(steps) as server:
+        result = run_exec(
+            server,
+            workspace,
+            isolated_home,
+            "-c",
+            "command_max_timeout_ms=500",
+            "-c",
+            "approval_policy=never",
+            "go",
+        )
+        sent = server.bodies[1]["input"]
+    assert result.returncode == 0, result.stderr
+    output = next(i["output"] for i in sent if i.get("type") == "function_call_output")
+    assert "timed out" in output

@@ -85,3 +85,19 @@ def test_a_row_the_database_refuses_is_counted_not_fatal(isolated_home: Path, tm
 def test_encode_line_always_writes_valid_utf8() -> None:
     line = encode_line("event_msg", {"type": "user_message", "message": "bad \udcff end"})
     assert json.loads(line.decode("utf-8"))["payload"]["message"] == "bad \ufffd end"
+
+
+def test_a_fifo_in_git_metadata_does_not_hang_the_session_start(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    os.mkfifo(repo / ".git" / "HEAD")
+    code = (
+        "from pathlib import Path; from codex_tui.sessions.files import git_head;"
+        f" print(git_head(Path({str(repo)!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout.strip() == "{}"

@@ -317,3 +317,25 @@ def test_save_theme_choice_refuses_files_it_cannot_edit_safely(
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         save_theme_choice("light")
     assert path.read_text() == text
+
+
+def test_a_theme_that_is_a_fifo_or_huge_is_skipped_without_hanging(isolated_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    user = isolated_home / "themes"
+    user.mkdir(parents=True)
+    os.mkfifo(user / "pipe.yaml")
+    (user / "huge.yaml").symlink_to("/dev/zero")
+    code = "from codex_tui.ui.themes import load_themes; print('\\n'.join(load_themes().warnings))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "CODEX_TUI_HOME": str(isolated_home)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pipe.yaml: cannot read: is a named pipe" in done.stdout
+    assert "huge.yaml: cannot read:" in done.stdout
