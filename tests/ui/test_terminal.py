@@ -59,6 +59,8 @@ class Terminal:
 
     def close(self) -> None:
         self.tmux("kill-server")
+        # tmux may leave its socket behind when its server is killed.
+        Path(f"/tmp/tmux-{os.getuid()}/{self.socket}").unlink(missing_ok=True)
 
 
 def _quote(arg: str) -> str:
