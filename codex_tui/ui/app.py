@@ -134,6 +134,7 @@ class CodexApp(App[int]):
         self._ctrl_c_at = 0.0
         self._pending_patch: str | None = None
         self._side_content = False  # a plan or a diff has been shown
+        self.exit_session: tuple[str, Path] | None = None  # (id, file) when it quit
         self._side_wanted: bool | None = None  # the person's ctrl+t, else automatic
         self._patch_diffs: dict[str, str] = {}
         self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
@@ -394,17 +395,49 @@ class CodexApp(App[int]):
         if await self.push_screen_wait(screen):
             self.session.resume(message.path)
 
-    def _report_missing_key(self) -> None:
+    def missing_key(self) -> str | None:
+        """The environment variable the provider needs and lacks, if any."""
         provider = self.config.provider
         if provider.env_key and not os.environ.get(provider.env_key):
-            from codex_tui.agent.model_client import missing_key_message
+            return provider.env_key
+        return None
 
-            self.conversation.markdown(
-                "**No API key.** "
-                + missing_key_message(self.config.model_provider, provider)
-                + "\n\nThe app works without one; requests to the model fail until it is set."
-                " To look around first, run `codex-tui --demo`."
-            )
+    def _report_missing_key(self) -> None:
+        if self.missing_key() is None:
+            return
+        from codex_tui.agent.model_client import missing_key_message
+        from codex_tui.config import paths
+
+        self.conversation.markdown(
+            "**No API key.** "
+            + missing_key_message(self.config.model_provider, self.config.provider)
+            + f" (`{paths.config_file()}`).\n\nSend a message, or type `/key`, to paste a"
+            " key for this session only. To look around first, run `codex-tui --demo`."
+        )
+
+    def ask_for_key(self, then_send: str | None = None) -> None:
+        """The key prompt; with `then_send`, that message goes once a key is given
+        (and back to the composer if none is)."""
+        from codex_tui.config import paths
+        from codex_tui.ui.key_prompt import KeyScreen
+
+        variable = self.config.provider.env_key
+        if not variable:
+            self.conversation.note("info", "This provider needs no API key.")
+            return
+
+        def given(key: str | None) -> None:
+            if not key:
+                if then_send:
+                    self.composer.text = then_send
+                return
+            # This process only (the environment policy keeps *KEY* from commands).
+            os.environ[variable] = key
+            self.conversation.note("info", f"{variable} set for this session (not saved).")
+            if then_send:
+                self.session.send(then_send)
+
+        self.push_screen(KeyScreen(variable, str(paths.config_file())), given)
 
     @work(group="templates", exclusive=True)
     async def load_templates(self) -> None:
@@ -470,6 +503,9 @@ class CodexApp(App[int]):
             return
         if text.lstrip().startswith("/"):
             self.run_slash(text.strip())
+            return
+        if self.missing_key() is not None:  # ask once, instead of a failed turn each time
+            self.ask_for_key(then_send=text)
             return
         self.session.send(text)
 
@@ -607,4 +643,15 @@ class CodexApp(App[int]):
         self.status_bar.refresh_text()
 
     async def on_unmount(self) -> None:
+        agent = self.agent
+        if agent is not None and agent.session_path is not None:
+            self.exit_session = (agent.session_id, agent.session_path)
         await self.session.retire()
+
+    def goodbye(self) -> str | None:
+        """The line printed to the normal screen after quitting: how to come back
+        to this session (none when nothing was recorded)."""
+        if self.exit_session is None or not self.exit_session[1].exists():
+            return None
+        session_id = self.exit_session[0]
+        return f"Session {session_id} is saved; resume it with: codex-tui resume {session_id}"

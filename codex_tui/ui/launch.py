@@ -22,6 +22,9 @@ def run(ctx: Context, resume: Path | None = None) -> int:
     launch = Launch(ctx.config, ctx.cwd, prompt=prompt, resume=resume)
     app = CodexApp(launch)
     app.run()
+    line = app.goodbye()
+    if line:
+        print(line)
     return app.return_code or 0
 
 

@@ -229,6 +229,10 @@ def _help(ctx: SlashContext, _args: str) -> None:
     ctx.app.conversation.markdown("**Commands and keys**\n\n| | |\n|---|---|\n" + table)
 
 
+def _key(ctx: SlashContext, _args: str) -> None:
+    ctx.app.ask_for_key()
+
+
 def _quit(ctx: SlashContext, _args: str) -> None:
     ctx.app.exit()
 
@@ -252,6 +256,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="theme", help="choose the colour theme (/theme NAME)", handler=_theme),
     SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
     SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
+    SlashCommand(name="key", help="paste an API key for this session only", handler=_key),
     SlashCommand(name="help", help="list the commands and keys", handler=_help),
     SlashCommand(name="quit", help="quit codex-tui", handler=_quit),
 )

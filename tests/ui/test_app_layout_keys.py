@@ -3,12 +3,14 @@ notifications and the "new output" hint."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from codex_tui.scripted import FunctionCall, Message, Reply
 from codex_tui.ui.app import CodexApp, Launch
 from codex_tui.ui.approval import ApprovalScreen
 from codex_tui.ui.cells import MarkdownCell
+from codex_tui.ui.key_prompt import KeyScreen
 from tests.agent.conftest import scripted_config
 from tests.ui.conftest import screen_text, wait_for
 
@@ -87,10 +89,23 @@ async def test_missing_api_key_opens_the_app_and_says_what_to_set(
         # "<your key>" as an HTML tag).
         drawn = " ".join(line.strip() for cell in app.query(MarkdownCell) for line in cell.lines())
         assert "export CODEX_TUI_TEST_KEY=<your key>" in drawn
+        # Sending asks for a key once (no failed turn, no repeated banner); esc
+        # gives the draft back.
         await pilot.press(*"hello", "enter")
-        await wait_for(pilot, lambda: not app.busy)
-        assert "CODEX_TUI_TEST_KEY is not set" in screen_text(app)
-    assert not scripted_server.requests
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyScreen), what="the prompt")
+        await pilot.press("escape")
+        assert app.composer.text == "hello" and not app.busy
+        assert screen_text(app).count("CODEX_TUI_TEST_KEY is not set") == 1  # the banner
+        assert not scripted_server.requests
+        # A pasted key is used at once, for this process only.
+        scripted_server.add(Reply([Message("hi there")]))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyScreen), what="the prompt")
+        await pilot.press(*"sk-test-123", "enter")
+        await wait_for(pilot, lambda: "hi there" in screen_text(app), what="the answer")
+        assert os.environ["CODEX_TUI_TEST_KEY"] == "sk-test-123"
+        assert scripted_server.requests[0].headers["authorization"] == "Bearer sk-test-123"
+        monkeypatch.delenv("CODEX_TUI_TEST_KEY")
 
 
 LONG = "".join(f"line {i}\n" for i in range(1, 41))

@@ -26,6 +26,7 @@ class Terminal:
         command = " ".join(_quote(a) for a in argv)
         self.tmux("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", "-c", str(cwd), command,
                   env=env)  # fmt: skip
+        self.tmux("set-option", "-t", "app", "remain-on-exit", "on")  # to read what it printed
 
     def tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
         done = subprocess.run(
@@ -115,3 +116,14 @@ def test_typing_after_a_click_in_the_conversation_reaches_the_composer(terminal)
     term.keys("hello")
     term.keys("Enter")
     assert sent(server) == "hello"
+
+
+def test_quitting_says_how_to_resume_the_session(terminal) -> None:
+    term, server = terminal
+    term.keys("hello")
+    term.keys("Enter")
+    sent(server)
+    term.wait_for("noted")
+    term.keys("/quit")
+    term.keys("Enter")
+    term.wait_for("resume it with: codex-tui resume ")
