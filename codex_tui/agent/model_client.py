@@ -75,6 +75,16 @@ class ModelClient:
             )
         return self._client
 
+    async def list_models(self, timeout_s: float = 5.0) -> list[str] | None:
+        """The model ids the server lists (`GET /models`); None when it cannot say
+        (no key yet, unreachable, no such endpoint, a malformed answer)."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                page = await self.client().models.list()
+                return sorted({m.id for m in page.data if isinstance(m.id, str) and m.id})
+        except Exception:  # any failure just means "unknown": the caller falls back
+            return None
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()

@@ -135,6 +135,11 @@ class SessionController:
 
     # -- talking to the agent ---------------------------------------------------------
 
+    async def list_models(self) -> list[str] | None:
+        """What the provider's server offers (None when it cannot say)."""
+        agent = self.agent
+        return None if agent is None else await agent.client.list_models()
+
     def send(self, text: str) -> None:
         """Show a request and send it: now when idle, after the running turn otherwise."""
         app = self.app

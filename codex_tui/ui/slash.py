@@ -86,8 +86,16 @@ def _sessions(ctx: SlashContext, _args: str) -> None:
 
 
 def _model(ctx: SlashContext, name: str) -> None:
+    """`/model NAME` (a warning when the server does not list it), or a picker of
+    the models the provider's server lists (or, when it cannot say, the known ones)."""
+    ctx.app.run_worker(_choose_model(ctx, name), group="model", exclusive=True)
+
+
+async def _choose_model(ctx: SlashContext, name: str) -> None:
     from codex_tui.agent.context import KNOWN_WINDOWS
     from codex_tui.ui.pickers import ChoiceScreen
+
+    listed = await ctx.session.list_models()
 
     def choose(value: str | None) -> None:
         if value:
@@ -95,11 +103,16 @@ def _model(ctx: SlashContext, name: str) -> None:
             ctx.note("info", f"Model: {value} (from the next request on).")
 
     if name:
+        if listed and name not in listed:
+            shown = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
+            ctx.note("warning", f"the server does not list {name!r} (it lists {shown})")
         choose(name)
         return
     current = ctx.app.config.model
-    models = sorted({current, *KNOWN_WINDOWS, "gpt-5-codex", "gpt-5-mini"})
-    title = "Model (or type /model NAME for any other)"
+    models = listed or sorted({*KNOWN_WINDOWS, "gpt-5-codex", "gpt-5-mini"})
+    models = sorted({current, *models})
+    where = "the server's models" if listed else "known models (the server lists none)"
+    title = f"Model: {where}, or type /model NAME"
     ctx.app.push_screen(ChoiceScreen(title, [(m, "") for m in models], current), choose)
 
 

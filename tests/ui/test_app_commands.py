@@ -105,12 +105,15 @@ async def test_a_command_that_waits_for_the_turn_says_so(scripted_server, app_fa
     assert len(scripted_server.bodies) == 1
 
 
-async def test_model_picker(app_factory) -> None:
+async def test_model_picker_lists_the_servers_models(app_factory) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await slash(pilot, "/model")
-        assert isinstance(app.screen, ChoiceScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the picker")
+        values = [value for value, _ in app.screen.choices]
+        assert values == sorted({"scripted-model", "gpt-5-codex"})  # the server's, and ours
+        assert "server's models" in app.screen.title_text
         await pilot.press("escape")
         assert not isinstance(app.screen, ChoiceScreen)
         assert app.config.model == "gpt-5-codex"
@@ -320,3 +323,13 @@ async def test_command_palette_runs_slash_commands(app_factory) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "approval policy" in screen_text(app))
+
+
+async def test_a_model_the_server_does_not_list_is_a_warning(scripted_server, app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await slash(pilot, "/model no-such-model")
+        await wait_for(pilot, lambda: "does not list" in screen_text(app), what="the warning")
+        assert "'no-such-model'" in screen_text(app) and "scripted-model" in screen_text(app)
+        await wait_for(pilot, lambda: app.config.model == "no-such-model", what="the switch")

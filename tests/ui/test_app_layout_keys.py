@@ -311,3 +311,16 @@ async def test_keys_after_expanding_reasoning_or_clicking_a_pane_reach_the_compo
         await pilot.press(*"third")
         assert app.composer.text == "third"
         assert app.focused is app.composer.input
+
+
+async def test_notifications_never_cover_the_composer(app_factory) -> None:
+    from textual.widgets._toast import Toast
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        app.notify("Copied the selection.", timeout=5)
+        await pilot.pause(0.2)
+        toast = app.query(Toast).first().region
+        assert toast.height and not toast.overlaps(app.composer.region)
+        assert toast.y < app.composer.region.y
