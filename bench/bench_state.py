@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.checks import WorkspaceIndex, message_flags, missing_paths
+from codex_tui.agent.checks.messages import message_flags
+from codex_tui.agent.checks.paths import WorkspaceIndex, missing_paths
 from codex_tui.config import Config
 from codex_tui.config.schema import ModelProvider, ResponseChecks
 from codex_tui.scripted import FunctionCall, Message, Reply, ScriptedModelServer, Usage

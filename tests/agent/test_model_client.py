@@ -257,3 +257,35 @@ async def test_failed_response_is_a_clear_error() -> None:
     with ScriptedModelServer([reply]) as server:
         with pytest.raises(ModelError, match="the model server failed the response: bad prompt"):
             await collect(make_client(server))
+
+
+@pytest.mark.parametrize("wire", ["responses", "chat"])
+async def test_the_body_on_the_wire_is_our_request_as_built(wire: str) -> None:
+    """The SDK gets the body ready-made (no typed transform over the history): what
+    the server receives is exactly what the wire module built, byte for byte in
+    JSON terms, the streaming flag added."""
+    from codex_tui.agent import wire_chat, wire_responses
+    from codex_tui.agent.items import assistant_message, call_output, user_message
+
+    items = [
+        user_message("hi ünïcode \u2028"),
+        assistant_message("yo", "msg_1"),
+        {"type": "function_call", "call_id": "c1", "name": "shell", "arguments": '{"a": 1}'},
+        call_output("c1", "out"),
+    ]
+    req = ModelRequest(
+        model="m",
+        instructions="be nice",
+        input=items,
+        tools=responses_tools(),
+        reasoning_effort="low",
+        max_output_tokens=100,
+        cache_key="session-1",
+    )
+    with ScriptedModelServer([Reply([Message("ok")])]) as server:
+        client = make_client(server, wire)
+        [_ async for _ in client.stream(req)]
+        await client.close()
+        body = server.bodies[0]
+    built = (wire_chat if wire == "chat" else wire_responses).request_params(req)
+    assert body == {**built, "stream": True}
