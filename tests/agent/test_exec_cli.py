@@ -111,6 +111,21 @@ def test_exec_human_output_and_last_message_file(
     assert last.read_text() == "All done."
 
 
+def test_exec_leaves_its_session_and_audit_log_whole(workspace: Path, isolated_home: Path) -> None:
+    """exec ends with os._exit (no interpreter teardown); everything it wrote must
+    already be on disk: the session ends with the turn's completion, the audit log
+    holds each call."""
+    with ScriptedModelServer(script()) as server:
+        result = run_exec(server, workspace, isolated_home, "make out.txt")
+    assert result.returncode == 0, result.stderr
+    (session,) = (isolated_home / "sessions").rglob("rollout-*.jsonl")
+    last = json.loads(session.read_text().splitlines()[-1])
+    assert last["payload"]["type"] == "task_complete"
+    assert last["payload"]["last_agent_message"] == "All done."
+    audit = (isolated_home / "log" / "audit.jsonl").read_text().splitlines()
+    assert [json.loads(line)["tool"] for line in audit] == ["update_plan", "apply_patch", "shell"]
+
+
 def test_exec_failure_exits_1_with_turn_failed(workspace: Path, isolated_home: Path) -> None:
     with ScriptedModelServer([server_error(), server_error()]) as server:
         result = run_exec(server, workspace, isolated_home, "--json", "hi")
