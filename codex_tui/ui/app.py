@@ -24,7 +24,7 @@ from textual.widgets import Static
 from codex_tui.ui.cells import FlagCell
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
-from codex_tui.ui.palette import SlashCommandProvider, command_entries
+from codex_tui.ui.palette import CommandProvider, command_entries
 from codex_tui.ui.panes import PlanPane, StatusBar
 from codex_tui.ui.session import SessionController
 from codex_tui.ui.slash import SlashContext, find, parse_slash, run_command
@@ -101,7 +101,7 @@ class CodexApp(App[int]):
 
     TITLE = "codex-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {SlashCommandProvider}
+    COMMANDS = {CommandProvider}
     BINDINGS = [
         Binding("ctrl+c", "ctrl_c", "Interrupt / quit", show=False, priority=True),
         Binding("escape", "interrupt", "Interrupt", show=False),

@@ -25,6 +25,7 @@ __all__ = [
     "Tokens",
     "cached_lexer",
     "known_language",
+    "lexer_for_language",
     "lexer_for_path",
     "pygments_style_exists",
     "token_styler",
@@ -90,6 +91,18 @@ def known_language(alias: str) -> bool:
     A fence streams in a character at a time, so "typ" is asked before "typescript".
     """
     return alias.lower() in _builtin_aliases()
+
+
+@lru_cache(maxsize=64)
+def lexer_for_language(alias: str) -> Lexer | None:
+    """A built-in lexer for a code fence's language (None for plain text and names
+    `known_language` does not know). Lexers keep no state between texts: one each."""
+    if not known_language(alias):
+        return None
+    from pygments.lexers import get_lexer_by_name
+
+    lexer = get_lexer_by_name(alias.lower(), stripnl=False, ensurenl=False, tabsize=0)
+    return None if type(lexer).__name__ == "TextLexer" else lexer
 
 
 @lru_cache(maxsize=1)

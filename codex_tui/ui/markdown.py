@@ -9,6 +9,7 @@ whole answer is one widget."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
@@ -20,7 +21,9 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from codex_tui.ui.highlight import known_language
+if TYPE_CHECKING:
+    from codex_tui.ui.markdown_theme import MarkdownColours
+
 
 DEFAULT_CODE_THEME = "monokai"
 
@@ -50,35 +53,32 @@ def to_text(renderable: RenderableType, console: Console, width: int) -> Text:
 
 @lru_cache(maxsize=1)
 def _markdown_class() -> type:
-    """rich's Markdown, with code fences in languages pygments lacks shown as plain
-    text (see `known_language`). Imported on first use: ~20 ms, not before the
-    first frame."""
-    from rich.markdown import CodeBlock, Markdown
+    """The conversation's Markdown (`markdown_elements`), imported on first use: ~20 ms,
+    not before the first frame."""
+    from codex_tui.ui.markdown_elements import ConversationMarkdown
 
-    class FencedCode(CodeBlock):
-        @classmethod
-        def create(cls, markdown, token) -> CodeBlock:
-            block = super().create(markdown, token)
-            if not known_language(block.lexer_name):
-                block.lexer_name = "text"
-            return block
-
-    class KnownLanguagesMarkdown(Markdown):
-        elements = {**Markdown.elements, "fence": FencedCode, "code_block": FencedCode}
-
-    return KnownLanguagesMarkdown
+    return ConversationMarkdown
 
 
 def to_lines(
-    source: str, console: Console, width: int, code_theme: str
+    source: str,
+    console: Console,
+    width: int,
+    code_theme: str,
+    colours: MarkdownColours | None = None,
 ) -> tuple[list[list[Segment]], list[str]]:
-    """Markdown rendered at `width`: each line's segments, and its plain text.
+    """Markdown rendered at `width` in `colours` (rich's default styles without them):
+    each line's segments, and its plain text.
 
     Empty lines at either end are dropped (rich starts a list with one when it is
     rendered alone), so chunks joined by one empty line look like the whole text
     rendered at once."""
-    markdown = _markdown_class()(source, code_theme=code_theme, inline_code_theme=None)
-    lines = list(_trimmed_lines(markdown, console, width))
+    markdown = _markdown_class()(source, code_theme)
+    if colours is None:
+        lines = list(_trimmed_lines(markdown, console, width))
+    else:
+        with console.use_theme(colours.theme):
+            lines = list(_trimmed_lines(markdown, console, width))
     start, end = 0, len(lines)
     while start < end and not lines[start]:
         start += 1
@@ -123,7 +123,11 @@ class MarkdownView(Widget):
     Feed it with `append` (streaming: call at most once per frame, deltas are
     coalesced upstream), `set_text`, and `finish`; or give the whole source to
     the constructor. Settled chunks are rendered once per width; only the tail is
-    rendered again when text arrives. Text can be selected with the mouse."""
+    rendered again when text arrives. Text can be selected with the mouse.
+
+    Colours come from the app's theme (`markdown_theme`) and follow a switch: the
+    lines are drawn again when next shown (a line's height never depends on its
+    colours, so a long conversation is not rendered whole to lay it out)."""
 
     DEFAULT_CSS = """
     MarkdownView { height: auto; }
@@ -147,6 +151,9 @@ class MarkdownView(Widget):
         self._tail_lines: list[list[Segment]] | None = None
         self._tail_plain: list[str] = []
         self._base_style: Style | None = None
+        self._variables: object = None  # the app's theme variables the colours are from
+        self._colours: MarkdownColours | None = None
+        self._restyle = False  # the lines have old colours: render again before drawing
         if source:
             self.set_text(source)
             self.finish()
@@ -180,8 +187,8 @@ class MarkdownView(Widget):
     def set_code_theme(self, theme: str) -> None:
         if theme != self.code_theme:
             self.code_theme = theme
-            self._forget_rendering()
-            self.refresh(layout=True)
+            self._restyle = True
+            self.refresh()
 
     def _advance(self, text: str) -> None:
         self.text = text
@@ -216,6 +223,30 @@ class MarkdownView(Widget):
         self._lines, self._plain = [], []
         self._rendered_chunks = 0
         self._tail_lines = None
+        self._restyle = False
+
+    def _follow_theme(self) -> bool:
+        """Take the colours of the app's current theme; True when they changed."""
+        variables = self.app.theme_variables
+        if variables is self._variables:
+            return False
+        self._variables = variables
+        from codex_tui.ui.markdown_theme import markdown_colours  # not before the first frame
+
+        colours = markdown_colours(variables)
+        if colours == self._colours:
+            return False
+        self._colours = colours
+        self._restyle = True
+        return True
+
+    def _same_shape(self, width: int) -> bool:
+        """Whether every line is rendered at `width`, whatever its colours."""
+        return (
+            width == self._width
+            and self._rendered_chunks == len(self.chunks)
+            and self._tail_lines is not None
+        )
 
     def _changed(self, layout: bool) -> None:
         """Refresh after new text: only lines from the old tail down are drawn again
@@ -231,13 +262,15 @@ class MarkdownView(Widget):
         self.refresh(changed, layout=layout or after != before)
 
     def _render_lines(self, width: int) -> None:
-        """Bring the cached lines up to date for `width`."""
-        if width != self._width:
+        """Bring the cached lines up to date for `width` and the theme."""
+        self._follow_theme()
+        if width != self._width or self._restyle:
             self._forget_rendering()
             self._width = width
         console = self.app.console
+        colours = self._colours
         for chunk in self.chunks[self._rendered_chunks :]:
-            lines, plain = to_lines(chunk, console, width, self.code_theme)
+            lines, plain = to_lines(chunk, console, width, self.code_theme, colours)
             if self._lines:
                 self._lines.append([])
                 self._plain.append("")
@@ -247,7 +280,7 @@ class MarkdownView(Widget):
         if self._tail_lines is None:
             if self.tail:
                 self._tail_lines, self._tail_plain = to_lines(
-                    self.tail, console, width, self.code_theme
+                    self.tail, console, width, self.code_theme, colours
                 )
             else:
                 self._tail_lines, self._tail_plain = [], []
@@ -289,12 +322,16 @@ class MarkdownView(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.text.strip():
             return 0
-        self._render_lines(width)
+        self._follow_theme()
+        if not (self._restyle and self._same_shape(width)):
+            self._render_lines(width)  # new colours alone wait until the lines are drawn
         return self._height()
 
     def notify_style_update(self) -> None:
         self._base_style = None
         super().notify_style_update()
+        if self.is_attached and self._follow_theme():
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
         self._render_current()

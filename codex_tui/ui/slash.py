@@ -166,17 +166,15 @@ def _sandbox(ctx: SlashContext, value: str) -> None:
 
 
 def _theme(ctx: SlashContext, name: str) -> None:
-    from codex_tui.ui.pickers import ChoiceScreen
+    """`/theme NAME` applies and saves NAME; `/theme` opens a picker that previews each
+    theme as the highlight moves (Esc puts back the one before)."""
+    from codex_tui.ui.theme_picker import ThemePicker
 
     app = ctx.app
     if name:
         app.switch_theme(name)
         return
-    choices = [(n, "") for n in sorted(app.theme_specs)]
-    app.push_screen(
-        ChoiceScreen("Theme (saved to config.yaml)", choices, app.config.theme),
-        lambda choice: app.switch_theme(choice) if choice else None,
-    )
+    app.push_screen(ThemePicker(app), lambda choice: app.switch_theme(choice) if choice else None)
 
 
 def _diff(ctx: SlashContext, _args: str) -> None:

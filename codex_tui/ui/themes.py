@@ -13,6 +13,12 @@ A theme file (every key but `primary` optional; `name` defaults to the file name
     diff_removed_bg: "#3a1a1d"
     variables: {footer-key-foreground: "#58a6ff"}   # any Textual theme variable
 
+Markdown in answers takes its colours from variables too: Textual's
+`markdown-h1-color` … `markdown-h6-text-style` and ours (`markdown-code-color`,
+`markdown-code-background`, `markdown-code-block-background`, links, quotes,
+tables, bullets: `markdown_theme.MARKDOWN_VARIABLES`); those a file leaves out are
+derived from its colours.
+
 The pygments style and tints travel inside the Textual theme as the variables
 `pygments-style`, `diff-added-bg` and `diff-removed-bg`, so whatever reads the
 current theme (the diff view does) follows `App.theme` live. To use the tints

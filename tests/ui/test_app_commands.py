@@ -170,7 +170,7 @@ async def test_compact_asks_for_a_summary(scripted_server, app_factory) -> None:
         await pilot.press(*"hello", "enter")
         await wait_for(pilot, lambda: not app.busy and "first answer" in screen_text(app))
         await slash(pilot, "/compact")
-        await wait_for(pilot, lambda: "compacted" in screen_text(app), what="compaction")
+        await wait_for(pilot, lambda: "Compacted: " in screen_text(app), what="compaction")
         items = str(app.agent.conversation.items)
     assert COMPACT_PROMPT in request_texts(scripted_server.bodies[1])
     assert "SUMMARY OF WORK" in items

@@ -64,7 +64,8 @@ async def test_a_streamed_answer_ends_up_drawn_like_the_whole_text() -> None:
         assert any("def greet" in line for line in whole.lines())
 
 
-async def test_only_the_tail_is_rendered_again_as_text_arrives(monkeypatch) -> None:
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of every markdown render from now on (MarkdownView's `to_lines`)."""
     import codex_tui.ui.markdown as markdown
 
     rendered: list[str] = []
@@ -75,6 +76,11 @@ async def test_only_the_tail_is_rendered_again_as_text_arrives(monkeypatch) -> N
         return original(source, *args)
 
     monkeypatch.setattr(markdown, "to_lines", counting)
+    return rendered
+
+
+async def test_only_the_tail_is_rendered_again_as_text_arrives(monkeypatch) -> None:
+    rendered = count_renders(monkeypatch)
     view = MarkdownView()
     async with Host(view).run_test(size=(80, 40)) as pilot:
         view.append("First paragraph.\n\nSecond")
