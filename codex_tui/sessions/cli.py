@@ -8,6 +8,7 @@ import argparse
 import json
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from codex_tui.cli_context import CliError, Context
@@ -85,10 +86,11 @@ def run(ctx: Context) -> int:
 def table(sessions: list[SessionSummary], *, show_dir: bool) -> list[str]:
     """A compact table: id, when, branch, (directory,) title."""
     width = shutil.get_terminal_size((100, 24)).columns
+    now = datetime.now(UTC)
     rows = [
         (
             s.short_id,
-            relative_time(s.updated),
+            relative_time(s.updated, now),
             s.branch or "-",
             short_path(s.cwd) if show_dir else "",
             ("(codex) " if s.source == "codex" else "") + s.title,

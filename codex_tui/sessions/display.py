@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,9 +38,14 @@ def day_group(when: datetime, now: datetime | None = None) -> str:
     return "Older"
 
 
+@functools.cache
+def _home() -> str:
+    return str(Path.home())
+
+
 def short_path(path: str) -> str:
     """`path` with the home directory written as `~`."""
-    home = str(Path.home())
+    home = _home()
     if path == home:
         return "~"
     if path.startswith(home + "/"):

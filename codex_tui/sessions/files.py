@@ -28,6 +28,9 @@ class Root:
 
     path: Path
     source: Source
+    # Every writer touches a file's folder when it appends (ours do; Codex CLI does
+    # not), so the index may skip a folder whose time has not changed.
+    marks_folders: bool = True
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -58,9 +61,9 @@ def codex_home() -> Path:
 def roots() -> list[Root]:
     """Our sessions, then Codex CLI's (read-only); the same directory only once."""
     ours = Root(paths.sessions_dir(), "codex-tui")
-    theirs = Root(codex_home() / "sessions", "codex")
+    theirs = Root(codex_home() / "sessions", "codex", marks_folders=False)
     if _same(ours.path, theirs.path):
-        return [ours]
+        return [Root(ours.path, "codex-tui", marks_folders=False)]  # Codex CLI writes here too
     return [ours, theirs]
 
 
@@ -69,6 +72,13 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def mark_folder(path: Path) -> None:
+    """Tell the session index that `path` (a session file) changed: touch its
+    folder, the one time the index compares (see index_scan)."""
+    with contextlib.suppress(OSError):  # then the change waits for a full listing
+        os.utime(path.parent)
 
 
 def session_path(session_id: str, now: datetime | None = None) -> Path:

@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,32 +22,26 @@ from typing import Any
 
 from codex_tui.config import paths
 from codex_tui.sessions.errors import AmbiguousSession, ReadOnlySession, SessionNotFound
-from codex_tui.sessions.event_codec import usage_from
-from codex_tui.sessions.files import (
-    ORIGINATOR,
-    Root,
-    Source,
-    clean_text,
-    encode_line,
-    is_session_file,
-    parse_stamp,
-    repo_root,
-    roots,
-    text_or_none,
+from codex_tui.sessions.files import Root, Source, encode_line, repo_root, roots
+from codex_tui.sessions.index_scan import (
+    INSERT_FILE,
+    FileToScan,
+    FolderScan,
+    scan_file,
+    scan_files,
+    scan_folders,
 )
-from codex_tui.sessions.reader import UNTITLED, make_title, parse_line
+from codex_tui.sessions.reader import UNTITLED, make_title
 from codex_tui.sessions.recorder import append_lines
 
-SCHEMA_VERSION = 1
-# Searchable message text kept per session (the start of the conversation).
-TEXT_CHARS = 16_000
-PREVIEW_CHARS = 400
-# Lines worth parsing when indexing; everything else is skipped unread.
-_WANTED = (b"user_message", b"agent_message", b"token_count", b"session_renamed", b"turn_context")
+SCHEMA_VERSION = 2
+_INSERT_TEXT = "INSERT OR REPLACE INTO texts VALUES (:path, :text)"
 
+# In SessionSummary's field order, with its defaults, so a row becomes one at once.
 _COLUMNS = (
-    "path, id, source, title, cwd, branch, model, created, updated, turns, tokens, "
-    "read_only, preview"
+    f"id, path, coalesce(title, '{UNTITLED}'), coalesce(cwd, ''), branch, model,"
+    " coalesce(created, 0), coalesce(updated, 0), coalesce(turns, 0), coalesce(tokens, 0),"
+    " source, read_only != 0, coalesce(preview, '')"
 )
 
 
@@ -59,8 +54,9 @@ class SessionSummary:
     cwd: str
     branch: str | None
     model: str | None
-    created: datetime
-    updated: datetime
+    # Seconds since the epoch (datetimes for 50,000 rows would double a listing).
+    created_at: float
+    updated_at: float
     turns: int
     tokens: int
     source: Source
@@ -75,6 +71,14 @@ class SessionSummary:
     @property
     def short_id(self) -> str:
         return self.id[:8]
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromtimestamp(self.created_at, UTC)
+
+    @property
+    def updated(self) -> datetime:
+        return datetime.fromtimestamp(self.updated_at, UTC)
 
 
 @dataclass(frozen=True)
@@ -120,27 +124,69 @@ class SessionIndex:
     # --- refresh -----------------------------------------------------------------------
 
     def refresh(self) -> RefreshReport:
-        """Bring the index up to date with the files on disk."""
-        found = walk(self.roots)
+        """Bring the index up to date with the files on disk, reading only the
+        folders and files that changed (see index_scan)."""
+        changed: list[FileToScan] = []
+        removed: list[str] = []
+        folders: list[tuple[str, str, str | None, int | None]] = []
+        gone: list[str] = []
+        scanned = 0
         with self._lock:
-            known = {
-                path: (size, mtime)
-                for path, size, mtime in self.db.execute("SELECT path, size, mtime_ns FROM files")
-            }
-        changed = [
-            (path, stat) for path, stat in found.items() if known.get(path) != (stat[0], stat[1])
-        ]
-        removed = [path for path in known if path not in found]
-        rows = [
-            scan_file(Path(path), size, mtime, source) for path, (size, mtime, source) in changed
-        ]
-        if rows or removed:
-            self._write(rows, removed)
+            indexed_roots = [r for (r,) in self.db.execute("SELECT DISTINCT root FROM dirs")]
+        current = {str(root.path) for root in self.roots}
+        # A root no longer configured (CODEX_HOME moved): its folders are gone.
+        for stale in (r for r in indexed_roots if r not in current):
+            gone += self._known_folders(stale)
+        for root in self.roots:
+            key = str(root.path)
+            scan: FolderScan = scan_folders(root, self._known_folders(key))
+            scanned += len(scan.files)
+            gone += scan.gone
+            folders += [(path, key, parent, mtime) for path, parent, mtime in scan.store]
+            known = self._files_in(scan.listed)
+            changed += [
+                (path, *stat, root.source)
+                for path, stat in scan.files.items()
+                if known.get(path) != stat
+            ]
+            removed += [path for path in known if path not in scan.files]
+        removed += list(self._files_in(gone))
+        rows = list(scan_files(changed))
+        if rows or removed or folders or gone:
+            self._write(rows, removed, folders, gone)
         with self._lock:
             (corrupt,) = self.db.execute("SELECT count(*) FROM files WHERE ok = 0").fetchone()
-        return RefreshReport(len(found), len(rows), len(removed), corrupt)
+        return RefreshReport(scanned, len(rows), len(removed), corrupt)
 
-    def _write(self, rows: list[dict[str, Any]], removed: list[str]) -> None:
+    def _known_folders(self, root: str) -> dict[str, tuple[str | None, int | None]]:
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT path, parent, mtime_ns FROM dirs WHERE root = ?", (root,)
+            ).fetchall()
+        return {path: (parent, mtime) for path, parent, mtime in rows}
+
+    def _files_in(self, folders: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """The index's files in `folders`: path -> (size, mtime_ns)."""
+        names = list(folders)
+        out: dict[str, tuple[int, int]] = {}
+        with self._lock:
+            for at in range(0, len(names), 500):
+                chunk = names[at : at + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT path, size, mtime_ns FROM files WHERE dir IN ({marks})"
+                for path, size, mtime in self.db.execute(sql, chunk):
+                    out[path] = (size, mtime)
+        return out
+
+    def _write(
+        self,
+        rows: list[dict[str, Any]],
+        removed: list[str],
+        folders: Sequence[tuple[str, str, str | None, int | None]] = (),
+        gone: Sequence[str] = (),
+    ) -> None:
+        """One transaction: files and folders change together, so a folder's time
+        is never stored without the files it stands for."""
         with self._lock:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -149,25 +195,39 @@ class SessionIndex:
             try:
                 self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
                 self.db.executemany("DELETE FROM texts WHERE path = ?", [(p,) for p in removed])
-                for row in rows:
-                    self._insert(row)
+                self._insert_all(rows)
+                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(p,) for p in gone])
+                self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", folders)
                 self.db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
 
+    def _insert_all(self, rows: list[dict[str, Any]]) -> None:
+        """All rows in two statements; if the database refuses one, row by row."""
+        try:
+            self.db.execute("SAVEPOINT batch")
+            self.db.executemany(INSERT_FILE, rows)
+            self.db.executemany(_INSERT_TEXT, [row for row in rows if row["ok"]])
+            self.db.execute("RELEASE batch")
+        except (sqlite3.Error, UnicodeError, OverflowError):
+            self.db.execute("ROLLBACK TO batch")
+            self.db.execute("RELEASE batch")
+            for row in rows:
+                self._insert(row)
+
     def _insert(self, row: dict[str, Any]) -> None:
         """One file's row; a row the database refuses is kept as an unreadable
         file (counted, never listed), so one bad file cannot hide the others."""
         try:
-            self.db.execute(_INSERT_FILE, row)
+            self.db.execute(INSERT_FILE, row)
             if row["ok"]:
-                self.db.execute("INSERT OR REPLACE INTO texts VALUES (:path, :text)", row)
+                self.db.execute(_INSERT_TEXT, row)
         except (sqlite3.Error, UnicodeError, OverflowError):
             bad = {**row, "ok": 0, "id": None, "title": None, "cwd": None, "branch": None,
                    "model": None, "preview": "", "text": ""}  # fmt: skip
             with contextlib.suppress(sqlite3.Error, UnicodeError):  # a name it cannot store
-                self.db.execute(_INSERT_FILE, bad)
+                self.db.execute(INSERT_FILE, bad)
 
     # --- queries -----------------------------------------------------------------------
 
@@ -243,146 +303,8 @@ class SessionIndex:
         line = encode_line("event_msg", {"type": "session_renamed", "title": title})
         append_lines(found.path, [line])
         stat = found.path.stat()
-        self._write([scan_file(found.path, stat.st_size, stat.st_mtime_ns, found.source)], [])
+        self._write([scan_file(found.file, stat.st_size, stat.st_mtime_ns, found.source)], [])
         return self.find(found.id)
-
-
-# --- files -------------------------------------------------------------------------------
-
-
-def walk(roots_: list[Root]) -> dict[str, tuple[int, int, Source]]:
-    """Every session file under the roots: path -> (size, mtime_ns, source)."""
-    found: dict[str, tuple[int, int, Source]] = {}
-    for root in roots_:
-        stack = [str(root.path)]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = os.scandir(folder)
-            except OSError:
-                continue
-            with entries:
-                for entry in entries:
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
-                        elif is_session_file(entry.name) and entry.is_file():
-                            st = entry.stat()
-                            found[entry.path] = (st.st_size, st.st_mtime_ns, root.source)
-                    except OSError:
-                        continue
-    return found
-
-
-_INSERT_FILE = (
-    "INSERT OR REPLACE INTO files VALUES (:path, :size, :mtime_ns, :ok, :id, :source, :title,"
-    " :cwd, :branch, :model, :created, :updated, :turns, :tokens, :read_only, :preview)"
-)
-
-
-def scan_file(path: Path, size: int, mtime_ns: int, source: Source) -> dict[str, Any]:
-    """An index row for one file, reading only what the listing and search need."""
-    row: dict[str, Any] = {
-        "path": str(path),
-        "size": size,
-        "mtime_ns": mtime_ns,
-        "ok": 0,
-        "id": None,
-        "source": source,
-        "title": None,
-        "cwd": None,
-        "branch": None,
-        "model": None,
-        "created": None,
-        "updated": mtime_ns / 1e9,
-        "turns": 0,
-        "tokens": 0,
-        "read_only": 1,
-        "preview": "",
-        "text": "",
-    }
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return row
-    try:
-        return _read_row(raw, row, source)
-    except Exception:  # a file we cannot make sense of is counted, never fatal
-        return {**row, "ok": 0}
-
-
-def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]:
-    lines = iter(raw.split(b"\n"))
-    first = next((chunk for chunk in lines if chunk.strip()), b"")
-    head = parse_line(first)
-    if head is None or head["type"] != "session_meta" or not head["payload"].get("id"):
-        return row
-    meta = head["payload"]
-    git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
-    created = parse_stamp(meta.get("timestamp")) or parse_stamp(head.get("timestamp"))
-    ours = meta.get("originator") == ORIGINATOR
-    row.update(
-        ok=1,
-        id=clean_text(str(meta["id"])),
-        source="codex-tui" if ours else "codex",
-        cwd=clean_text(meta.get("cwd")),
-        branch=text_or_none(git.get("branch")),
-        model=text_or_none(meta.get("model")),
-        created=created.timestamp() if created else row["updated"],
-        read_only=0 if ours and source == "codex-tui" else 1,
-    )
-    title = renamed = None
-    texts: list[str] = []
-    budget = TEXT_CHARS
-    for chunk in lines:
-        if not any(word in chunk for word in _WANTED):
-            continue
-        line = parse_line(chunk)
-        if line is None:
-            continue
-        payload = line["payload"]
-        if line["type"] == "turn_context":
-            row["model"] = text_or_none(payload.get("model")) or row["model"]
-            continue
-        if line["type"] != "event_msg":
-            continue
-        kind = payload.get("type")
-        if kind in ("user_message", "agent_message"):
-            text = clean_text(payload.get("message"))
-            if kind == "user_message":
-                row["turns"] += 1
-                if title is None and text.strip():
-                    title = make_title(text)
-            else:
-                row["preview"] = text[:PREVIEW_CHARS]
-            if budget > 0:
-                texts.append(text[:budget])
-                budget -= len(texts[-1])
-        elif kind == "token_count" and isinstance(payload.get("info"), dict):
-            row["tokens"] = usage_from(payload["info"].get("total_token_usage")).total_tokens
-        elif kind == "session_renamed":
-            renamed = clean_text(payload.get("title")).strip() or renamed
-    row["title"] = renamed or title or _title_from_items(raw) or UNTITLED
-    row["text"] = "\n".join(texts)
-    return row
-
-
-def _title_from_items(raw: bytes) -> str | None:
-    """A file without user_message events: the first request among its items."""
-    from codex_tui.agent.context import is_user_request
-    from codex_tui.agent.items import history_item, message_text
-    from codex_tui.sessions.history import is_context_item
-
-    for chunk in raw.split(b"\n"):
-        if b"response_item" not in chunk or b"user" not in chunk:
-            continue
-        line = parse_line(chunk)
-        if line is None or line["type"] != "response_item":
-            continue
-        item = history_item(line["payload"])
-        if item is not None and is_user_request(item) and not is_context_item(item):
-            return make_title(message_text(item))
-    return None
 
 
 # --- sqlite ------------------------------------------------------------------------------
@@ -417,16 +339,23 @@ def _ensure_schema(db: sqlite3.Connection) -> None:
     try:
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version != SCHEMA_VERSION:
-            db.execute("DROP TABLE IF EXISTS files")
-            db.execute("DROP TABLE IF EXISTS texts")
+            for table in ("files", "texts", "dirs"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(
-                "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-                " ok INTEGER, id TEXT, source TEXT, title TEXT, cwd TEXT, branch TEXT,"
+                "CREATE TABLE files (path TEXT PRIMARY KEY, dir TEXT, size INTEGER,"
+                " mtime_ns INTEGER, ok INTEGER, id TEXT, source TEXT, title TEXT, cwd TEXT,"
+                " branch TEXT,"
                 " model TEXT, created REAL, updated REAL, turns INTEGER, tokens INTEGER,"
                 " read_only INTEGER, preview TEXT)"
             )
             db.execute("CREATE TABLE texts (path TEXT PRIMARY KEY, body TEXT)")
             db.execute("CREATE INDEX files_id ON files(id)")
+            db.execute("CREATE INDEX files_dir ON files(dir)")
+            # Folders and their modification times when last listed (NULL: list again).
+            db.execute(
+                "CREATE TABLE dirs (path TEXT PRIMARY KEY, root TEXT, parent TEXT,"
+                " mtime_ns INTEGER)"
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except sqlite3.Error:
@@ -456,27 +385,10 @@ def _abspath(path: Path) -> str:
         return str(path)
 
 
-def _when(value: float | None) -> datetime:
-    return datetime.fromtimestamp(value or 0, UTC)
-
-
 def _summary(row: tuple[Any, ...]) -> SessionSummary:
-    path, sid, source, title, cwd, branch, model, created, updated, turns, tokens, ro, prev = row
-    return SessionSummary(
-        id=sid,
-        file=path,
-        title=title or UNTITLED,
-        cwd=cwd or "",
-        branch=branch,
-        model=model,
-        created=_when(created),
-        updated=_when(updated),
-        turns=turns or 0,
-        tokens=tokens or 0,
-        source=source,
-        read_only=bool(ro),
-        preview=prev or "",
-    )
+    summary = SessionSummary(*row)
+    summary.read_only = bool(summary.read_only)
+    return summary
 
 
 def summary_json(s: SessionSummary) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from codex_tui import __version__
 from codex_tui.agent import events as ev
 from codex_tui.agent.items import HistoryItem
 from codex_tui.sessions.event_codec import Payload, WriteState, encode
-from codex_tui.sessions.files import ORIGINATOR, encode_line, utc_stamp
+from codex_tui.sessions.files import ORIGINATOR, encode_line, mark_folder, utc_stamp
 
 
 def meta_payload(
@@ -150,6 +150,7 @@ class SessionRecorder:
             view = memoryview(data)
             while view:  # one write; the loop only covers a short write
                 view = view[os.write(self._fd, view) :]
+            mark_folder(self.path)
         except OSError as exc:
             self._fail(exc)
 
@@ -234,3 +235,4 @@ def append_lines(path: Path, lines: list[bytes]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    mark_folder(path)

@@ -176,7 +176,8 @@ class SessionSidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(self._scope_text(), id="sessions-scope")
         yield Input(placeholder="/ filter sessions…", id="sessions-filter", compact=True)
-        yield OptionList(id="sessions-list")
+        # Until the index answers (a first build reads every file: seconds at 50,000).
+        yield OptionList(Option("[dim]Reading sessions…[/dim]", disabled=True), id="sessions-list")
         yield Static("", id="sessions-preview")
         yield _HintBar(id="sessions-hints")
 

@@ -74,12 +74,14 @@ def test_a_row_the_database_refuses_is_counted_not_fatal(isolated_home: Path, tm
     index = SessionIndex.open()
     index.refresh()
     # A title sqlite cannot store (a lone surrogate reached the row).
-    bad = {"path": "/x/y.jsonl", "size": 1, "mtime_ns": 1, "ok": 1, "id": "z", "source": "codex",
+    bad = {"path": "/x/y.jsonl", "dir": "/x", "size": 1, "mtime_ns": 1, "ok": 1, "id": "z", "source": "codex",
            "title": "\udcff", "cwd": "", "branch": None, "model": None, "created": 0.0,
            "updated": 0.0, "turns": 0, "tokens": 0, "read_only": 1, "preview": "", "text": ""}  # fmt: skip
     index._write([bad], [])
     titles = [s.title for s in index.list()]
     assert titles == ["A good one"]
+    counted = index.db.execute("SELECT count(*) FROM files WHERE ok = 0").fetchone()
+    assert counted == (1,), "kept as an unreadable file"
 
 
 def test_encode_line_always_writes_valid_utf8() -> None:

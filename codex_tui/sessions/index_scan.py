@@ -1,0 +1,382 @@
+"""What the session index reads from disk: which session files changed since the
+last refresh, and the row each changed file gives.
+
+Finding changes is the part that must stay fast at 50,000 sessions. Under a root
+whose writers are all ours (`Root.marks_folders`), a folder whose modification
+time is what the index stored is not listed again: a file created, renamed or
+deleted in it changes that time, and our recorder touches the folder whenever it
+appends (`files.mark_folder`). So a refresh stats the few hundred day folders, not
+every file. Codex CLI's root is always listed in full: its writer appends without
+touching anything. A folder modified in the last two seconds is not trusted (the
+file system's clock is coarse; a change in the same tick would keep the time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from codex_tui.sessions.event_codec import usage_from
+from codex_tui.sessions.files import (
+    ORIGINATOR,
+    Root,
+    Source,
+    clean_text,
+    is_session_file,
+    parse_stamp,
+    text_or_none,
+)
+from codex_tui.sessions.reader import UNTITLED, make_title, parse_line
+
+# Searchable message text kept per session (the start of the conversation).
+TEXT_CHARS = 16_000
+PREVIEW_CHARS = 400
+# A folder modified this recently is listed again on the next refresh.
+RACY_NS = 2_000_000_000
+_decode = json.JSONDecoder().decode
+
+
+# --- which files changed -----------------------------------------------------------------
+
+
+@dataclass
+class FolderScan:
+    """One root's folders, as a refresh found them."""
+
+    # Session files in the folders that were listed: path -> (size, mtime_ns).
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Folders whose files were listed: the index's rows for them are compared.
+    listed: list[str] = field(default_factory=list)
+    # Folders the index knew that are gone: their rows go.
+    gone: list[str] = field(default_factory=list)
+    # Folder rows to store: (path, parent, mtime_ns, or None to list it next time).
+    store: list[tuple[str, str | None, int | None]] = field(default_factory=list)
+
+
+def scan_folders(root: Root, known: dict[str, tuple[str | None, int | None]]) -> FolderScan:
+    """Walk `root`'s folders; `known` maps each folder to (parent, stored mtime)."""
+    trust = root.marks_folders and root.source == "codex-tui"
+    children: dict[str, list[str]] = {}
+    for folder, (parent, _) in known.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(folder)
+    out = FolderScan()
+    seen: set[str] = set()
+    now = time.time_ns()
+    stack: list[tuple[str, str | None]] = [(str(root.path), None)]
+    while stack:
+        folder, parent = stack.pop()
+        try:
+            st = os.stat(folder) if parent is None else os.lstat(folder)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or folder in seen:
+            continue
+        seen.add(folder)
+        stored = known.get(folder)
+        mtime = st.st_mtime_ns
+        if trust and stored is not None and stored[1] == mtime:
+            stack += [(child, folder) for child in children.get(folder, ())]
+            continue
+        out.store.append((folder, parent, None if now - mtime < RACY_NS else mtime))
+        out.listed.append(folder)
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, folder))
+                    elif is_session_file(entry.name) and entry.is_file():
+                        est = entry.stat()
+                        out.files[entry.path] = (est.st_size, est.st_mtime_ns)
+                except OSError:
+                    continue
+    out.gone = [folder for folder in known if folder not in seen]
+    return out
+
+
+# --- the rows of the files that changed --------------------------------------------------
+
+# A batch this large (a first build) is shared with one helper process per extra core.
+PARALLEL_FROM = 2_000
+
+FileToScan = tuple[str, int, int, Source]
+
+
+def scan_files(todo: list[FileToScan]) -> list[dict[str, Any]]:
+    """The index row of each file in `todo`, in order. A large batch is split:
+    this process reads the first share while helpers (index_worker) read the
+    others; a helper that cannot start or fails has its share read here."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        return [scan_file(*job) for job in todo]
+    size = -(-len(todo) // workers)
+    shares = [todo[at : at + size] for at in range(0, len(todo), size)]
+    helpers = [_Helper(share) for share in shares[1:]]
+    rows = [scan_file(*job) for job in shares[0]]
+    for helper in helpers:
+        rows += helper.rows()
+    return rows
+
+
+class _Helper:
+    """One `python -m codex_tui.sessions.index_worker` reading a share of files.
+    (multiprocessing's "spawn" would run the caller's main module again in each
+    child, and "fork" is unsafe beside the TUI's threads.)"""
+
+    def __init__(self, share: list[FileToScan]) -> None:
+        self.share = share
+        self.output: bytes | None = None
+        self.thread: threading.Thread | None = None
+        try:
+            # -P: never import from the working directory, which may be a hostile
+            # repository; the environment is kept (PYTHONPATH finds this checkout).
+            self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-P", "-m", "codex_tui.sessions.index_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            )
+        except OSError:
+            self.proc = None
+            return
+        self.thread = threading.Thread(target=self._talk, daemon=True)
+        self.thread.start()
+
+    def _talk(self) -> None:
+        assert self.proc is not None
+        try:
+            out, _ = self.proc.communicate(json.dumps(self.share).encode())
+        except OSError:
+            return
+        if self.proc.returncode == 0:
+            self.output = out
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self.thread is not None:
+            self.thread.join()
+        try:
+            rows = json.loads(self.output) if self.output is not None else None
+        except ValueError:
+            rows = None
+        if isinstance(rows, list) and len(rows) == len(self.share):
+            return rows
+        return [scan_file(*job) for job in self.share]
+
+
+# --- the row of one file -----------------------------------------------------------------
+
+INSERT_FILE = (
+    "INSERT OR REPLACE INTO files VALUES (:path, :dir, :size, :mtime_ns, :ok, :id, :source,"
+    " :title, :cwd, :branch, :model, :created, :updated, :turns, :tokens, :read_only,"
+    " :preview)"
+)
+
+
+def scan_file(path: str, size: int, mtime_ns: int, source: Source) -> dict[str, Any]:
+    """An index row for one file, reading only what the listing and search need."""
+    row: dict[str, Any] = {
+        "path": path,
+        "dir": os.path.dirname(path),
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "ok": 0,
+        "id": None,
+        "source": source,
+        "title": None,
+        "cwd": None,
+        "branch": None,
+        "model": None,
+        "created": None,
+        "updated": mtime_ns / 1e9,
+        "turns": 0,
+        "tokens": 0,
+        "read_only": 1,
+        "preview": "",
+        "text": "",
+    }
+    try:
+        raw = _read_regular(path)
+    except OSError:
+        return row
+    try:
+        return _read_row(raw, row, source)
+    except Exception:  # a file we cannot make sense of is counted, never fatal
+        return {**row, "ok": 0}
+
+
+def _read_regular(path: str) -> bytes:
+    """The file's bytes; a FIFO or device put in its place is refused, not waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
+def _parse(chunk: bytes) -> dict[str, Any] | None:
+    """parse_line without json.loads's detour through encoding detection."""
+    try:
+        line = _decode(chunk.decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(line, dict) or not isinstance(line.get("payload"), dict):
+        return None
+    return line if isinstance(line.get("type"), str) else None
+
+
+def _must_parse(chunk: bytes, budget: int) -> bool | None:
+    """Whether a line must be parsed now (True), can wait for the backward pass
+    because only the last of its kind counts (False), or is skipped (None). By
+    substring only: a parse confirms what the line is."""
+    if b"user_message" in chunk or b"session_renamed" in chunk:
+        return True
+    if b"_message" in chunk:
+        return budget > 0  # an answer: its text is searchable until the budget is spent
+    if b"token_count" in chunk or b"turn_context" in chunk:
+        return False
+    return None
+
+
+def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]:
+    lines = raw.split(b"\n")
+    first = next((n for n, chunk in enumerate(lines) if chunk.strip()), len(lines) - 1)
+    head = _parse(lines[first])
+    if head is None or head["type"] != "session_meta" or not head["payload"].get("id"):
+        return row
+    meta = head["payload"]
+    git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
+    created = parse_stamp(meta.get("timestamp")) or parse_stamp(head.get("timestamp"))
+    ours = meta.get("originator") == ORIGINATOR
+    row.update(
+        ok=1,
+        id=clean_text(str(meta["id"])),
+        source="codex-tui" if ours else "codex",
+        cwd=clean_text(meta.get("cwd")),
+        branch=text_or_none(git.get("branch")),
+        model=text_or_none(meta.get("model")),
+        created=created.timestamp() if created else row["updated"],
+        read_only=0 if ours and source == "codex-tui" else 1,
+    )
+    title = renamed = None
+    texts: list[str] = []
+    budget = TEXT_CHARS
+    # Lines where only the last of their kind counts (model, tokens, preview) wait
+    # here, with their number; `set_at` holds the line that set each field so far.
+    waiting: list[tuple[int, bytes]] = []
+    set_at = {"model": -1, "tokens": -1, "preview": -1}
+    for n in range(first + 1, len(lines)):
+        chunk = lines[n]
+        parse_now = _must_parse(chunk, budget)
+        if parse_now is None:
+            continue
+        if not parse_now:
+            waiting.append((n, chunk))
+            continue
+        line = _parse(chunk)
+        if line is None:
+            continue
+        if field := _take_last(row, line):
+            set_at[field] = n
+        payload = line["payload"]
+        if line["type"] != "event_msg":
+            continue
+        match payload.get("type"):
+            case "user_message":
+                text = clean_text(payload.get("message"))
+                row["turns"] += 1
+                if title is None and text.strip():
+                    title = make_title(text)
+            case "agent_message":
+                text = clean_text(payload.get("message"))
+            case "session_renamed":
+                renamed = clean_text(payload.get("title")).strip() or renamed
+                continue
+            case _:
+                continue
+        if budget > 0:
+            texts.append(text[:budget])
+            budget -= len(texts[-1])
+    # Backwards: the last waiting line of each kind, unless a later one was parsed.
+    need = set(set_at)
+    for n, chunk in reversed(waiting):
+        if not need:
+            break
+        line = _parse(chunk)
+        field = _field_of(line) if line is not None else None
+        if field not in need:
+            continue
+        if set_at[field] > n:
+            need.discard(field)  # parsed later already; the rest of these are older
+            continue
+        if _take_last(row, line):  # type: ignore[arg-type]
+            need.discard(field)
+    row["title"] = renamed or title or _title_from_items(raw) or UNTITLED
+    row["text"] = "\n".join(texts)
+    return row
+
+
+_FIELD_OF_EVENT = {"token_count": "tokens", "agent_message": "preview"}
+
+
+def _field_of(line: dict[str, Any]) -> str | None:
+    if line["type"] == "turn_context":
+        return "model"
+    if line["type"] == "event_msg":
+        return _FIELD_OF_EVENT.get(line["payload"].get("type"))
+    return None
+
+
+def _take_last(row: dict[str, Any], line: dict[str, Any]) -> str | None:
+    """Set the field `line` gives (model, tokens or preview), if it gives one; its
+    name, or None."""
+    payload = line["payload"]
+    match _field_of(line):
+        case "model":
+            model = text_or_none(payload.get("model"))
+            if model is None:
+                return None
+            row["model"] = model
+            return "model"
+        case "tokens":
+            info = payload.get("info")
+            if not isinstance(info, dict):
+                return None
+            row["tokens"] = usage_from(info.get("total_token_usage")).total_tokens
+            return "tokens"
+        case "preview":
+            row["preview"] = clean_text(payload.get("message"))[:PREVIEW_CHARS]
+            return "preview"
+    return None
+
+
+def _title_from_items(raw: bytes) -> str | None:
+    """A file without user_message events: the first request among its items."""
+    from codex_tui.agent.context import is_user_request
+    from codex_tui.agent.items import history_item, message_text
+    from codex_tui.sessions.history import is_context_item
+
+    for chunk in raw.split(b"\n"):
+        if b"response_item" not in chunk or b"user" not in chunk:
+            continue
+        line = parse_line(chunk)
+        if line is None or line["type"] != "response_item":
+            continue
+        item = history_item(line["payload"])
+        if item is not None and is_user_request(item) and not is_context_item(item):
+            return make_title(message_text(item))
+    return None

@@ -1,0 +1,154 @@
+"""The index's row reader skips parsing most lines (only the last token count,
+model and answer matter); whatever the file holds, it must give the row a plain
+read of every line gives. Also: a large batch read by helper processes gives the
+same rows as one read here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codex_tui.sessions import index_scan
+from codex_tui.sessions.event_codec import usage_from
+from codex_tui.sessions.files import clean_text, text_or_none
+from codex_tui.sessions.index_scan import PREVIEW_CHARS, TEXT_CHARS, scan_file, scan_files
+from codex_tui.sessions.reader import UNTITLED, make_title
+
+WORDS = ["fix", "user_message", "agent_message", "token_count", "turn_context", "_message", "é"]
+text = st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join)
+long_text = st.integers(0, 9000).map(lambda n: "x" * n)
+
+
+def event(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"timestamp": "2025-01-02T10:00:00.000Z", "type": "event_msg", "payload": payload}
+
+
+def usage(n: int) -> dict[str, Any] | None:
+    """Codex CLI writes token_count with `info: null` at times: not a count."""
+    return None if n < 0 else {"total_token_usage": {"input_tokens": n, "output_tokens": 1}}
+
+
+def answer_item(said: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": said}],
+    }
+
+
+lines = st.one_of(
+    st.builds(lambda t: event({"type": "user_message", "message": t}), text | long_text),
+    st.builds(lambda t: event({"type": "agent_message", "message": t}), text | long_text),
+    st.builds(lambda n: event({"type": "token_count", "info": usage(n)}), st.integers(-1, 10_000)),
+    st.builds(
+        lambda m, t: {"type": "turn_context", "payload": {"model": m, "user_instructions": t}},
+        st.sampled_from([None, "", "gpt-5", "local-model"]),
+        text,
+    ),
+    st.builds(lambda t: event({"type": "session_renamed", "title": t}), text),
+    st.builds(lambda t: event({"type": "agent_reasoning", "text": t}), text),
+    st.builds(lambda t: {"type": "response_item", "payload": answer_item(t)}, text),
+    st.just("not json at all _message token_count"),
+)
+
+
+def reference(body: list[Any]) -> dict[str, Any]:
+    """Every line parsed, in order: what the row must say."""
+    turns, tokens, model, title, renamed, preview = 0, 0, "meta-model", None, None, ""
+    texts: list[str] = []
+    budget = TEXT_CHARS
+    for entry in body:
+        if isinstance(entry, str):
+            continue
+        payload = entry["payload"]
+        if entry["type"] == "turn_context":
+            model = text_or_none(payload.get("model")) or model
+            continue
+        if entry["type"] != "event_msg":
+            continue
+        kind = payload.get("type")
+        if kind in ("user_message", "agent_message"):
+            said = clean_text(payload["message"])
+            if kind == "user_message":
+                turns += 1
+                if title is None and said.strip():
+                    title = make_title(said)
+            else:
+                preview = said[:PREVIEW_CHARS]
+            if budget > 0:
+                texts.append(said[:budget])
+                budget -= len(texts[-1])
+        elif kind == "token_count" and isinstance(payload.get("info"), dict):
+            tokens = usage_from(payload["info"]["total_token_usage"]).total_tokens
+        elif kind == "session_renamed":
+            renamed = clean_text(payload["title"]).strip() or renamed
+    return {
+        "turns": turns,
+        "tokens": tokens,
+        "model": model,
+        "title": renamed or title or UNTITLED,
+        "preview": preview,
+        "text": "\n".join(texts),
+    }
+
+
+def write(path: Path, body: list[Any]) -> None:
+    meta = {"type": "session_meta", "payload": {"id": "s1", "model": "meta-model", "cwd": "/w"}}
+    encoded = [json.dumps(e) if not isinstance(e, str) else e for e in [meta, *body]]
+    path.write_text("\n".join(encoded) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(lines, max_size=30))
+def test_the_row_is_what_reading_every_line_gives(tmp_path_factory, body: list[Any]) -> None:
+    path = tmp_path_factory.mktemp("rows") / "rollout-x.jsonl"
+    write(path, body)
+    row = scan_file(str(path), 1, 1, "codex-tui")
+    want = reference(body)
+    assert {key: row[key] for key in want} == want
+
+
+def test_a_large_batch_read_by_helpers_matches_one_read_here(tmp_path: Path, monkeypatch) -> None:
+    todo = []
+    for n in range(40):
+        path = tmp_path / f"rollout-{n}.jsonl"
+        write(path, [event({"type": "user_message", "message": f"request {n} é"})])
+        todo.append((str(path), n, n, "codex-tui"))
+    os.mkfifo(tmp_path / "rollout-fifo.jsonl")  # never waited on
+    todo.append((str(tmp_path / "rollout-fifo.jsonl"), 0, 0, "codex-tui"))
+    here = [scan_file(*job) for job in todo]
+    monkeypatch.setattr(index_scan, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    answered = []
+    real_rows = index_scan._Helper.rows
+
+    def rows(helper: index_scan._Helper) -> list[dict[str, Any]]:
+        answered.append(helper.output is not None if helper.thread is None else None)
+        result = real_rows(helper)
+        answered[-1] = helper.output is not None
+        return result
+
+    monkeypatch.setattr(index_scan._Helper, "rows", rows)
+    shared = scan_files(todo)
+    assert answered == [True, True], "two helper processes read their shares"
+    assert shared == here
+    assert [row["title"] for row in shared[:2]] == ["request 0 é", "request 1 é"]
+    assert shared[-1]["ok"] == 0
+
+
+def test_a_helper_that_fails_has_its_share_read_here(tmp_path: Path, monkeypatch) -> None:
+    todo = []
+    for n in range(6):
+        path = tmp_path / f"rollout-{n}.jsonl"
+        write(path, [event({"type": "user_message", "message": f"request {n}"})])
+        todo.append((str(path), n, n, "codex-tui"))
+    monkeypatch.setattr(index_scan, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    assert [row["title"] for row in scan_files(todo)] == [f"request {n}" for n in range(6)]
