@@ -170,6 +170,9 @@ class Agent:
         self.checks = checks
         # Set by interrupt(): a cancellation swallowed by a library still ends the turn.
         self._interrupted = False
+        # The answer text streamed in the current response and not yet complete, by
+        # item id: what the person saw if the stream stops (AgentMessageCutOff).
+        self._streamed: dict[str, list[str]] = {}
         # The task working through turns (and compactions) while the agent is busy,
         # and the one step of it that interrupt() cancels.
         self._driver: asyncio.Task[TurnOutcome | None] | None = None
@@ -439,18 +442,21 @@ class Agent:
                     self.emit(flagged)
         except (asyncio.CancelledError, TurnAbort) as exc:
             self._close_pending_calls()
+            self._cut_off("interrupted")
             reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
             took = time.monotonic() - started
             self.emit(ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took))
             return TurnOutcome(status="aborted", last_message=last_message)
         except ModelError as exc:
             self._close_pending_calls()
+            self._cut_off("failed")
             took = time.monotonic() - started
             self.emit(ev.TurnFailed(turn_id=turn_id, message=str(exc), duration_s=took))
             return TurnOutcome(status="failed", last_message=last_message, error=str(exc))
         except Exception as exc:  # a bug of ours: the turn fails, the session goes on
             message = f"internal error ({type(exc).__name__}: {exc}); {log_crash(exc)}"
             self._close_pending_calls()
+            self._cut_off("failed")
             took = time.monotonic() - started
             self.emit(ev.TurnFailed(turn_id=turn_id, message=message, duration_s=took))
             return TurnOutcome(status="failed", last_message=last_message, error=message)
@@ -486,6 +492,14 @@ class Agent:
         file system is read in a thread."""
         history = list(self.conversation.items)
         return await asyncio.to_thread(lambda: checks.finish(grounding_text(history)))
+
+    def _cut_off(self, reason: ev.CutOffReason) -> None:
+        """Report the answers that had begun to stream and will not be completed."""
+        streamed, self._streamed = self._streamed, {}
+        for item_id, parts in streamed.items():
+            text = "".join(parts)
+            if text.strip():
+                self.emit(ev.AgentMessageCutOff(item_id=item_id, text=text, reason=reason))
 
     def _close_pending_calls(self) -> None:
         """Give every call in history an output, so the next request is valid."""
@@ -558,22 +572,30 @@ class Agent:
         items: list[HistoryItem] = []
         usage = ev.TokenUsage()
         response_id: str | None = None
+        streamed: dict[str, list[str]] = {}
+        if show:
+            self._streamed = streamed
         async for event in self.client.stream(request):
             if self._interrupted:
                 raise asyncio.CancelledError
             match event:
                 case TextDelta(item_id=item_id, delta=delta) if show:
+                    streamed.setdefault(item_id, []).append(delta)
                     self.emit(ev.AgentMessageDelta(item_id=item_id, delta=delta))
                 case ReasoningTextDelta(item_id=item_id, delta=delta) if show:
                     self.emit(ev.ReasoningDelta(item_id=item_id, delta=delta))
                 case ItemDone(item=item):
                     items.append(item)
                     if show:
+                        streamed.pop(str(item.get("id", "")), None)
                         self._announce(item)
                 case Skipped(reason=reason) if show:
                     self.emit(ev.WarningEvent(message=f"left out of the answer: {reason}"))
                 case Retrying() as retry:
                     items.clear()
+                    if show:
+                        self._cut_off("dropped")
+                        streamed = self._streamed
                     self.emit(retry)
                 case Completed() as done:
                     usage, response_id = done.usage, done.response_id
@@ -587,6 +609,7 @@ class Agent:
                             )
                         )
         if show:
+            streamed.clear()  # an answer streamed without its item: nothing was cut off
             items, renamed = self._unique_call_ids(items)
             self.conversation.add(*items)
             self.conversation.record_usage(usage)
@@ -650,12 +673,21 @@ class Agent:
 
     async def summarise(self, automatic: bool = False) -> str:
         """Ask the model for a hand-off summary and restart history from it."""
-        items, _ = await self._send([user_message(COMPACT_PROMPT)], tools=False, show=False)
+        items, usage = await self._send([user_message(COMPACT_PROMPT)], tools=False, show=False)
         summary = "\n".join(message_text(i) for i in items if i["type"] == "message").strip()
         if not summary:
             raise ModelError("compaction failed: the model returned no summary")
         self.conversation.compact(summary, self.context_items)
         # The stored chain holds the old history: start again from the new one.
         self._restart_chain()
-        self.emit(ev.Compacted(summary=summary, automatic=automatic))
+        # No request has been made from the new history yet: estimate what the next one sends.
+        after = estimate_usage(self._request(), []).input_tokens
+        self.emit(
+            ev.Compacted(
+                summary=summary,
+                automatic=automatic,
+                tokens_before=usage.input_tokens,
+                tokens_after=after,
+            )
+        )
         return summary

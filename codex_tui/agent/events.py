@@ -24,6 +24,9 @@ PatchStatus = Literal["completed", "failed", "declined", "refused", "aborted"]
 ChangeKind = Literal["add", "delete", "update", "move"]
 FlagKind = Literal["path", "dangerous", "secret"]
 FlagSource = Literal["message", "command", "patch"]
+# Why an answer stopped while it streamed: the turn was interrupted, the request
+# failed for good, or the connection dropped and the request is being retried.
+CutOffReason = Literal["interrupted", "failed", "dropped"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,6 +119,18 @@ class AgentMessage(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class AgentMessageCutOff(Event):
+    """The part of an answer that had streamed (deltas under `item_id`) when its
+    stream stopped before the message was complete. It is what the person saw;
+    the model's history does not hold it. A retried request streams its answer
+    again under a new item id."""
+
+    item_id: str
+    text: str
+    reason: CutOffReason
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReasoningDelta(Event):
     item_id: str
     delta: str
@@ -150,6 +165,8 @@ class ExecEnd(Event):
     duration_s: float
     # failed: a non-zero exit; declined: by the person; refused: by the policy.
     status: ExecStatus
+    # Declined: what the person told the model in the approval dialog ("" for nothing).
+    feedback: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -166,6 +183,8 @@ class PatchEnd(Event):
     success: bool
     output: str
     status: PatchStatus
+    # Declined: what the person told the model in the approval dialog ("" for nothing).
+    feedback: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -235,6 +254,11 @@ class CompactionStarted(Event):
 class Compacted(Event):
     summary: str
     automatic: bool
+    # The context before (the summary request's input, as the server counted it)
+    # and after (estimated from the new history: about four characters a token of
+    # what the next request sends); 0 when unknown (older session files).
+    tokens_before: int = 0
+    tokens_after: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -200,7 +200,8 @@ class ToolRunner:
             )
             answer = await self.ask(request)
             if answer.decision in (ev.ReviewDecision.DENY,):
-                self.end_exec(call_id, argv, None, "declined", 0.0, "declined")
+                feedback = answer.feedback.strip()
+                self.end_exec(call_id, argv, None, "declined", 0.0, "declined", feedback)
                 return CallResult(declined("command", answer.feedback), "declined", flags=flags)
             if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_command(
@@ -274,6 +275,7 @@ class ToolRunner:
         output: str,
         duration: float,
         status: ev.ExecStatus,
+        feedback: str = "",
     ) -> None:
         self.emit(
             ev.ExecEnd(
@@ -283,6 +285,7 @@ class ToolRunner:
                 output=output,
                 duration_s=duration,
                 status=status,
+                feedback=feedback,
             )
         )
 
@@ -319,7 +322,8 @@ class ToolRunner:
             )
             answer = await self.ask(request)
             if answer.decision is ev.ReviewDecision.DENY:
-                self.end_patch(call_id, changes, "declined", "declined")
+                feedback = answer.feedback.strip()
+                self.end_patch(call_id, changes, "declined", "declined", feedback)
                 return CallResult(declined("patch", answer.feedback), "declined", flags=flags)
             if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_files(paths)
@@ -341,10 +345,16 @@ class ToolRunner:
         changes: tuple[ev.ChangedFile, ...],
         status: ev.PatchStatus,
         output: str,
+        feedback: str = "",
     ) -> None:
         success = status == "completed"
         end = ev.PatchEnd(
-            call_id=call_id, changes=changes, success=success, output=output, status=status
+            call_id=call_id,
+            changes=changes,
+            success=success,
+            output=output,
+            status=status,
+            feedback=feedback,
         )
         self.emit(end)
 

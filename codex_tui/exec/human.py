@@ -26,6 +26,8 @@ class ProgressPrinter:
                 self.line(f"thinking: {text}")
             case ev.AgentMessage(text=text):
                 self.line(f"codex: {text}")
+            case ev.AgentMessageCutOff(text=text, reason=reason):
+                self.line(f"codex (cut off, {reason}): {text}")
             case ev.ExecBegin(command=command, sandboxed=sandboxed):
                 where = "" if sandboxed else " (no sandbox)"
                 self.line(f"$ {shlex.join(command)}{where}")

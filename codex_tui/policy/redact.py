@@ -10,11 +10,13 @@ model's replies and commands' output are hostile input (tests/policy/test_linear
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MARK", "redact", "redact_json"]
+__all__ = ["MARK", "Secret", "find_secrets", "redact", "redact_json"]
 
 MARK = "[REDACTED]"
 
@@ -28,24 +30,37 @@ _PEM = re.compile(
 _PEM_END = re.compile(r"^-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", re.M)
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{16,}\r?")
 
-_TOKENS: tuple[re.Pattern[str], ...] = (
+# (kind, pattern): `prefix` is the part that names the kind, not the secret.
+_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Anthropic (before OpenAI's broader sk- form).
-    re.compile(r"\bsk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,}"),
+    ("Anthropic key", re.compile(r"\b(?P<prefix>sk-ant-[A-Za-z0-9]+-)[A-Za-z0-9_\-]{20,}")),
     # OpenAI: sk-…, sk-proj-…, sk-svcacct-…, sk-admin-…
-    re.compile(r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
+    (
+        "OpenAI key",
+        re.compile(r"\b(?P<prefix>sk-(?:proj-|svcacct-|admin-|None-)?)[A-Za-z0-9_\-]{20,}"),
+    ),
     # GitHub: classic and fine-grained tokens.
-    re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}"),
+    ("GitHub token", re.compile(r"\b(?P<prefix>(?:ghp|gho|ghu|ghs|ghr)_)[A-Za-z0-9]{36,}")),
+    ("GitHub token", re.compile(r"\b(?P<prefix>github_pat_)[A-Za-z0-9_]{40,}")),
     # AWS access key ids.
-    re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b"),
+    (
+        "AWS access key ID",
+        re.compile(r"\b(?P<prefix>AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b"),
+    ),
     # Slack tokens and incoming webhooks.
-    re.compile(r"\bxox[abposre]-[A-Za-z0-9\-]{10,}"),
-    re.compile(r"\bxapp-\d-[A-Za-z0-9\-]{10,}"),
-    re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_\-]+"),
+    ("Slack token", re.compile(r"\b(?P<prefix>xox[abposre]-)[A-Za-z0-9\-]{10,}")),
+    ("Slack token", re.compile(r"\b(?P<prefix>xapp-\d-)[A-Za-z0-9\-]{10,}")),
+    (
+        "Slack webhook",
+        re.compile(
+            r"(?P<prefix>https://hooks\.slack\.com/(?:services|workflows|triggers)/)"
+            r"[A-Za-z0-9/_\-]+"
+        ),
+    ),
     # Google API keys, OAuth access tokens and client secrets.
-    re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
-    re.compile(r"\bya29\.[0-9A-Za-z_\-]{20,}"),
-    re.compile(r"\bGOCSPX-[0-9A-Za-z_\-]{20,}"),
+    ("Google API key", re.compile(r"\b(?P<prefix>AIza)[0-9A-Za-z_\-]{35}")),
+    ("Google OAuth token", re.compile(r"\b(?P<prefix>ya29\.)[0-9A-Za-z_\-]{20,}")),
+    ("Google client secret", re.compile(r"\b(?P<prefix>GOCSPX-)[0-9A-Za-z_\-]{20,}")),
 )
 
 # AWS secret keys have no prefix of their own: recognise them by their name.
@@ -116,30 +131,41 @@ _NOT_SECRETS = frozenset(
 _ATTRIBUTE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
-def _assigned(m: re.Match[str]) -> str:
+def _assigned_value(m: re.Match[str]) -> tuple[int, int] | None:
+    """Where the secret of an assignment is (inside its quotes); None when the
+    value is code about a secret (a type, a variable, an attribute, a call)."""
     value = m["value"]
+    start, end = m.span("value")
     if value[0] in "\"'":
-        if len(value) <= 2:
-            return m[0]
-        value = value[0] + MARK + value[0]
-    elif value.lower() in _NOT_SECRETS or value.startswith("$") or _ATTRIBUTE.fullmatch(value):
-        return m[0]  # a type, a variable or an attribute: code about the secret
-    elif _CALL.match(m.string, m.end()):
+        return (start + 1, end - 1) if len(value) > 2 else None
+    if value.lower() in _NOT_SECRETS or value.startswith("$") or _ATTRIBUTE.fullmatch(value):
+        return None
+    if _CALL.match(m.string, m.end()):
+        return None
+    return start, end
+
+
+def _assigned(m: re.Match[str]) -> str:
+    span = _assigned_value(m)
+    if span is None:
         return m[0]
-    else:
-        value = MARK
-    return m["key"] + m["sep"] + value
+    at = m.start()
+    return m[0][: span[0] - at] + MARK + m[0][span[1] - at :]
+
+
+def _netrc_secret(m: re.Match[str]) -> bool:
+    return "login" in m["tokens"].split() or m["login"] is not None
 
 
 def _netrc(m: re.Match[str]) -> str:
-    if "login" not in m["tokens"].split() and m["login"] is None:
+    if not _netrc_secret(m):
         return m[0]
     return m["head"] + MARK + (m["login"] or "")
 
 
-def _pem_tails(text: str) -> str:
-    """Replace base64 lines followed by an END line, each line looked at once."""
-    out: list[str] = []
+def _pem_tail_spans(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """(start of the base64 lines, the END line) for each key whose BEGIN line is
+    missing, each line looked at once."""
     done = 0
     for end in _PEM_END.finditer(text):
         first = end.start()
@@ -151,8 +177,17 @@ def _pem_tails(text: str) -> str:
                 break
             first = line
         if first < end.start():
-            out += (text[done:first], MARK)
+            yield first, end
             done = end.end()
+
+
+def _pem_tails(text: str) -> str:
+    """Replace base64 lines followed by an END line."""
+    out: list[str] = []
+    done = 0
+    for first, end in _pem_tail_spans(text):
+        out += (text[done:first], MARK)
+        done = end.end()
     return "".join(out) + text[done:] if out else text
 
 
@@ -161,7 +196,7 @@ def _pem_tails(text: str) -> str:
 _STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (_URL_CREDENTIALS, lambda m: f"{m[1]}{m[2]}:{MARK}@"),
     (_USER_OPTION, lambda m: f"{m[1]}{m[2]}{m[3]}:{MARK}"),
-    *((p, MARK) for p in _TOKENS),
+    *((p, MARK) for _, p in _TOKENS),
     (_AWS_SECRET, lambda m: f"{m[1]}{m[2]}{MARK}"),
     (_BEARER, lambda m: f"{m[1]} {MARK}"),
     (_BASIC, lambda m: f"{m[1]} {MARK}"),
@@ -180,6 +215,92 @@ def redact(text: str) -> str:
     if "password" in text:
         text = _NETRC.sub(_netrc, text)
     return _ASSIGNED.sub(_assigned, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A secret in a text: what it looks like and where it is (`text[start:end]`;
+    the first `prefix` characters name its kind, like `sk-proj-`, and are no secret).
+    A private key's BEGIN line with nothing after it is a secret of no characters."""
+
+    kind: str
+    start: int
+    end: int
+    prefix: int = 0
+
+
+def find_secrets(text: str) -> list[Secret]:
+    """The secrets `redact` replaces in `text`, in order, each with its kind and
+    span. The patterns are tried in `redact`'s order; a match inside a secret an
+    earlier one found is the same secret. Linear, as `redact` is."""
+    found: list[Secret] = []
+    if not text:
+        return found
+    for step in _secret_steps(text):
+        starts = [s.start for s in found]
+        fresh = [s for s in step if not _inside(found, starts, s)]
+        if fresh:
+            found = sorted([*found, *fresh], key=lambda s: s.start)
+    return found
+
+
+def _inside(found: list[Secret], starts: list[int], secret: Secret) -> bool:
+    """`secret` overlaps one of `found` (sorted, not overlapping each other)."""
+    at = bisect.bisect_right(starts, secret.start)
+    before = at > 0 and found[at - 1].end > secret.start
+    return before or (at < len(found) and found[at].start < secret.end)
+
+
+def _trimmed(kind: str, text: str, start: int, end: int) -> Secret:
+    """A secret without the white space around it (a key's base64 lines)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Secret(kind, start, end)
+
+
+def _group(kind: str, m: re.Match[str], group: int | str) -> Secret:
+    return Secret(kind, *m.span(group))
+
+
+def _assigned_kind(key: str) -> str:
+    name = key.lower()
+    if "pass" in name or "pwd" in name:
+        return "password"
+    if "token" in name:
+        return "token"
+    if "key" in name and ("api" in name or "private" in name):
+        return "API key" if "api" in name else "private key"
+    return "secret"
+
+
+def _secret_steps(text: str) -> Iterator[Iterable[Secret]]:
+    """What each of `redact`'s steps replaces in `text`, step by step."""
+    pems = []
+    for m in _PEM.finditer(text):
+        body_end = text.rfind("-----END ", m.start(), m.end())
+        body_start = text.index("-----", m.start() + 11) + 5  # after the BEGIN line
+        kind = f"{m['kind'].strip()} private key".strip()
+        pems.append(_trimmed(kind, text, body_start, m.end() if body_end < 0 else body_end))
+    yield pems
+    if "-----END " in text:
+        yield [
+            _trimmed("private key", text, first, end.start())
+            for first, end in _pem_tail_spans(text)
+        ]
+    yield (_group("password in a URL", m, 3) for m in _URL_CREDENTIALS.finditer(text))
+    yield (_group("password", m, 4) for m in _USER_OPTION.finditer(text))
+    for kind, pattern in _TOKENS:
+        yield (Secret(kind, m.start(), m.end(), len(m["prefix"])) for m in pattern.finditer(text))
+    yield (_group("AWS secret key", m, 3) for m in _AWS_SECRET.finditer(text))
+    yield (_group("bearer token", m, 2) for m in _BEARER.finditer(text))
+    yield (_group("basic auth credentials", m, 2) for m in _BASIC.finditer(text))
+    if "password" in text:
+        netrc = (m for m in _NETRC.finditer(text) if _netrc_secret(m))
+        yield (_group("password", m, "value") for m in netrc)
+    assigned = ((m, _assigned_value(m)) for m in _ASSIGNED.finditer(text))
+    yield [Secret(_assigned_kind(m["key"]), *span) for m, span in assigned if span is not None]
 
 
 def redact_json(value: Any) -> Any:

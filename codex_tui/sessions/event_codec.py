@@ -30,6 +30,7 @@ PATCH_STATUSES: dict[str, ev.PatchStatus] = {
 }
 PLAN_STATUSES: dict[str, PlanStatus] = {s: s for s in ("pending", "in_progress", "completed")}
 CHANGE_KINDS: dict[str, ev.ChangeKind] = {s: s for s in ("add", "delete", "update", "move")}
+CUT_OFF_REASONS: dict[str, ev.CutOffReason] = {s: s for s in ("interrupted", "failed", "dropped")}
 
 
 @dataclass
@@ -140,6 +141,18 @@ def _read_agent_message(p: Payload, state: ReadState) -> list[ev.Event]:
     return [ev.AgentMessage(item_id=state.next_id(), text=text(p, "message"))]
 
 
+def _cut_off(e: ev.AgentMessageCutOff, _: WriteState) -> Payload:
+    return {"type": "agent_message_cut_off", "message": e.text, "reason": e.reason}
+
+
+def _read_cut_off(p: Payload, state: ReadState) -> list[ev.Event]:
+    message = text(p, "message")
+    if not message.strip():
+        return []
+    reason = pick(CUT_OFF_REASONS, p.get("reason"), "interrupted")
+    return [ev.AgentMessageCutOff(item_id=state.next_id(), text=message, reason=reason)]
+
+
 def _reasoning(e: ev.Reasoning, _: WriteState) -> Payload:
     return {"type": "agent_reasoning", "text": e.text}
 
@@ -165,7 +178,13 @@ def _exec_end(e: ev.ExecEnd, turn: WriteState) -> Payload:
         "duration": {"secs": int(secs), "nanos": int((secs % 1) * 1e9)},
         "formatted_output": "",
         "status": e.status,
+        **_feedback(e.feedback),
     }
+
+
+def _feedback(feedback: str) -> Payload:
+    """What the person said when declining a call (only when they said something)."""
+    return {"feedback": feedback} if feedback else {}
 
 
 def _read_exec_end(p: Payload, state: ReadState) -> list[ev.Event]:
@@ -190,6 +209,7 @@ def _read_exec_end(p: Payload, state: ReadState) -> list[ev.Event]:
             output=output,
             duration_s=seconds(p.get("duration")),
             status=status,
+            feedback=text(p, "feedback"),
         ),
     ]
 
@@ -233,6 +253,7 @@ def _patch_end(e: ev.PatchEnd, turn: WriteState) -> Payload:
         "changes": {c.path: _change_json(c) for c in e.changes},
         "status": e.status,
         "diff": turn.patch_diffs.pop(e.call_id, ""),
+        **_feedback(e.feedback),
     }
 
 
@@ -249,7 +270,12 @@ def _read_patch_end(p: Payload, _: ReadState) -> list[ev.Event]:
     return [
         ev.PatchBegin(call_id=call_id, changes=changes, diff=text(p, "diff")),
         ev.PatchEnd(
-            call_id=call_id, changes=changes, success=success, output=output, status=status
+            call_id=call_id,
+            changes=changes,
+            success=success,
+            output=output,
+            status=status,
+            feedback=text(p, "feedback"),
         ),
     ]
 
@@ -315,11 +341,23 @@ def _read_token_count(p: Payload, _: ReadState) -> list[ev.Event]:
 
 
 def _compacted(e: ev.Compacted, _: WriteState) -> Payload:
-    return {"type": "context_compacted", "automatic": e.automatic}
+    return {
+        "type": "context_compacted",
+        "automatic": e.automatic,
+        "tokens_before": e.tokens_before,
+        "tokens_after": e.tokens_after,
+    }
 
 
 def _read_compacted(p: Payload, state: ReadState) -> list[ev.Event]:
-    return [ev.Compacted(summary=state.summary, automatic=bool(p.get("automatic", False)))]
+    return [
+        ev.Compacted(
+            summary=state.summary,
+            automatic=bool(p.get("automatic", False)),
+            tokens_before=whole(p, "tokens_before"),
+            tokens_after=whole(p, "tokens_after"),
+        )
+    ]
 
 
 def _response_stored(e: ev.ResponseStored, _: WriteState) -> Payload:
@@ -398,6 +436,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
         "user_message", ev.UserMessage, lambda e: e.text, lambda t: ev.UserMessage(text=t)
     )
     yield EventKind("agent_message", ev.AgentMessage, _agent_message, _read_agent_message)
+    yield EventKind("agent_message_cut_off", ev.AgentMessageCutOff, _cut_off, _read_cut_off)
     yield EventKind("agent_reasoning", ev.Reasoning, _reasoning, _read_reasoning)
     yield EventKind("exec_command_end", ev.ExecEnd, _exec_end, _read_exec_end)
     yield EventKind("patch_apply_end", ev.PatchEnd, _patch_end, _read_patch_end)

@@ -8,6 +8,7 @@ skipped and counted; only a file without a `session_meta` first line is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,8 +61,9 @@ class SessionData:
     meta: SessionMeta
     # Model items to continue from: the last compaction's history plus what followed.
     history: list[HistoryItem]
-    # UserMessage, AgentMessage, Reasoning, ExecBegin/End, PatchBegin/End, ToolCallEnd,
-    # PlanUpdated, TokenCount, Compacted, TurnComplete/Aborted/Failed, WarningEvent, Error.
+    # UserMessage, AgentMessage, AgentMessageCutOff, Reasoning, ExecBegin/End,
+    # PatchBegin/End, ToolCallEnd, PlanUpdated, TokenCount, Compacted,
+    # TurnComplete/Aborted/Failed, WarningEvent, Error.
     transcript: list[ev.Event]
     # The last response the server kept (conversation_state: server), if any.
     previous_response_id: str | None
@@ -243,7 +245,7 @@ class _Builder:
                 self.total, self.last, self.window = total, last, window
             case ev.Compacted() if out and isinstance(out[-1], ev.Compacted):
                 # The `compacted` line came first and carried the summary.
-                out[-1] = ev.Compacted(summary=out[-1].summary, automatic=event.automatic)
+                out[-1] = dataclasses.replace(event, summary=out[-1].summary)
                 return
             case ev.ResponseStored(response_id=response_id):
                 self.response_id = response_id

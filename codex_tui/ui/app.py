@@ -107,7 +107,7 @@ class CodexApp(App[int]):
         Binding("escape", "interrupt", "Interrupt", show=False),
         Binding("ctrl+b", "toggle_sidebar", "Sessions", show=False),
         Binding("ctrl+t", "toggle_side", "Plan & diff", show=False),
-        Binding("ctrl+g", "correct", "Send the checker's correction", show=False, priority=True),
+        Binding("ctrl+o", "correct", "Send the checker's correction", show=False, priority=True),
         Binding("pageup", "scroll_conversation(-1)", show=False, priority=True),
         Binding("pagedown", "scroll_conversation(1)", show=False, priority=True),
         Binding("ctrl+end", "to_bottom", show=False, priority=True),
@@ -615,7 +615,7 @@ class CodexApp(App[int]):
             self.conversation.note("info", "Template cancelled.")
             return
         if self.session.interrupt():
-            self.conversation.note("info", "Interrupting…")
+            self.conversation.interrupting()
 
     def action_ctrl_c(self) -> None:
         """Copy a selection; else interrupt a turn; else clear the draft; twice quits."""

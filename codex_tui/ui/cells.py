@@ -1,6 +1,7 @@
-"""The cells of the conversation: one widget per message, command, patch, plan or
-notice. Every cell can describe itself as a `rebuild()` factory, so the
-conversation can unmount old cells and bring them back when scrolled to."""
+"""The cells of the conversation: one widget per message, reasoning, command,
+patch or checker note (the one-line notes around a turn are in `note_cells`).
+Every cell can describe itself as a `rebuild()` factory, so the conversation can
+unmount old cells and bring them back when scrolled to."""
 
 from __future__ import annotations
 
@@ -212,6 +213,7 @@ class CommandCell(Expandable):
         self.exit_code: int | None = None
         self.status = "running"
         self.duration: float | None = None
+        self.feedback = ""  # declined: what the person told the model
         self.header = Static(classes="command-header")
         self.body = Static(classes="command-output")
         if finished:
@@ -219,6 +221,7 @@ class CommandCell(Expandable):
             self.exit_code = finished["exit_code"]
             self.status = finished["status"]
             self.duration = finished["duration"]
+            self.feedback = finished.get("feedback", "")
 
     def compose(self):
         yield self.header
@@ -236,11 +239,14 @@ class CommandCell(Expandable):
         self.output += chunk
         self.refresh_body()
 
-    def finish(self, exit_code: int | None, output: str, status: str, duration: float) -> None:
+    def finish(
+        self, exit_code: int | None, output: str, status: str, duration: float, feedback: str = ""
+    ) -> None:
         self.exit_code = exit_code
         self.output = output or self.output
         self.status = status
         self.duration = duration
+        self.feedback = feedback
         self.refresh_header()
         self.refresh_body()
 
@@ -274,6 +280,10 @@ class CommandCell(Expandable):
         self.header.update(line)
 
     def refresh_body(self) -> None:
+        if self.status == "declined":  # no output: the person's reason, if they gave one
+            self.body.display = bool(self.feedback)
+            self.body.update(feedback_line(self.feedback))
+            return
         output = self.output.rstrip("\n")
         if not output:
             self.body.display = False
@@ -301,8 +311,14 @@ class CommandCell(Expandable):
             "exit_code": self.exit_code,
             "status": "aborted" if self.running else self.status,
             "duration": self.duration,
+            "feedback": self.feedback,
         }
         return partial(CommandCell, self.call_id, self.command, self.started, finished=finished)
+
+
+def feedback_line(feedback: str) -> Text:
+    """What the person told the model when declining a command or a patch."""
+    return Text.assemble(("↳ you said: ", "dim"), (f"“{feedback}”", "italic"))
 
 
 def change_summary(changes: Sequence[ChangedFile]) -> Text:
@@ -331,6 +347,7 @@ class PatchCell(Expandable):
         diff: str,
         status: str = "pending",
         code_theme: str = DEFAULT_CODE_THEME,
+        feedback: str = "",
     ) -> None:
         super().__init__(classes="patch-cell")
         self.call_id = call_id
@@ -338,6 +355,7 @@ class PatchCell(Expandable):
         self.diff = diff
         self.status = status
         self.code_theme = code_theme
+        self.feedback = feedback  # declined: what the person told the model
         self.header = Static(classes="patch-header")
         self.files = Static(classes="patch-files")
         self.body = Static(classes="patch-diff")
@@ -349,15 +367,25 @@ class PatchCell(Expandable):
 
     def on_mount(self) -> None:
         self.refresh_header()
-        self.files.update(change_summary(self.changes))
+        self.refresh_files()
         self.refresh_body()
 
-    def finish(self, status: str, changes: Sequence[ChangedFile] | None = None) -> None:
+    def finish(
+        self, status: str, changes: Sequence[ChangedFile] | None = None, feedback: str = ""
+    ) -> None:
         self.status = status
+        self.feedback = feedback
         if changes:
             self.changes = tuple(changes)
-            self.files.update(change_summary(self.changes))
+        self.refresh_files()
         self.refresh_header()
+
+    def refresh_files(self) -> None:
+        text = change_summary(self.changes)
+        if self.feedback:
+            text.append("\n")
+            text.append_text(feedback_line(self.feedback))
+        self.files.update(text)
 
     def refresh_header(self) -> None:
         added = sum(c.added for c in self.changes)
@@ -391,7 +419,13 @@ class PatchCell(Expandable):
 
     def rebuild(self) -> Factory:
         return partial(
-            PatchCell, self.call_id, self.changes, self.diff, self.status, self.code_theme
+            PatchCell,
+            self.call_id,
+            self.changes,
+            self.diff,
+            self.status,
+            self.code_theme,
+            self.feedback,
         )
 
 
@@ -419,49 +453,30 @@ def plan_text(explanation: str | None, plan: Sequence[PlanStep], heading: bool =
     return text
 
 
-class PlanCell(Cell):
-    def __init__(self, explanation: str | None, plan: Sequence[PlanStep]) -> None:
-        super().__init__(classes="plan-cell")
-        self.explanation = explanation
-        self.plan = tuple(plan)
-
-    def compose(self):
-        yield Static(plan_text(self.explanation, self.plan))
-
-    def rebuild(self) -> Factory:
-        return partial(PlanCell, self.explanation, self.plan)
-
-
-class NoticeCell(Cell):
-    """A warning, an error, a retry or an informational note."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(classes=f"notice-cell -{kind}")
-        self.kind = kind
-        self.message = message
-
-    def compose(self):
-        prefix = {"warning": "⚠ ", "error": "✗ ", "retry": "↻ ", "info": ""}.get(self.kind, "")
-        yield Static(Text(prefix) + inline_markdown(self.message))
-
-    def rebuild(self) -> Factory:
-        return partial(NoticeCell, self.kind, self.message)
-
-
 class FlagCell(Cell):
-    """The response checker's note on a message, command or patch. A click, or
-    ctrl+g for the newest one, sends the correction to the model."""
+    """The response checker's note on a message, command or patch: one line per
+    flag. A click, or CORRECT_KEY for the newest note, sends the correction to
+    the model."""
+
+    DEFAULT_CSS = """
+    FlagCell { padding: 0 1 0 2; color: $warning; }
+    """
+    # The app's "correct" binding (ctrl+g is "open the draft in $EDITOR" elsewhere).
+    CORRECT_KEY = "ctrl+o"
 
     class Correct(Message):
         def __init__(self, correction: str) -> None:
             super().__init__()
             self.correction = correction
 
-    def __init__(self, flags: Sequence[Flag], correction: str, sent: bool = False) -> None:
+    def __init__(
+        self, flags: Sequence[Flag], correction: str, sent: bool = False, newest: bool = True
+    ) -> None:
         super().__init__(classes="flag-cell")
         self.flags = tuple(flags)
         self.correction = correction
         self.sent = sent
+        self.newest = newest  # the key acts on the newest note; older ones take a click
         self.body = Static()
 
     def compose(self):
@@ -472,15 +487,24 @@ class FlagCell(Cell):
 
     def refresh_body(self) -> None:
         text = Text()
-        for flag in self.flags:
+        for index, flag in enumerate(self.flags):
+            if index:
+                text.append("\n")
             text.append("⚑ ", "bold")
-            text.append(f"{flag.message}\n")
+            text.append_text(inline_markdown(flag.message))
+        text.append(" · ", "dim")
         if self.sent:
-            text.append("  correction sent", "dim")
+            text.append("correction sent", "dim")
+        elif self.newest:
+            text.append(self.CORRECT_KEY, "bold")
+            text.append(" to correct", "dim")
         else:
-            text.append("  ctrl+g", "bold reverse")
-            text.append(f" or click: tell the model “{self.correction}”", "dim")
+            text.append("click to correct", "dim")
         self.body.update(text)
+
+    def set_newest(self, newest: bool) -> None:
+        self.newest = newest
+        self.refresh_body()
 
     def on_click(self) -> None:
         self.request_correction()
@@ -492,7 +516,7 @@ class FlagCell(Cell):
             self.post_message(self.Correct(self.correction))
 
     def rebuild(self) -> Factory:
-        return partial(FlagCell, self.flags, self.correction, self.sent)
+        return partial(FlagCell, self.flags, self.correction, self.sent, self.newest)
 
 
 class MarkdownCell(Cell, MarkdownView):
@@ -503,17 +527,3 @@ class MarkdownCell(Cell, MarkdownView):
 
     def rebuild(self) -> Factory:
         return partial(MarkdownCell, self.source, self.code_theme)
-
-
-class SeparatorCell(Cell):
-    """The end of a turn, with how long it took."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__(classes="separator-cell")
-        self.label = label
-
-    def compose(self):
-        yield Static(Text(f"── {self.label} ──"))
-
-    def rebuild(self) -> Factory:
-        return partial(SeparatorCell, self.label)

@@ -22,20 +22,19 @@ from codex_tui.ui.cells import (
     Factory,
     FlagCell,
     MarkdownCell,
-    NoticeCell,
     PatchCell,
-    PlanCell,
     ReasoningCell,
-    SeparatorCell,
     UserCell,
     format_duration,
 )
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
+from codex_tui.ui.note_cells import CutOffNote, NoticeCell, PlanCell, SeparatorCell, compacted_line
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from codex_tui.agent import events as ev
+    from codex_tui.tools.plan import PlanStep
 
 CellT = TypeVar("CellT", bound=Cell)
 
@@ -87,8 +86,15 @@ class ConversationView(VerticalScroll):
         self._last_flush = 0.0  # time.monotonic() of the last flush
         self._first_pending = 0.0  # when the oldest unshown text arrived
         self._input_at = -1.0  # when the last keystroke arrived
+        # Messages waiting for the running turn: they stay at the bottom, below what
+        # the turn still shows, so they come after its divider once delivered.
         self._queued: list[UserCell] = []
         self._removing: set[Cell] = set()  # trimmed, their removal still pending
+        # Lines that report progress until its outcome replaces or removes them.
+        self._retry: NoticeCell | None = None
+        self._interrupting: NoticeCell | None = None
+        self._compacting: NoticeCell | None = None
+        self._plan: tuple[PlanStep, ...] | None = None  # the last plan of the session
         self.last_answer: str = ""
         self.last_flag: FlagCell | None = None
         self.behind = False
@@ -114,18 +120,44 @@ class ConversationView(VerticalScroll):
 
     def add(self, cell: CellT) -> CellT:
         following = self.following
-        self.mount(cell)
+        waiting = next((c for c in self._queued if c.parent is self), None)
+        if waiting is not None and not isinstance(cell, UserCell):
+            self.mount(cell, before=waiting)
+        else:
+            self.mount(cell)
         if following:
             self._trim()
         else:
             self._behind()
         return cell
 
-    def note(self, kind: str, message: str) -> Cell:
+    def note(self, kind: str, message: str) -> NoticeCell:
         return self.add(NoticeCell(kind, message))
 
     def markdown(self, source: str) -> Cell:
         return self.add(MarkdownCell(source, self.code_theme))
+
+    def interrupting(self) -> None:
+        """The person asked to stop the turn: a line until the turn's end replaces it."""
+        if self._interrupting is None:
+            self._interrupting = self.note("info", "Interrupting…")
+
+    def _stopped(self) -> None:
+        """The turn or compaction ended: "Interrupting…" has said its piece."""
+        self._discard(self._interrupting)
+        self._interrupting = None
+
+    def _discard(self, cell: Cell | None) -> None:
+        if cell is not None:
+            self._removing.add(cell)
+            cell.remove()
+
+    def _after(self, anchor: Cell, cell: CellT) -> CellT:
+        """Mount `cell` right after `anchor` (at the end when `anchor` is gone)."""
+        if anchor.parent is self:
+            self.mount(cell, after=anchor)
+            return cell
+        return self.add(cell)
 
     def add_user(self, text: str, queued: bool = False) -> UserCell:
         cell = UserCell(text, queued)
@@ -178,6 +210,8 @@ class ConversationView(VerticalScroll):
         self._patches.clear()
         self._pending.clear()
         self._queued.clear()
+        self._retry = self._interrupting = self._compacting = None
+        self._plan = None
         self.last_answer = ""
         self._update_earlier()
 
@@ -224,6 +258,12 @@ class ConversationView(VerticalScroll):
         # Imported here: the agent's modules load after the first frame.
         from codex_tui.agent import events as ev
 
+        if self._retry is not None and not isinstance(
+            event, ev.StreamRetry | ev.QueueChanged | ev.SettingsChanged
+        ):
+            # The next attempt is under way (or the turn ended): the line has done its job.
+            self._discard(self._retry)
+            self._retry = None
         match event:
             case ev.TurnStarted(user_input=user_input):
                 for queued in list(self._queued):
@@ -250,9 +290,15 @@ class ConversationView(VerticalScroll):
                 else:
                     self._pending.pop(thought, None)
                     thought.finish(text)
+            case ev.AgentMessageCutOff(item_id=item_id, text=text, reason=reason):
+                self._cut_off(item_id, text, reason)
             case ev.StreamRetry(attempt=attempt, max_attempts=limit, delay_s=delay, reason=reason):
                 self._drop_partial()
-                self.note("retry", f"Reconnecting {attempt}/{limit} in {delay:.1f}s — {reason}")
+                line = f"Reconnecting {attempt}/{limit} in {delay:.1f}s — {reason}"
+                if self._retry is None:
+                    self._retry = self.note("retry", line)
+                else:
+                    self._retry.set_message("retry", line)
             case ev.ExecBegin(call_id=call_id, command=command):
                 self._commands[call_id] = self.add(CommandCell(call_id, command))
             case ev.ExecOutput(call_id=call_id, chunk=chunk):
@@ -263,7 +309,7 @@ class ConversationView(VerticalScroll):
                 cell = self._commands.pop(end.call_id, None)
                 ended = cell or self.add(CommandCell(end.call_id, end.command))
                 self._pending.pop(ended, None)
-                ended.finish(end.exit_code, end.output, end.status, end.duration_s)
+                ended.finish(end.exit_code, end.output, end.status, end.duration_s, end.feedback)
             case ev.PatchBegin(call_id=call_id, changes=changes, diff=diff):
                 self._patches[call_id] = self.add(
                     PatchCell(call_id, changes, diff, code_theme=self.code_theme)
@@ -272,7 +318,7 @@ class ConversationView(VerticalScroll):
                 patch = self._patches.pop(call_id, None) or self.add(
                     PatchCell(call_id, changes, "", status, self.code_theme)
                 )
-                patch.finish(status, changes)
+                patch.finish(status, changes, event.feedback)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
             case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (
@@ -282,32 +328,37 @@ class ConversationView(VerticalScroll):
             case ev.ResponseFlagged(item_id=item_id, flags=flags):
                 self._flag(item_id, flags, event.correction)
             case ev.PlanUpdated(explanation=explanation, plan=plan):
-                self.add(PlanCell(explanation, plan))
+                update = PlanCell.update(explanation, plan, self._plan)
+                self._plan = plan
+                if update is not None:
+                    self.add(update)
             case ev.WarningEvent(message=message):
                 self.note("warning", message)
             case ev.Error(message=message):
                 self.note("error", message)
             case ev.CompactionStarted():
-                self.note("info", "Compacting the conversation…")
+                self._compacting = self.note("info", "Compacting the conversation…")
             case ev.CompactionFailed(interrupted=True):
-                self.note("info", "Compaction interrupted; the conversation is unchanged.")
-            case ev.CompactionFailed(message=message):
-                self.note("error", f"compaction failed: {message}")
-            case ev.Compacted(automatic=automatic):
-                how = "automatically" if automatic else "on request"
-                self.note(
-                    "info", f"The conversation was compacted {how}; the model keeps a summary."
+                self._compaction_ended(
+                    "info", "Compaction interrupted; the conversation is unchanged."
                 )
+            case ev.CompactionFailed(message=message):
+                self._compaction_ended("error", f"compaction failed: {message}")
+            case ev.Compacted() as compacted:
+                self._compaction_ended("info", compacted_line(compacted))
             case ev.TurnComplete(duration_s=duration):
                 self._end_turn(f"worked for {format_duration(duration)}")
             case ev.TurnAborted(reason=reason, duration_s=duration):
+                # One line: the divider says it, and why when it was not esc or ctrl+c.
                 self._drop_partial(keep=True)
-                self.note("warning", f"Turn interrupted ({reason}).")
-                self._end_turn(f"interrupted after {format_duration(duration)}")
+                why = "" if reason == "interrupted" else f" ({reason})"
+                self._end_turn(f"interrupted after {format_duration(duration)}{why}")
             case ev.TurnFailed(message=message, duration_s=duration):
                 self._drop_partial(keep=True)
                 self.note("error", message)
                 self._end_turn(f"failed after {format_duration(duration)}")
+            case ev.Idle():
+                self._stopped()  # asked as the turn ended anyway
 
     def _answer(self, item_id: str) -> AnswerCell:
         """The answer being written under `item_id` (a new cell after a finished one)."""
@@ -318,6 +369,8 @@ class ConversationView(VerticalScroll):
 
     def _flag(self, item_id: str, flags: tuple[ev.Flag, ...], correction: str) -> None:
         """A checker note, placed right after the message or call it is about."""
+        if self.last_flag is not None:
+            self.last_flag.set_newest(False)  # the key acts on this one now
         cell = FlagCell(flags, correction)
         self.last_flag = cell
         anchor = (
@@ -333,16 +386,42 @@ class ConversationView(VerticalScroll):
                 None,
             )
         )
-        if anchor is not None and anchor.parent is self:
-            self.mount(cell, after=anchor)
-        else:
+        if anchor is None:
             self.add(cell)
+        else:
+            self._after(anchor, cell)
+
+    def _cut_off(self, item_id: str, text: str, reason: ev.CutOffReason) -> None:
+        """An answer that stopped while it streamed: what had arrived stays (in a
+        replay it is new), marked as cut off. A retry streams the answer again in
+        a new cell below, so the person sees what they read and why it stopped."""
+        self.flush()
+        answer = self._answers.pop(item_id, None)
+        if answer is None or answer.done:
+            answer = self.add(AnswerCell(item_id, self.code_theme))
+        self._pending.pop(answer, None)
+        answer.finish(text)
+        self._after(answer, CutOffNote(reason))
+
+    def _compaction_ended(self, kind: str, message: str) -> None:
+        """ "Compacting…" becomes the outcome (an automatic compaction, inside a
+        turn, has no such line and ends no interrupt)."""
+        compacting, self._compacting = self._compacting, None
+        if compacting is None:
+            self.note(kind, message)
+            return
+        self._stopped()
+        if compacting.parent is self:
+            compacting.set_message(kind, message)
+        else:
+            self.note(kind, message)
 
     def _end_turn(self, label: str) -> None:
         self.flush()
         for cell in self._commands.values():
             cell.finish(None, cell.output, "aborted", 0.0)
         self._commands.clear()
+        self._stopped()
         self.add(SeparatorCell(label))
 
     def _drop_partial(self, keep: bool = False) -> None:

@@ -110,9 +110,8 @@ class SessionController:
         self.app.run_worker(self._resume(path), group="agent", exclusive=True)
 
     async def _resume(self, path: Path) -> None:
-        from codex_tui.agent.events import PlanUpdated
         from codex_tui.sessions import SessionError, read_session
-        from codex_tui.ui.transcript import replay
+        from codex_tui.ui.transcript import replay, restore_panes
 
         app = self.app
         try:
@@ -123,10 +122,9 @@ class SessionController:
         await self.retire()
         app.clear_session_view()
         replay(app.conversation, data.transcript)
-        for event in data.transcript:
-            if isinstance(event, PlanUpdated):
-                app.plan_pane.update_plan(event.explanation, event.plan)
-                app.side_has_content()
+        restore_panes(app, data.transcript)
+        for text in self._early:  # typed meanwhile: sent once the agent is built
+            app.conversation.add_user(text, queued=True)
         how = "continues as a new session" if data.meta.read_only else "resumed"
         app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
         app.screen.remove_class("-show-sidebar")

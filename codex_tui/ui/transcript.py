@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -13,6 +14,9 @@ from textual.widgets import Static
 
 from codex_tui.agent import events as ev
 from codex_tui.ui.conversation import ConversationView
+
+if TYPE_CHECKING:
+    from codex_tui.ui.app import CodexApp
 
 
 def replay(view: ConversationView, events: Iterable[ev.Event]) -> None:
@@ -23,6 +27,31 @@ def replay(view: ConversationView, events: Iterable[ev.Event]) -> None:
         else:
             view.handle(event)
     view.flush()
+
+
+def restore_panes(app: CodexApp, events: Iterable[ev.Event]) -> None:
+    """Show what the panes and the status bar showed when the recorded session
+    ended, as `CodexApp.on_agent_event` did live: every plan (the pane pages
+    through them), the last applied patch's diff, the last token count."""
+    diffs: dict[str, str] = {}
+    last_diff = ""
+    tokens: ev.TokenCount | None = None
+    for event in events:
+        match event:
+            case ev.PlanUpdated(explanation=explanation, plan=plan):
+                app.plan_pane.update_plan(explanation, plan)
+                app.side_has_content()
+            case ev.PatchBegin(call_id=call_id, diff=diff):
+                diffs[call_id] = diff
+            case ev.PatchEnd(call_id=call_id, status="completed"):
+                last_diff = diffs.pop(call_id, "") or last_diff
+            case ev.TokenCount() as count:
+                tokens = count
+    if last_diff and app.diff_view is not None:
+        app.diff_view.show_diff_text(last_diff, title="Last applied patch")
+        app.side_has_content()
+    if tokens is not None:
+        app.status_bar.set_tokens(tokens)
 
 
 class TranscriptScreen(Screen[bool]):

@@ -20,9 +20,28 @@ CHANGES = (
     ev.ChangedFile(path="b.py", kind="add", added=3),
     ev.ChangedFile(path="c.py", kind="move", added=1, removed=1, move_path="d.py"),
 )
+# Declined, with what the person typed in the approval dialog.
+DECLINED_COMMAND = ev.ExecEnd(
+    call_id="c1",
+    command=("ls", "-la"),
+    exit_code=None,
+    output="declined",
+    duration_s=0.0,
+    status="declined",
+    feedback="use git ls-files",
+)
+DECLINED_PATCH = ev.PatchEnd(
+    call_id="p1",
+    changes=CHANGES,
+    success=False,
+    output="declined",
+    status="declined",
+    feedback="keep the old name",
+)
 SAMPLES: list[ev.Event] = [
     ev.UserMessage(text="fix it"),
     ev.AgentMessage(item_id="replay-1", text="done"),
+    ev.AgentMessageCutOff(item_id="replay-1", text="Half an ans", reason="dropped"),
     ev.Reasoning(item_id="replay-1", text="thinking"),
     ev.ExecEnd(
         call_id="c1",
@@ -32,7 +51,9 @@ SAMPLES: list[ev.Event] = [
         duration_s=1.5,
         status="completed",
     ),
+    DECLINED_COMMAND,
     ev.PatchEnd(call_id="p1", changes=CHANGES, success=True, output="M a.py", status="completed"),
+    DECLINED_PATCH,
     ev.ToolCallEnd(
         call_id="t1", name="read_file", arguments={"path": "a.py"}, output="1: x", success=True
     ),
@@ -42,6 +63,7 @@ SAMPLES: list[ev.Event] = [
     ),
     ev.TokenCount(total=USAGE, last=USAGE, context_window=1000),
     ev.Compacted(summary="", automatic=True),
+    ev.Compacted(summary="", automatic=False, tokens_before=182_000, tokens_after=6_400),
     ev.ResponseStored(response_id="resp_1"),
     ev.WarningEvent(message="careful"),
     ev.Error(message="broken"),

@@ -103,7 +103,7 @@ async def test_flag_on_a_missing_path_and_the_correction_key(scripted_server, ap
         flag = app.conversation.query_one(FlagCell)
         assert "src/cache_layer.py" in str(flag.body.content)
         await wait_for(pilot, lambda: not app.busy)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: "let me check" in screen_text(app))
     correction = request_texts(scripted_server.bodies[1])
     assert flag.correction.splitlines()[0] in correction

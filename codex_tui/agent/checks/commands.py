@@ -8,7 +8,7 @@ import shlex
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks.dangers import danger_flags, find_dangers
-from codex_tui.agent.checks.secrets import secret_flags, secret_lines
+from codex_tui.agent.checks.secrets import SecretSeen, secret_flags, secrets_in
 from codex_tui.config.schema import ResponseChecks
 from codex_tui.policy.redact import redact_json
 from codex_tui.policy.unwrap import shell_script
@@ -38,5 +38,7 @@ def command_flags(argv: list[str], settings: ResponseChecks) -> tuple[ev.Flag, .
     if settings.dangerous:
         flags += danger_flags(find_dangers(command_text(argv), code=True), "command")
     if settings.secrets and redact_json(argv) != argv:
-        flags += secret_flags(secret_lines(command_text(argv)) or ["(in the arguments)"], "command")
+        # A secret split across arguments (`-u` `user:pw`) is no secret of the line alone.
+        seen = secrets_in(command_text(argv)) or [SecretSeen("secret", "", "the arguments")]
+        flags += secret_flags(seen, "command")
     return flags

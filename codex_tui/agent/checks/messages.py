@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks.dangers import danger_flags, find_dangers, unique_dangers
-from codex_tui.agent.checks.secrets import secret_flags, secret_lines
+from codex_tui.agent.checks.secrets import secret_flags, secrets_in
 from codex_tui.agent.checks.text import CODE_SPAN, FENCE
 from codex_tui.config.schema import ResponseChecks
 
@@ -26,5 +26,5 @@ def message_flags(text: str, settings: ResponseChecks) -> tuple[ev.Flag, ...]:
         dangers = find_dangers(code, code=True) + find_dangers(prose, code=False)
         flags += danger_flags(unique_dangers(dangers), "reply")
     if settings.secrets:
-        flags += secret_flags(secret_lines(text), "reply")
+        flags += secret_flags(secrets_in(text), "reply")
     return flags

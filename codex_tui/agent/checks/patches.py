@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks.dangers import Danger, danger_flags, find_dangers
-from codex_tui.agent.checks.secrets import secret_flags, secret_lines
+from codex_tui.agent.checks.secrets import SecretSeen, secret_flags, secrets_in
 from codex_tui.config.schema import ResponseChecks
 from codex_tui.patch.errors import PatchError
 from codex_tui.patch.parser import parse_patch
@@ -57,7 +57,7 @@ def patch_flags(patch: str, settings: ResponseChecks) -> tuple[ev.Flag, ...]:
     if parsed is None:
         return ()  # apply_patch will report the syntax error itself
     dangers: list[Danger] = []
-    secrets: list[str] = []
+    secrets: list[SecretSeen] = []
     for op in parsed.operations:
         added = "\n".join(_added_lines(op))
         target = PurePosixPath(_target(op))
@@ -67,5 +67,5 @@ def patch_flags(patch: str, settings: ResponseChecks) -> tuple[ev.Flag, ...]:
         if settings.dangerous and executed:
             dangers.extend(find_dangers(added, code=True))
         if settings.secrets:
-            secrets.extend(f"{target}: {line}" for line in secret_lines(added))
+            secrets.extend(secrets_in(added, where=str(target)))
     return danger_flags(dangers, "patch") + secret_flags(secrets, "patch")
