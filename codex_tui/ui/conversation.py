@@ -46,9 +46,15 @@ STREAM_INTERVAL_S = 1 / 25
 # but never more than INPUT_HOLD_MAX_S in all.
 INPUT_GRACE_S = 0.025
 INPUT_HOLD_MAX_S = 0.06
-# Cells kept mounted; older ones are unmounted and rebuilt on demand.
+# Cells kept mounted: the newest, about KEEP_SCREENS screens of them (at least
+# MIN_KEPT_LINES lines), never more than MAX_MOUNTED. Older ones are unmounted and
+# rebuilt when scrolled to. Each frame places every mounted widget (Textual's
+# compositor walks them all), so this window, not the session's length, is what a
+# frame costs while an answer streams.
+KEEP_SCREENS = 4
+MIN_KEPT_LINES = 100
 MAX_MOUNTED = 150
-RESTORE_BATCH = 50
+RESTORE_BATCH = 20
 
 
 class EarlierCells(Static):
@@ -217,7 +223,14 @@ class ConversationView(VerticalScroll):
 
     def _trim(self) -> None:
         cells = self.cells()
-        extra = len(cells) - MAX_MOUNTED
+        budget = max(MIN_KEPT_LINES, KEEP_SCREENS * self.size.height)
+        kept = lines = 0
+        for cell in reversed(cells):
+            if kept >= MAX_MOUNTED or lines >= budget:
+                break
+            lines += cell.outer_size.height  # 0 until laid out: such cells are kept
+            kept += 1
+        extra = len(cells) - kept
         if extra <= 0:
             return
         for cell in cells[:extra]:

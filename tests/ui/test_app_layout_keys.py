@@ -289,6 +289,30 @@ async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_f
     assert texts == [f"note {n}" for n in range(MAX_MOUNTED + 100)]
 
 
+async def test_the_mounted_window_is_a_few_screens_of_lines(app_factory) -> None:
+    """Laid-out history beyond about KEEP_SCREENS screens is unmounted (a frame
+    costs what is mounted); scrolling to the top brings it back, in order."""
+    from codex_tui.ui.conversation import KEEP_SCREENS, MIN_KEPT_LINES
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        conversation = app.conversation
+        for n in range(60):
+            conversation.markdown(f"answer {n}\n\n" + "\n\n".join(["a line"] * 4))
+            await pilot.pause()
+        await pilot.pause(0.1)
+        cells = conversation.cells()
+        budget = max(MIN_KEPT_LINES, KEEP_SCREENS * conversation.size.height)
+        lines = sum(c.outer_size.height for c in cells)
+        assert budget <= lines < budget + 2 * cells[0].outer_size.height
+        assert len(cells) < 30 and len(conversation.hidden) == 60 - len(cells)
+        while conversation.hidden:
+            conversation.scroll_home(animate=False)
+            await pilot.pause(0.1)
+        firsts = [c.source.split("\n")[0] for c in conversation.cells()]
+    assert firsts == [f"answer {n}" for n in range(60)]
+
+
 async def test_keys_after_expanding_reasoning_or_clicking_a_pane_reach_the_composer(
     scripted_server, app_factory
 ) -> None:
