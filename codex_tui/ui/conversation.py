@@ -9,7 +9,8 @@ scrolled to."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -55,6 +56,20 @@ KEEP_SCREENS = 4
 MIN_KEPT_LINES = 100
 MAX_MOUNTED = 150
 RESTORE_BATCH = 20
+# A resumed or viewed session draws its last TAIL_TURNS turns at once; older ones
+# wait as chunks of CHUNK_TURNS turns of recorded events, drawn when scrolled to.
+TAIL_TURNS = 8
+CHUNK_TURNS = 5
+
+
+class EarlierEvents:
+    """Recorded events of a few turns, not drawn yet (see hide_events)."""
+
+    __slots__ = ("events", "plan")
+
+    def __init__(self, events: list[ev.Event], plan: tuple[PlanStep, ...] | None) -> None:
+        self.events = events
+        self.plan = plan  # the session's plan when these turns began
 
 
 class EarlierCells(Static):
@@ -80,7 +95,11 @@ class ConversationView(VerticalScroll):
     def __init__(self, code_theme: str = DEFAULT_CODE_THEME, **kwargs) -> None:
         super().__init__(**kwargs)
         self.code_theme = code_theme
-        self.hidden: list[Factory] = []  # unmounted cells, oldest first
+        # Unmounted cells (and recorded turns not drawn yet), oldest first.
+        self.hidden: list[Factory | EarlierEvents] = []
+        # Set while recorded events are turned into cells off screen: cells are
+        # collected here instead of mounted.
+        self._detached: list[Cell] | None = None
         self.earlier = EarlierCells(id="earlier")
         self.earlier.display = False
         self._answers: dict[str, AnswerCell] = {}
@@ -125,6 +144,9 @@ class ConversationView(VerticalScroll):
         return not getattr(self, "_anchor_released", False)
 
     def add(self, cell: CellT) -> CellT:
+        if self._detached is not None:
+            self._detached.append(cell)
+            return cell
         following = self.following
         waiting = next((c for c in self._queued if c.parent is self), None)
         if waiting is not None and not isinstance(cell, UserCell):
@@ -154,13 +176,27 @@ class ConversationView(VerticalScroll):
         self._interrupting = None
 
     def _discard(self, cell: Cell | None) -> None:
-        if cell is not None:
-            self._removing.add(cell)
-            cell.remove()
+        if cell is None:
+            return
+        if self._detached is not None:
+            self._detached[:] = [c for c in self._detached if c is not cell]
+            return
+        self._removing.add(cell)
+        cell.remove()
+
+    def _holds(self, cell: Cell) -> bool:
+        if self._detached is not None:
+            return any(c is cell for c in self._detached)
+        return cell.parent is self
 
     def _after(self, anchor: Cell, cell: CellT) -> CellT:
         """Mount `cell` right after `anchor` (at the end when `anchor` is gone)."""
-        if anchor.parent is self:
+        if self._detached is not None:
+            at = next((n for n, c in enumerate(self._detached) if c is anchor), None)
+            if at is not None:
+                self._detached.insert(at + 1, cell)
+                return cell
+        elif anchor.parent is self:
             self.mount(cell, after=anchor)
             return cell
         return self.add(cell)
@@ -194,6 +230,8 @@ class ConversationView(VerticalScroll):
 
     def cells(self) -> list[Cell]:
         """Mounted cells, oldest first (not those already being removed)."""
+        if self._detached is not None:
+            return list(self._detached)
         removing = self._removing
         if removing:
             removing.intersection_update(self.children)
@@ -248,9 +286,17 @@ class ConversationView(VerticalScroll):
     def show_earlier(self, count: int = RESTORE_BATCH) -> None:
         if not self.hidden:
             return
-        batch = self.hidden[-count:]
-        del self.hidden[-count:]
-        cells = [factory() for factory in batch]
+        cells: list[Cell] = []
+        while self.hidden and len(cells) < count:
+            entry = self.hidden.pop()
+            if isinstance(entry, EarlierEvents):
+                cells[:0] = self._draw_recorded(entry)
+            else:
+                cells.insert(0, cast(Cell, entry()))
+        surplus = len(cells) - count
+        if surplus > 0:  # a chunk drew more than asked: the oldest go back
+            self.hidden += [cell.rebuild() for cell in cells[:surplus]]
+            cells = cells[surplus:]
         first = next(iter(self.cells()), None)
         if first is not None:
             self.mount_all(cells, before=first)
@@ -259,11 +305,54 @@ class ConversationView(VerticalScroll):
             self.mount_all(cells)
         self._update_earlier()
 
+    def hide_events(self, events: Sequence[ev.Event]) -> None:
+        """Recorded events older than what is drawn: kept as chunks of CHUNK_TURNS
+        turns, drawn when scrolled to, so a long session opens at once."""
+        from codex_tui.agent import events as ev
+
+        chunk: list[ev.Event] = []
+        turns = 0
+        plan_before = self._plan
+        for event in events:
+            if isinstance(event, ev.UserMessage):
+                if turns == CHUNK_TURNS:
+                    self.hidden.append(EarlierEvents(chunk, plan_before))
+                    chunk, turns, plan_before = [], 0, self._plan
+                turns += 1
+            elif isinstance(event, ev.PlanUpdated):
+                self._plan = event.plan
+            elif isinstance(event, ev.AgentMessage):
+                self.last_answer = event.text
+            chunk.append(event)
+        if chunk:
+            self.hidden.append(EarlierEvents(chunk, plan_before))
+        self._update_earlier()
+
+    def _draw_recorded(self, earlier: EarlierEvents) -> list[Cell]:
+        """The cells of recorded turns, built off screen by a scratch view (its
+        state, like the plan so far, is theirs, not the live session's)."""
+        from codex_tui.agent import events as ev
+
+        scratch = ConversationView(self.code_theme)
+        scratch._detached = []
+        scratch._plan = earlier.plan
+        for event in earlier.events:
+            if isinstance(event, ev.UserMessage):
+                scratch.add_user(event.text)
+            else:
+                scratch.handle(event)
+        scratch.flush()
+        cells = scratch._detached
+        for cell in cells:
+            if isinstance(cell, FlagCell):
+                cell.set_newest(False)  # the key acts on the live session's newest note
+        return cells
+
     def _update_earlier(self) -> None:
         count = len(self.hidden)
         self.earlier.display = bool(count)
         if count:
-            self.earlier.update(f"▲ {count} earlier cells — scroll up or click to show more")
+            self.earlier.update("▲ earlier output — scroll up or click to show more")
 
     # -- agent events ---------------------------------------------------------
 
@@ -424,7 +513,7 @@ class ConversationView(VerticalScroll):
             self.note(kind, message)
             return
         self._stopped()
-        if compacting.parent is self:
+        if self._holds(compacting):
             compacting.set_message(kind, message)
         else:
             self.note(kind, message)
@@ -451,13 +540,16 @@ class ConversationView(VerticalScroll):
             if keep:
                 cell.finish(cell.text)
             else:
-                cell.remove()
+                self._discard(cell)
                 del table[item_id]
 
     # -- per-frame coalescing -------------------------------------------------
 
     def _defer(self, cell: object, text: str) -> None:
         self._pending[cell] = self._pending.get(cell, "") + text
+        if self._detached is not None:
+            self.flush()  # off screen: no frames to pace
+            return
         if self._flush_timer is None:
             now = time.monotonic()
             self._first_pending = now

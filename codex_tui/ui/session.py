@@ -9,9 +9,12 @@ the agent, so slash commands and keys act on it through here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from textual.worker import WorkerCancelled
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -129,7 +132,9 @@ class SessionController:
         app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
         app.screen.remove_class("-show-sidebar")
         app.composer.focus_input()
-        await self.start(path).wait()
+        # Quitting while the agent is built cancels that worker: nothing to report.
+        with contextlib.suppress(WorkerCancelled):
+            await self.start(path).wait()
 
     # -- talking to the agent ---------------------------------------------------------
 

@@ -13,15 +13,21 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from codex_tui.agent import events as ev
-from codex_tui.ui.conversation import ConversationView
+from codex_tui.ui.conversation import TAIL_TURNS, ConversationView
 
 if TYPE_CHECKING:
     from codex_tui.ui.app import CodexApp
 
 
 def replay(view: ConversationView, events: Iterable[ev.Event]) -> None:
-    """Render recorded events as the live session rendered them."""
-    for event in events:
+    """Render recorded events as the live session rendered them: the last
+    TAIL_TURNS turns now, older ones when scrolled to (ConversationView.hide_events)."""
+    events = list(events)
+    starts = [n for n, event in enumerate(events) if isinstance(event, ev.UserMessage)]
+    tail = starts[-TAIL_TURNS] if len(starts) > TAIL_TURNS else 0
+    if tail:
+        view.hide_events(events[:tail])
+    for event in events[tail:]:
         if isinstance(event, ev.UserMessage):
             view.add_user(event.text)
         else:

@@ -1,0 +1,85 @@
+"""A long recorded session opens at once (#23): only its last turns are drawn,
+older turns wait as recorded events and are drawn, in order, when scrolled to;
+the plan carries across that boundary; quitting while the resumed agent is still
+being built is quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codex_tui.sessions.files import encode_line
+from codex_tui.ui.cells import AnswerCell, UserCell
+from codex_tui.ui.conversation import CHUNK_TURNS, TAIL_TURNS, EarlierEvents
+from codex_tui.ui.note_cells import PlanCell
+from tests.ui.conftest import wait_for
+
+TURNS = 40
+
+
+def plan(done: int) -> dict:
+    steps = [
+        {"step": f"step {n}", "status": "completed" if n < done else "pending"} for n in (0, 1)
+    ]
+    return {"type": "plan_update", "explanation": None, "plan": steps}
+
+
+def write_long_session(home: Path) -> Path:
+    meta = {"id": "10ab0000-0000-4000-8000-000000000001", "originator": "codex-tui", "cwd": "/w"}
+    lines = [encode_line("session_meta", meta)]
+    for n in range(TURNS):
+        lines.append(encode_line("event_msg", {"type": "user_message", "message": f"ask {n}"}))
+        if n in (1, TURNS - 1):  # a plan long before the tail, its update in the tail
+            lines.append(encode_line("event_msg", plan(0 if n == 1 else 1)))
+        lines.append(encode_line("event_msg", {"type": "agent_message", "message": f"done {n}"}))
+        lines.append(encode_line("event_msg", {"type": "task_complete", "turn_id": f"t{n}"}))
+    path = home / "sessions" / "2025" / "01" / "01" / "rollout-2025-01-01T10-00-00-10ab.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def asks(app) -> list[str]:
+    return [c.text for c in app.conversation.cells() if isinstance(c, UserCell)]
+
+
+async def test_a_long_session_draws_its_tail_then_the_rest_when_scrolled_to(
+    app_factory, isolated_home: Path
+) -> None:
+    path = write_long_session(isolated_home)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None)
+        app.session.resume(path)
+        await wait_for(pilot, lambda: app.agent is not None and app.agent.session_path == path)
+        conversation = app.conversation
+        assert asks(app) == [f"ask {n}" for n in range(TURNS - TAIL_TURNS, TURNS)]
+        chunks = [e for e in conversation.hidden if isinstance(e, EarlierEvents)]
+        assert len(chunks) == -(-(TURNS - TAIL_TURNS) // CHUNK_TURNS)
+        # The plan update in the tail is told as a change of the plan drawn long before.
+        (update,) = [c for c in conversation.cells() if isinstance(c, PlanCell)]
+        assert update.before is not None, "an update of the earlier plan, not a new plan"
+        answers = [c for c in conversation.cells() if isinstance(c, AnswerCell)]
+        assert answers[-1].text == f"done {TURNS - 1}"
+        assert conversation.last_answer == f"done {TURNS - 1}"
+
+        while conversation.hidden:
+            conversation.scroll_home(animate=False)
+            await pilot.pause(0.05)
+        assert asks(app) == [f"ask {n}" for n in range(TURNS)]
+        plans = [c for c in conversation.cells() if isinstance(c, PlanCell)]
+        assert len(plans) == 2, "the early plan, drawn whole, and the update"
+
+
+async def test_quitting_while_a_resumed_agent_is_built_is_quiet(
+    app_factory, isolated_home: Path
+) -> None:
+    path = write_long_session(isolated_home)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.resume(path)
+        await wait_for(
+            pilot, lambda: any(isinstance(c, UserCell) for c in app.conversation.cells())
+        )
+        app.exit()
+    # run_test re-raises a worker's failure: reaching here is the test.
+    assert app.return_code in (0, None)
