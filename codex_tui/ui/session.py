@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from codex_tui.agent.controller import Agent
     from codex_tui.config.schema import ApprovalPolicy, SandboxMode
+    from codex_tui.sessions import SessionData
     from codex_tui.ui.app import CodexApp
 
 
@@ -40,11 +41,11 @@ class SessionController:
 
     # -- starting and retiring ----------------------------------------------------
 
-    def start(self, resume: Path | None = None) -> Worker[None]:
+    def start(self, resume: Path | SessionData | None = None) -> Worker[None]:
         """Build a new agent (retiring the current one) in a worker."""
         return self.app.run_worker(self._start(resume), group="start")
 
-    async def _start(self, resume: Path | None) -> None:
+    async def _start(self, resume: Path | SessionData | None) -> None:
         from codex_tui.config import ConfigError
 
         app = self.app
@@ -134,7 +135,7 @@ class SessionController:
         app.composer.focus_input()
         # Quitting while the agent is built cancels that worker: nothing to report.
         with contextlib.suppress(WorkerCancelled):
-            await self.start(path).wait()
+            await self.start(data).wait()  # read once: the agent takes it as is
 
     # -- talking to the agent ---------------------------------------------------------
 
