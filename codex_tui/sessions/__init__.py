@@ -1,18 +1,41 @@
 """Sessions: recorded as JSONL files as they happen, read back for the transcript
-and for resuming, and indexed in SQLite for the sidebar and `codex-tui sessions`."""
+and for resuming, and indexed in SQLite for the sidebar and `codex-tui sessions`.
+
+The names below load on first use: `codex_tui.sessions.display` (which the TUI's
+first frame needs) must not bring the reader, the recorder and the agent's events
+with it."""
 
 from __future__ import annotations
 
-from codex_tui.sessions.errors import (
-    AmbiguousSession,
-    ReadOnlySession,
-    SessionError,
-    SessionNotFound,
-    SessionReadError,
-)
-from codex_tui.sessions.index import RefreshReport, SessionIndex, SessionSummary
-from codex_tui.sessions.reader import SessionData, SessionMeta, read_session
-from codex_tui.sessions.recorder import SessionRecorder
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codex_tui.sessions.errors import (
+        AmbiguousSession,
+        ReadOnlySession,
+        SessionError,
+        SessionNotFound,
+        SessionReadError,
+    )
+    from codex_tui.sessions.index import RefreshReport, SessionIndex, SessionSummary
+    from codex_tui.sessions.reader import SessionData, SessionMeta, read_session
+    from codex_tui.sessions.recorder import SessionRecorder
+
+_WHERE = {
+    "AmbiguousSession": "errors",
+    "ReadOnlySession": "errors",
+    "SessionError": "errors",
+    "SessionNotFound": "errors",
+    "SessionReadError": "errors",
+    "RefreshReport": "index",
+    "SessionIndex": "index",
+    "SessionSummary": "index",
+    "SessionData": "reader",
+    "SessionMeta": "reader",
+    "read_session": "reader",
+    "SessionRecorder": "recorder",
+}
 
 __all__ = [
     "AmbiguousSession",
@@ -28,3 +51,12 @@ __all__ = [
     "SessionSummary",
     "read_session",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -196,11 +196,28 @@ class CodexApp(App[int]):
             self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
         self._apply_width(self.size.width)
         self.composer.focus_input()
+        if self.launch.resume is None:
+            self._welcome()
         if self.launch.banner:
             self.conversation.markdown(self.launch.banner)
         # Build the agent after the first frame: the screen never waits for it.
         self.call_after_refresh(self.start_session)
         self.call_after_refresh(tune_gc)
+
+    def _welcome(self) -> None:
+        from codex_tui import __version__
+        from codex_tui.ui.welcome import WelcomeCell, welcome_markup
+
+        config = self.config
+        markup = welcome_markup(
+            version=__version__,
+            model=config.model,
+            provider=config.model_provider,
+            cwd=self.cwd,
+            approval=config.approval_policy,
+            sandbox=config.sandbox_mode,
+        )
+        self.conversation.add(WelcomeCell(markup))
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)

@@ -33,13 +33,16 @@ async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0
 
 def screen_text(app: CodexApp, view=None) -> str:
     """Everything a conversation view (the app's by default) shows, as plain text
-    (mounted cells only)."""
+    (mounted cells only; not the welcome header, which names the test's folder)."""
     from textual.widgets import Static
 
     from codex_tui.ui.markdown import MarkdownView
+    from codex_tui.ui.welcome import WelcomeCell
 
     parts: list[str] = []
     for widget in (view or app.conversation).query("*"):
+        if any(isinstance(a, WelcomeCell) for a in (widget, widget.parent)):
+            continue
         if isinstance(widget, MarkdownView):
             parts.append(widget.source)
         elif type(widget) is Static:

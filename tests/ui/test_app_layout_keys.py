@@ -275,6 +275,7 @@ async def test_answer_text_can_be_selected_and_copied(scripted_server, app_facto
 
 async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_factory) -> None:
     from codex_tui.ui.conversation import MAX_MOUNTED
+    from codex_tui.ui.welcome import WelcomeCell
 
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -282,17 +283,19 @@ async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_f
             app.conversation.note("info", f"note {n}")
         await pilot.pause(0.2)
         assert len(app.conversation.cells()) == MAX_MOUNTED
-        assert len(app.conversation.hidden) == 100
-        app.conversation.show_earlier(100)
+        assert len(app.conversation.hidden) == 101, "the welcome header and 100 notes"
+        app.conversation.show_earlier(101)
         await pilot.pause(0.2)
-        texts = [c.message for c in app.conversation.cells()]
-    assert texts == [f"note {n}" for n in range(MAX_MOUNTED + 100)]
+        welcome, *notes = app.conversation.cells()
+    assert isinstance(welcome, WelcomeCell)
+    assert [c.message for c in notes] == [f"note {n}" for n in range(MAX_MOUNTED + 100)]
 
 
 async def test_the_mounted_window_is_a_few_screens_of_lines(app_factory) -> None:
     """Laid-out history beyond about KEEP_SCREENS screens is unmounted (a frame
     costs what is mounted); scrolling to the top brings it back, in order."""
     from codex_tui.ui.conversation import KEEP_SCREENS, MIN_KEPT_LINES
+    from codex_tui.ui.welcome import WelcomeCell
 
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -305,11 +308,13 @@ async def test_the_mounted_window_is_a_few_screens_of_lines(app_factory) -> None
         budget = max(MIN_KEPT_LINES, KEEP_SCREENS * conversation.size.height)
         lines = sum(c.outer_size.height for c in cells)
         assert budget <= lines < budget + 2 * cells[0].outer_size.height
-        assert len(cells) < 30 and len(conversation.hidden) == 60 - len(cells)
+        assert len(cells) < 30 and len(conversation.hidden) == 61 - len(cells)
         while conversation.hidden:
             conversation.scroll_home(animate=False)
             await pilot.pause(0.1)
-        firsts = [c.source.split("\n")[0] for c in conversation.cells()]
+        welcome, *answers = conversation.cells()
+        firsts = [c.source.split("\n")[0] for c in answers]
+    assert isinstance(welcome, WelcomeCell)
     assert firsts == [f"answer {n}" for n in range(60)]
 
 
