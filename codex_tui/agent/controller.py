@@ -10,6 +10,7 @@ request), `compact` and `aclose`; `busy` says whether it is working.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import time
@@ -410,6 +411,8 @@ class Agent:
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
         self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
+        if self.tools.env.snapshots is not None:
+            self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()
         self.conversation.add(user_message(text))
         turn_usage = ev.TokenUsage()
@@ -444,12 +447,14 @@ class Agent:
             self._close_pending_calls()
             self._cut_off("interrupted")
             reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
+            await self._end_snapshots()
             took = time.monotonic() - started
             self.emit(ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took))
             return TurnOutcome(status="aborted", last_message=last_message)
         except ModelError as exc:
             self._close_pending_calls()
             self._cut_off("failed")
+            await self._end_snapshots()
             took = time.monotonic() - started
             self.emit(ev.TurnFailed(turn_id=turn_id, message=str(exc), duration_s=took))
             return TurnOutcome(status="failed", last_message=last_message, error=str(exc))
@@ -457,9 +462,11 @@ class Agent:
             message = f"internal error ({type(exc).__name__}: {exc}); {log_crash(exc)}"
             self._close_pending_calls()
             self._cut_off("failed")
+            await self._end_snapshots()
             took = time.monotonic() - started
             self.emit(ev.TurnFailed(turn_id=turn_id, message=message, duration_s=took))
             return TurnOutcome(status="failed", last_message=last_message, error=message)
+        await self._end_snapshots()
         self.emit(
             ev.TurnComplete(
                 turn_id=turn_id,
@@ -469,6 +476,12 @@ class Agent:
             )
         )
         return TurnOutcome(status="completed", last_message=last_message)
+
+    async def _end_snapshots(self) -> None:
+        """The snapshot of what the turn left (an interrupted turn's too)."""
+        if self.tools.env.snapshots is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.tools.env.snapshots.end_turn()
 
     def _warn_chat_state(self) -> None:
         if self.conversation_state != "server" or self.server_state or self._warned_chat_state:

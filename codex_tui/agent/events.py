@@ -327,6 +327,50 @@ class TurnFailed(Event):
     duration_s: float
 
 
+SnapshotPhase = Literal["start", "end"]
+UndoDirection = Literal["undo", "redo"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SnapshotRoot:
+    """One root's snapshot: a commit in `git_dir` (the repository's or our own)."""
+
+    root: Path
+    commit: str
+    git_dir: Path
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SnapshotTaken(Event):
+    """The workspace as it was before a turn's first write ("start") or after the
+    turn ("end"); what `/undo` restores from. Recorded in the session file."""
+
+    turn_id: str
+    phase: SnapshotPhase
+    roots: tuple[SnapshotRoot, ...]
+    not_covered: tuple[str, ...] = ()
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SnapshotFailed(Event):
+    """A snapshot could not be taken; the turn went on, and cannot be undone."""
+
+    turn_id: str
+    phase: SnapshotPhase
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UndoApplied(Event):
+    """A turn's changes were undone (or an undo redone): what was put back."""
+
+    turn_id: str
+    direction: UndoDirection
+    restored: tuple[str, ...]
+    failed: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class QueueChanged(Event):
     """Messages waiting for the running turn to end (`Agent.enqueue`)."""

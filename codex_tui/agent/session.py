@@ -28,7 +28,10 @@ from codex_tui.config import Config, ConfigError, paths
 from codex_tui.policy import AuditLog, PolicyRules
 
 if TYPE_CHECKING:
+    from codex_tui.agent.turn_snapshots import TurnSnapshots
+    from codex_tui.sandbox import Sandbox
     from codex_tui.sessions import SessionData, SessionRecorder
+    from codex_tui.snapshots import Limits
 
 
 async def build_agent(
@@ -116,6 +119,8 @@ async def build_agent(
         conversation.on_add = recorder.record_items
         conversation.on_compact = recorder.record_compacted
         emit = recorder.wrap(emit)
+    if config.undo.enabled:
+        env.snapshots = snapshots_for(config, root, sandbox, session_id, emit)
     agent = Agent(
         client or ModelClient(config.model_provider, config.provider),
         conversation,
@@ -226,3 +231,30 @@ def turn_context(config: Config, root: Path, agent: Agent) -> dict[str, Any]:
     if config.model_reasoning_effort:
         context["effort"] = config.model_reasoning_effort
     return context
+
+
+def snapshots_for(
+    config: Config, root: Path, sandbox: Sandbox, session_id: str, emit: Callable[[ev.Event], None]
+) -> TurnSnapshots:
+    """Snapshots of the workspace and the sandbox's other writable roots, for undo."""
+    from codex_tui.agent.turn_snapshots import TurnSnapshots
+
+    limits = snapshot_limits(config)
+    return TurnSnapshots(
+        lambda: (root, *sandbox.writable_roots()),
+        paths.home(),
+        session_id,
+        emit,
+        keep_turns=config.undo.keep_turns,
+        limits=limits,
+    )
+
+
+def snapshot_limits(config: Config) -> Limits:
+    """What a snapshot leaves out, from the `undo` settings."""
+    from codex_tui.snapshots import Limits
+
+    return Limits(
+        max_file_bytes=config.undo.max_file_mb * 1024 * 1024,
+        max_ignored_files=config.undo.max_ignored_files,
+    )

@@ -25,6 +25,7 @@ from codex_tui.policy import (
     decide_after_failure,
     decide_command,
     decide_patch,
+    is_known_safe,
     redact,
 )
 from codex_tui.policy.unwrap import embedded_patch
@@ -41,6 +42,7 @@ from codex_tui.tools.registry import ToolArgumentError, ToolCall
 from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
+    from codex_tui.agent.turn_snapshots import TurnSnapshots
     from codex_tui.patch import PatchPlan
     from codex_tui.sandbox import ExecResult, Sandbox
 
@@ -66,6 +68,8 @@ class ToolEnv:
     # A command's timeout_ms from the model is capped at this (config key
     # command_max_timeout_ms): a number like 1e30 must not mean "forever".
     max_timeout_ms: int = 600_000
+    # Taken before a turn's first write, for undo (None: undo is off).
+    snapshots: TurnSnapshots | None = None
 
 
 @dataclass
@@ -248,6 +252,8 @@ class ToolRunner:
         timeout: int | None,
     ) -> ExecResult:
         sandboxed = decision.action is Action.RUN_SANDBOXED
+        if self.env.snapshots is not None and not is_known_safe(argv):
+            await self.env.snapshots.before_write()
         self.emit(ev.ExecBegin(call_id=call_id, command=argv, cwd=cwd, sandboxed=sandboxed))
 
         def on_output(chunk: bytes) -> None:
@@ -330,6 +336,8 @@ class ToolRunner:
             if answer.hunks is not None:
                 patch = patch.select(list(answer.hunks))
                 changes = file_changes(patch)
+        if self.env.snapshots is not None:
+            await self.env.snapshots.before_write()
         try:
             result = await asyncio.to_thread(commit, patch)
         except PatchError as exc:

@@ -96,6 +96,19 @@ class Tui:
     notifications: bool = True
 
 
+@dataclass
+class Undo:
+    """Snapshots before and after each turn that writes (for /undo and `codex-tui undo`)."""
+
+    enabled: bool = True
+    # Snapshots of this many most recent turns are kept per session.
+    keep_turns: int = positive(50)
+    # Larger files are not covered (the undo preview lists them).
+    max_file_mb: int = positive(10)
+    # Ignored folders (node_modules, .venv, build output) holding more files are not covered.
+    max_ignored_files: int = positive(2_000)
+
+
 def builtin_providers() -> dict[str, ModelProvider]:
     """Providers that exist without any configuration; users add to these."""
     return {
@@ -144,6 +157,7 @@ class Config:
     conversation_state: ConversationState = "client"
     response_checks: ResponseChecks = field(default_factory=ResponseChecks)
     tui: Tui = field(default_factory=Tui)
+    undo: Undo = field(default_factory=Undo)
     # A program (argv) run with a JSON argument when a turn ends.
     notify: list[str] = field(default_factory=list)
     profile: str | None = None

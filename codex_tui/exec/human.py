@@ -51,6 +51,8 @@ class ProgressPrinter:
                     self.line(flag_line(flag, source))
             case ev.WarningEvent(message=message):
                 self.line(f"warning: {message}")
+            case ev.SnapshotFailed(message=message):
+                self.line(f"warning: no snapshot for undo: {message}")
             case ev.Error(message=message) | ev.TurnFailed(message=message):
                 self.line(f"error: {message}")
             case ev.Compacted():

@@ -84,6 +84,24 @@ class JsonEventWriter:
                 self._item(
                     kind, {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
                 )
+            case ev.SnapshotTaken(turn_id=turn_id, phase=phase, roots=roots, not_covered=nc):
+                # Ours, not Codex CLI's: a script can roll back with `git` or `codex-tui undo`.
+                snapshot = {
+                    "id": self._id(),
+                    "type": "snapshot",
+                    "turn_id": turn_id,
+                    "phase": phase,
+                    "roots": [
+                        {"root": str(r.root), "commit": r.commit, "git_dir": str(r.git_dir)}
+                        for r in roots
+                    ],
+                    "not_covered": list(nc),
+                }
+                self._item("item.completed", snapshot)
+            case ev.SnapshotFailed(phase=phase, message=message):
+                what = "before the turn" if phase == "start" else "after the turn"
+                text = f"no snapshot {what} (undo cannot restore this turn): {message}"
+                self._item("item.completed", {"id": self._id(), "type": "error", "message": text})
             case ev.WarningEvent(message=message) | ev.Error(message=message):
                 self._item(
                     "item.completed", {"id": self._id(), "type": "error", "message": message}

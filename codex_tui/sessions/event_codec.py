@@ -417,6 +417,79 @@ def _took(p: Payload) -> float:
     return seconds(p.get("duration_s"))
 
 
+# --- snapshots and undo (ids and paths only; contents stay in git) -------------------
+
+SNAPSHOT_PHASES: dict[str, ev.SnapshotPhase] = {"start": "start", "end": "end"}
+UNDO_DIRECTIONS: dict[str, ev.UndoDirection] = {"undo": "undo", "redo": "redo"}
+
+
+def strings(p: Payload, key: str) -> tuple[str, ...]:
+    value = p.get(key)
+    return (
+        tuple(clean_text(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+    )
+
+
+def _snapshot(e: ev.SnapshotTaken, _: WriteState) -> Payload:
+    roots = [{"root": str(r.root), "commit": r.commit, "git_dir": str(r.git_dir)} for r in e.roots]
+    return {
+        "type": "snapshot_taken",
+        "turn_id": e.turn_id,
+        "phase": e.phase,
+        "roots": roots,
+        "not_covered": list(e.not_covered),
+        "duration_s": round(e.duration_s, 3),
+    }
+
+
+def _read_snapshot(p: Payload, _: ReadState) -> list[ev.Event]:
+    roots = []
+    listed = p.get("roots")
+    for raw in listed if isinstance(listed, list) else []:
+        if isinstance(raw, dict) and all(text(raw, k) for k in ("root", "commit", "git_dir")):
+            root, commit, git_dir = (text(raw, k) for k in ("root", "commit", "git_dir"))
+            roots.append(ev.SnapshotRoot(root=Path(root), commit=commit, git_dir=Path(git_dir)))
+    return [
+        ev.SnapshotTaken(
+            turn_id=text(p, "turn_id"),
+            phase=pick(SNAPSHOT_PHASES, p.get("phase"), "start"),
+            roots=tuple(roots),
+            not_covered=strings(p, "not_covered"),
+            duration_s=_took(p),
+        )
+    ]
+
+
+def _snapshot_failed(e: ev.SnapshotFailed, _: WriteState) -> Payload:
+    return {"type": "snapshot_failed", "turn_id": e.turn_id, "phase": e.phase, "message": e.message}
+
+
+def _read_snapshot_failed(p: Payload, _: ReadState) -> list[ev.Event]:
+    phase = pick(SNAPSHOT_PHASES, p.get("phase"), "start")
+    return [ev.SnapshotFailed(turn_id=text(p, "turn_id"), phase=phase, message=text(p, "message"))]
+
+
+def _undo(e: ev.UndoApplied, _: WriteState) -> Payload:
+    return {
+        "type": "undo_applied",
+        "turn_id": e.turn_id,
+        "direction": e.direction,
+        "restored": list(e.restored),
+        "failed": list(e.failed),
+    }
+
+
+def _read_undo(p: Payload, _: ReadState) -> list[ev.Event]:
+    return [
+        ev.UndoApplied(
+            turn_id=text(p, "turn_id"),
+            direction=pick(UNDO_DIRECTIONS, p.get("direction"), "undo"),
+            restored=strings(p, "restored"),
+            failed=strings(p, "failed"),
+        )
+    ]
+
+
 def _one_text(
     name: str, event: type[E], text_of: Callable[[E], str], make: Callable[[str], E]
 ) -> EventKind[E]:
@@ -452,6 +525,9 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("task_complete", ev.TurnComplete, _turn_complete, _read_turn_complete)
     yield EventKind("turn_aborted", ev.TurnAborted, _turn_aborted, _read_turn_aborted)
     yield EventKind("turn_failed", ev.TurnFailed, _turn_failed, _read_turn_failed)
+    yield EventKind("snapshot_taken", ev.SnapshotTaken, _snapshot, _read_snapshot)
+    yield EventKind("snapshot_failed", ev.SnapshotFailed, _snapshot_failed, _read_snapshot_failed)
+    yield EventKind("undo_applied", ev.UndoApplied, _undo, _read_undo)
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())

@@ -476,6 +476,7 @@ class CodexApp(App[int]):
         from codex_tui.agent import events as ev
 
         self.conversation.handle(event)
+        self.session.observe(event)
         bar = self.status_bar
         match event:
             case ev.SessionConfigured():

@@ -436,6 +436,10 @@ class ConversationView(VerticalScroll):
                     self.add(update)
             case ev.WarningEvent(message=message):
                 self.note("warning", message)
+            case ev.SnapshotFailed(message=message):
+                self.note("warning", f"no snapshot for undo, this turn cannot be undone: {message}")
+            case ev.UndoApplied() as undone:
+                self._undone(undone)
             case ev.Error(message=message):
                 self.note("error", message)
             case ev.CompactionStarted():
@@ -461,6 +465,14 @@ class ConversationView(VerticalScroll):
                 self._end_turn(f"failed after {format_duration(duration)}")
             case ev.Idle():
                 self._stopped()  # asked as the turn ended anyway
+
+    def _undone(self, undone: ev.UndoApplied) -> None:
+        verb = "Undid" if undone.direction == "undo" else "Redid"
+        count = len(undone.restored)
+        paths = f"{count} path{'s' if count != 1 else ''}"
+        self.note("info", f"{verb} a turn's changes: {paths} restored.")
+        for failed in undone.failed:
+            self.note("error", f"not restored: {failed}")
 
     def _answer(self, item_id: str) -> AnswerCell:
         """The answer being written under `item_id` (a new cell after a finished one)."""

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING
 
 from textual.worker import WorkerCancelled
 
+from codex_tui.undo.history import UndoHistory
+
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from codex_tui.agent import events as ev
     from codex_tui.agent.controller import Agent
     from codex_tui.config.schema import ApprovalPolicy, SandboxMode
     from codex_tui.sessions import SessionData
@@ -33,6 +36,7 @@ class SessionController:
         self.agent: Agent | None = None
         # Typed before the agent was ready; on screen already, sent once it is.
         self._early: list[str] = []
+        self.undo_history = UndoHistory()
 
     @property
     def busy(self) -> bool:
@@ -104,6 +108,7 @@ class SessionController:
     async def _new_session(self) -> None:
         app = self.app
         await self.retire()
+        self.undo_history = UndoHistory()
         app.clear_session_view()
         app.conversation.note("info", "New session.")
         await self.start(None).wait()
@@ -124,6 +129,7 @@ class SessionController:
             app.conversation.note("error", str(exc))
             return
         await self.retire()
+        self.undo_history = UndoHistory.from_events(data.transcript)
         app.clear_session_view()
         replay(app.conversation, data.transcript)
         restore_panes(app, data.transcript)
@@ -136,6 +142,25 @@ class SessionController:
         # Quitting while the agent is built cancels that worker: nothing to report.
         with contextlib.suppress(WorkerCancelled):
             await self.start(data).wait()  # read once: the agent takes it as is
+
+    # -- undo -------------------------------------------------------------------------
+
+    def observe(self, event: ev.Event) -> None:
+        """Every agent event, for the undo history (snapshots, turns, undos)."""
+        self.undo_history.add(event)
+
+    def undo(self, direction: ev.UndoDirection) -> None:
+        from codex_tui.ui.undo_flow import undo_or_redo
+
+        self.app.run_worker(undo_or_redo(self.app, self, direction), group="undo", exclusive=True)
+
+    def record(self, event: ev.Event) -> None:
+        """An event of the person's doing (an undo): into the session file through
+        the agent's recorder when there is an agent, and to the screen either way."""
+        if self.agent is not None:
+            self.agent.emit(event)
+        else:
+            self.app.on_agent_event(event)
 
     # -- talking to the agent ---------------------------------------------------------
 

@@ -244,6 +244,14 @@ def _key(ctx: SlashContext, _args: str) -> None:
     ctx.app.ask_for_key()
 
 
+def _undo(ctx: SlashContext, _args: str) -> None:
+    ctx.session.undo("undo")
+
+
+def _redo(ctx: SlashContext, _args: str) -> None:
+    ctx.session.undo("redo")
+
+
 def _quit(ctx: SlashContext, _args: str) -> None:
     ctx.app.exit()
 
@@ -256,6 +264,13 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="approvals", help="choose when to ask for approval", handler=_approvals),
     SlashCommand(name="sandbox", help="choose the sandbox mode", handler=_sandbox),
     SlashCommand(name="diff", help="show the working tree's git diff", handler=_diff),
+    SlashCommand(
+        name="undo",
+        help="undo the files the last turn changed (each /undo steps back one more)",
+        handler=_undo,
+        during_turn=False,
+    ),
+    SlashCommand(name="redo", help="take back the last /undo", handler=_redo, during_turn=False),
     SlashCommand(
         name="compact",
         help="summarise the conversation to free context",

@@ -70,6 +70,15 @@ SAMPLES: list[ev.Event] = [
     ev.TurnComplete(turn_id="t", last_message="done", usage=USAGE, duration_s=2.5),
     ev.TurnAborted(turn_id="t", reason="interrupted", duration_s=0.25),
     ev.TurnFailed(turn_id="t", message="server down", duration_s=1.0),
+    ev.SnapshotTaken(
+        turn_id="t",
+        phase="end",
+        roots=(ev.SnapshotRoot(root=Path("/w"), commit="ab" * 20, git_dir=Path("/w/.git")),),
+        not_covered=("node_modules/",),
+        duration_s=0.125,
+    ),
+    ev.SnapshotFailed(turn_id="t", phase="start", message="disk full"),
+    ev.UndoApplied(turn_id="t", direction="redo", restored=("a.py",), failed=("b.py: busy",)),
 ]
 # Events with no line of their own: streaming deltas, state a new session
 # rebuilds, and the parts of a call that its end event carries.
