@@ -83,7 +83,7 @@ class UndoScreen(ModalScreen[bool]):
         verb = "Undo" if prepared.direction == "undo" else "Redo"
         title = Content.assemble(
             f"{verb} {turn_title(prepared.turn)}?  ",
-            (f"{count} path{'s' if count != 1 else ''} restored", "$text not bold"),
+            (f"{count} path{'s' if count != 1 else ''} to restore", "$text not bold"),
         )
         with Vertical(id="dialog"):
             yield Static(title, id="undo-title")
@@ -96,7 +96,7 @@ class UndoScreen(ModalScreen[bool]):
             if prepared.direction == "undo":
                 details.append("/redo takes this back")
             yield Static("\n".join(details), id="undo-details")
-            self.diff = DiffView(selectable=True, id="undo-diff")
+            self.diff = DiffView(id="undo-diff")
             yield self.diff
             yield KeyHints(self._keys, id="undo-keys")
 
