@@ -80,6 +80,17 @@ def user_requests(items: list[HistoryItem]) -> list[MessageItem]:
     return [i for i in items if is_user_request(i)]
 
 
+def rewind_index(items: Sequence[HistoryItem], turns: int) -> int | None:
+    """Where history is cut to drop the last `turns` requests (None: fewer remain)."""
+    seen = 0
+    for index in range(len(items) - 1, -1, -1):
+        if is_user_request(items[index]):
+            seen += 1
+            if seen == turns:
+                return index
+    return None
+
+
 @dataclass
 class Conversation:
     """History plus token accounting for one session."""
@@ -98,6 +109,16 @@ class Conversation:
     on_compact: Callable[[str, list[HistoryItem]], None] | None = field(
         default=None, repr=False, compare=False
     )
+
+    def rewind(self, turns: int) -> bool:
+        """Drop the last `turns` requests and everything after them; False when
+        history holds fewer (then nothing changes)."""
+        index = rewind_index(self.items, turns) if turns > 0 else None
+        if index is None:
+            return False
+        del self.items[index:]
+        self.last = TokenUsage()
+        return True
 
     def add(self, *items: HistoryItem) -> None:
         self.items.extend(items)

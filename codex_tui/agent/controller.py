@@ -377,6 +377,15 @@ class Agent:
             )
         )
 
+    def rewind(self, turns: int) -> bool:
+        """Cut the conversation back to before its last `turns` requests (between
+        turns only); recorded, so a resumed session is cut the same way."""
+        if self.busy or not self.conversation.rewind(turns):
+            return False
+        self._restart_chain()
+        self.emit(ev.ThreadRolledBack(num_turns=turns))
+        return True
+
     async def aclose(self) -> None:
         """End the session: stop any work (a turn ends as interrupted), drop the
         queue, close the session file and the model client. Safe to call twice."""

@@ -372,6 +372,15 @@ class UndoApplied(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ThreadRolledBack(Event):
+    """The person rewound the conversation: its last `num_turns` requests, and all
+    that followed them, are gone from the model's history (the files are not
+    touched: undo does that)."""
+
+    num_turns: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class QueueChanged(Event):
     """Messages waiting for the running turn to end (`Agent.enqueue`)."""
 

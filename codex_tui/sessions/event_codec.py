@@ -490,6 +490,15 @@ def _read_undo(p: Payload, _: ReadState) -> list[ev.Event]:
     ]
 
 
+def _rolled_back(e: ev.ThreadRolledBack, _: WriteState) -> Payload:
+    return {"type": "thread_rolled_back", "num_turns": e.num_turns}
+
+
+def _read_rolled_back(p: Payload, _: ReadState) -> list[ev.Event]:
+    turns = whole(p, "num_turns")
+    return [ev.ThreadRolledBack(num_turns=turns)] if turns > 0 else []
+
+
 def _one_text(
     name: str, event: type[E], text_of: Callable[[E], str], make: Callable[[str], E]
 ) -> EventKind[E]:
@@ -528,6 +537,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("snapshot_taken", ev.SnapshotTaken, _snapshot, _read_snapshot)
     yield EventKind("snapshot_failed", ev.SnapshotFailed, _snapshot_failed, _read_snapshot_failed)
     yield EventKind("undo_applied", ev.UndoApplied, _undo, _read_undo)
+    yield EventKind("thread_rolled_back", ev.ThreadRolledBack, _rolled_back, _read_rolled_back)
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())

@@ -284,6 +284,10 @@ class SessionIndex:
             raise ReadOnlySession(
                 f"session {found.short_id} belongs to Codex CLI; codex-tui does not delete it"
             )
+        from codex_tui.undo.prune import drop_session_snapshots
+
+        with contextlib.suppress(Exception):  # snapshots are best effort, the file is not
+            drop_session_snapshots(found.path, found.id)
         with contextlib.suppress(FileNotFoundError):
             found.path.unlink()
         self._write([], [str(found.path)])

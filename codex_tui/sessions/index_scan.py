@@ -243,7 +243,7 @@ def _must_parse(chunk: bytes, budget: int) -> bool | None:
     """Whether a line must be parsed now (True), can wait for the backward pass
     because only the last of its kind counts (False), or is skipped (None). By
     substring only: a parse confirms what the line is."""
-    if b"user_message" in chunk or b"session_renamed" in chunk:
+    if b"user_message" in chunk or b"session_renamed" in chunk or b"_rolled_back" in chunk:
         return True
     if b"_message" in chunk:
         return budget > 0  # an answer: its text is searchable until the budget is spent
@@ -305,6 +305,11 @@ def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]
                 text = clean_text(payload.get("message"))
             case "session_renamed":
                 renamed = clean_text(payload.get("title")).strip() or renamed
+                continue
+            case "thread_rolled_back":  # a rewind
+                cut = payload.get("num_turns")
+                if isinstance(cut, int) and not isinstance(cut, bool) and cut > 0:
+                    row["turns"] = max(0, row["turns"] - cut)
                 continue
             case _:
                 continue

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.context import is_user_request
+from codex_tui.agent.context import is_user_request, rewind_index
 from codex_tui.agent.items import HistoryItem, message_text
 from codex_tui.sessions import history as hist
 from codex_tui.sessions.errors import SessionReadError
@@ -250,7 +250,25 @@ class _Builder:
             case ev.ResponseStored(response_id=response_id):
                 self.response_id = response_id
                 return
+            case ev.ThreadRolledBack(num_turns=turns):
+                self.roll_back(turns)
+                return
         out.append(event)
+
+    def roll_back(self, turns: int) -> None:
+        """A rewind: the last `turns` requests leave the history and the transcript."""
+        index = rewind_index(self.history, turns)
+        if index is not None:
+            del self.history[index:]
+        self.response_id = None  # the server's chain holds what was cut
+        seen = 0
+        for at in range(len(self.transcript) - 1, -1, -1):
+            if isinstance(self.transcript[at], ev.UserMessage):
+                seen += 1
+                if seen == turns:
+                    del self.transcript[at:]
+                    self.turns = max(0, self.turns - turns)
+                    break
 
     def finish(self, torn: int) -> SessionData:
         git = self.meta.get("git") if isinstance(self.meta.get("git"), dict) else {}

@@ -278,13 +278,22 @@ def parse_ref(name: str) -> tuple[int, str]:
     return (int(seq), phase) if seq.isdigit() else (0, "")
 
 
+PRUNE_BATCH = 10  # turns dropped at a time, so pruning (and gc) is not every turn
+
+
 def prune_refs(store: GitStore, session_id: str, keep_turns: int) -> int:
-    """Drop the refs of all but the session's last `keep_turns` turns; how many went.
-    Their objects go with git's next garbage collection."""
+    """Drop the refs of all but the session's last `keep_turns` turns, ten turns
+    at a time; how many refs went. In a repository their objects go with git's
+    next garbage collection; our own store collects them at once."""
     refs = store.refs(session_prefix(session_id))
-    newest = max((parse_ref(r)[0] for r in refs), default=0)
+    numbers = [parse_ref(r)[0] for r in refs]
+    newest, oldest = max(numbers, default=0), min(numbers, default=0)
+    if oldest > newest - keep_turns - PRUNE_BATCH:
+        return 0
     old = [r for r in refs if parse_ref(r)[0] <= newest - keep_turns]
     store.delete_refs(old)
+    if store.private and old:
+        store.run("gc", "--prune=now", "--quiet")
     return len(old)
 
 

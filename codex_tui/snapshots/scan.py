@@ -26,6 +26,9 @@ __all__ = ["FileStat", "Limits", "Scan", "scan"]
 class Limits:
     max_file_bytes: int = 10 * 1024 * 1024
     max_ignored_files: int = 2_000
+    # A root with more files is not snapshotted at all (a home directory opened
+    # as the workspace, say): every writing turn would wait for its walk.
+    max_files: int = 250_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,5 +132,9 @@ def scan(store: GitStore, limits: Limits | None = None) -> Scan:
                     result.not_covered.append(path)
                 else:
                     result.files[path] = _stat(st, False)
+        if len(result.files) > limits.max_files:
+            raise SnapshotError(
+                f"{root} holds more than {limits.max_files:,} files: too many to snapshot"
+            )
     result.not_covered.sort()
     return result

@@ -132,6 +132,7 @@ class CodexApp(App[int]):
         self.templates: dict[str, PromptTemplate] = {}
         self.template_questions = TemplateQuestions(self)
         self._ctrl_c_at = 0.0
+        self._esc_at = 0.0
         self._pending_patch: str | None = None
         self._side_content = False  # a plan or a diff has been shown
         self.exit_session: tuple[str, Path] | None = None  # (id, file) when it quit
@@ -634,6 +635,18 @@ class CodexApp(App[int]):
             return
         if self.session.interrupt():
             self.conversation.interrupting()
+            return
+        if self.composer.text.strip() or self.composer.completion_open:
+            return
+        now = time.monotonic()
+        if now - self._esc_at <= QUIT_WINDOW_S:
+            self._esc_at = 0.0
+            self.session.rewind()
+            return
+        self._esc_at = now
+        self.status_bar.note = "esc again to rewind"
+        self.status_bar.refresh_text()
+        self.set_timer(QUIT_WINDOW_S, self._clear_quit_note)
 
     def action_ctrl_c(self) -> None:
         """Copy a selection; else interrupt a turn; else clear the draft; twice quits."""

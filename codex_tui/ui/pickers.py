@@ -16,17 +16,22 @@ class ChoiceScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
-        self, title: str, choices: list[tuple[str, str]], current: str | None = None
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        current: str | None = None,
+        labels: dict[str, str] | None = None,
     ) -> None:
         super().__init__(classes="picker")
         self.title_text = title
         self.choices = choices
         self.current = current
+        self.labels = labels or {}  # what a value is shown as, when not itself
 
     def compose(self):
         options = []
         for value, description in self.choices:
-            label = Text(value, "bold")
+            label = Text(self.labels.get(value, value), "bold")
             if value == self.current:
                 label.append("  (current)", "dim")
             if description:

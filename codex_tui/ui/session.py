@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 from textual.worker import WorkerCancelled
 
-from codex_tui.undo.history import UndoHistory
-
 if TYPE_CHECKING:
     from textual.worker import Worker
 
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
     from codex_tui.config.schema import ApprovalPolicy, SandboxMode
     from codex_tui.sessions import SessionData
     from codex_tui.ui.app import CodexApp
+    from codex_tui.undo.history import UndoHistory
 
 
 class SessionController:
@@ -36,7 +35,17 @@ class SessionController:
         self.agent: Agent | None = None
         # Typed before the agent was ready; on screen already, sent once it is.
         self._early: list[str] = []
-        self.undo_history = UndoHistory()
+        self._undo: UndoHistory | None = None
+
+    @property
+    def undo_history(self) -> UndoHistory:
+        """What /undo, /redo and rewind step through (made on first use: the first
+        frame does not import the agent's events)."""
+        if self._undo is None:
+            from codex_tui.undo.history import UndoHistory
+
+            self._undo = UndoHistory()
+        return self._undo
 
     @property
     def busy(self) -> bool:
@@ -108,7 +117,7 @@ class SessionController:
     async def _new_session(self) -> None:
         app = self.app
         await self.retire()
-        self.undo_history = UndoHistory()
+        self._undo = None
         app.clear_session_view()
         app.conversation.note("info", "New session.")
         await self.start(None).wait()
@@ -116,7 +125,10 @@ class SessionController:
     def resume(self, path: Path) -> None:
         """Continue a recorded session: its transcript on screen, its history for
         the model (a Codex CLI session continues as a new codex-tui session)."""
-        self.app.run_worker(self._resume(path), group="agent", exclusive=True)
+        self.resume_worker(path)
+
+    def resume_worker(self, path: Path) -> Worker[None]:
+        return self.app.run_worker(self._resume(path), group="agent", exclusive=True)
 
     async def _resume(self, path: Path) -> None:
         from codex_tui.sessions import SessionError, read_session
@@ -129,7 +141,9 @@ class SessionController:
             app.conversation.note("error", str(exc))
             return
         await self.retire()
-        self.undo_history = UndoHistory.from_events(data.transcript)
+        from codex_tui.undo.history import UndoHistory
+
+        self._undo = UndoHistory.from_events(data.transcript)
         app.clear_session_view()
         replay(app.conversation, data.transcript)
         restore_panes(app, data.transcript)
@@ -153,6 +167,11 @@ class SessionController:
         from codex_tui.ui.undo_flow import undo_or_redo
 
         self.app.run_worker(undo_or_redo(self.app, self, direction), group="undo", exclusive=True)
+
+    def rewind(self) -> None:
+        from codex_tui.ui.rewind import rewind
+
+        self.app.run_worker(rewind(self.app, self), group="undo", exclusive=True)
 
     def record(self, event: ev.Event) -> None:
         """An event of the person's doing (an undo): into the session file through

@@ -41,6 +41,7 @@ KEYS_HELP = [
     ("↑ / ↓", "walk the input history"),
     ("@", "complete a file path"),
     ("esc", "interrupt the turn"),
+    ("esc esc", "rewind to an earlier request (empty composer, no turn running)"),
     ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
     ("pgup / pgdn, ctrl+end", "scroll the conversation · follow the bottom"),
     ("ctrl+t", "plan and diff panes"),
@@ -212,8 +213,23 @@ def _status(ctx: SlashContext, _args: str) -> None:
     else:
         rows.append(("sandbox", f"{config.sandbox_mode} (starting…)"))
     rows.append(("workspace", str(ctx.app.cwd)))
+    rows.append(("undo", undo_status(ctx)))
     table = "\n".join(f"| {k} | {v.replace('|', '/')} |" for k, v in rows)
     ctx.app.conversation.markdown("**Status**\n\n| | |\n|---|---|\n" + table)
+
+
+def undo_status(ctx: SlashContext) -> str:
+    undo = ctx.app.config.undo
+    if not undo.enabled:
+        return "off (undo.enabled: false)"
+    history = ctx.session.undo_history
+    count = history.undoable()
+    turns = f"{count} turn{'s' if count != 1 else ''} can be undone"
+    limits = (
+        f"snapshots of the last {undo.keep_turns} turns kept; files over {undo.max_file_mb} MB"
+        f" and ignored folders over {undo.max_ignored_files:,} files not covered"
+    )
+    return f"{turns} · {limits}"
 
 
 def _init(ctx: SlashContext, _args: str) -> None:
@@ -252,6 +268,10 @@ def _redo(ctx: SlashContext, _args: str) -> None:
     ctx.session.undo("redo")
 
 
+def _rewind(ctx: SlashContext, _args: str) -> None:
+    ctx.session.rewind()
+
+
 def _quit(ctx: SlashContext, _args: str) -> None:
     ctx.app.exit()
 
@@ -271,6 +291,12 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
         during_turn=False,
     ),
     SlashCommand(name="redo", help="take back the last /undo", handler=_redo, during_turn=False),
+    SlashCommand(
+        name="rewind",
+        help="go back to an earlier request: code, conversation or both (esc esc)",
+        handler=_rewind,
+        during_turn=False,
+    ),
     SlashCommand(
         name="compact",
         help="summarise the conversation to free context",

@@ -28,6 +28,8 @@ class TurnSnapshots:
     failed: str = ""  # why a snapshot of this turn could not be taken
     not_covered: tuple[str, ...] = ()
     undone: bool = False
+    # Which of the session's requests started it (0 = the first), for rewind.
+    request_index: int = -1
 
     @property
     def changed(self) -> bool:
@@ -42,6 +44,7 @@ class UndoHistory:
     turns: list[TurnSnapshots] = field(default_factory=list)
     redo: list[str] = field(default_factory=list)  # undone turn ids, latest last
     _request: str = ""  # the person's last message (session files record no turn ids for it)
+    requests: int = 0  # how many requests the session holds so far
 
     @classmethod
     def from_events(cls, events: Iterable[ev.Event]) -> UndoHistory:
@@ -54,7 +57,7 @@ class UndoHistory:
         for turn in reversed(self.turns):
             if turn.turn_id == turn_id:
                 return turn
-        turn = TurnSnapshots(turn_id, request=self._request)
+        turn = TurnSnapshots(turn_id, request=self._request, request_index=self.requests - 1)
         self.turns.append(turn)
         return turn
 
@@ -63,6 +66,9 @@ class UndoHistory:
         match event:
             case ev.TurnStarted(user_input=text) | ev.UserMessage(text=text):
                 self._request = text
+                self.requests += 1
+            case ev.ThreadRolledBack(num_turns=turns):
+                self.requests = max(0, self.requests - turns)
             case ev.SnapshotTaken(turn_id=turn_id, phase="start", roots=roots):
                 turn = self._turn(turn_id)
                 turn.start, turn.undone = roots, False
@@ -90,6 +96,14 @@ class UndoHistory:
             if turn.start and turn.changed:
                 return turn
         return None
+
+    def since_request(self, index: int) -> list[TurnSnapshots]:
+        """Turns from request `index` on that changed files and are not undone, newest first."""
+        return [
+            t
+            for t in reversed(self.turns)
+            if t.request_index >= index and t.start and t.changed and not t.undone
+        ]
 
     def next_redo(self) -> TurnSnapshots | None:
         return self._turn(self.redo[-1]) if self.redo else None

@@ -79,6 +79,7 @@ SAMPLES: list[ev.Event] = [
     ),
     ev.SnapshotFailed(turn_id="t", phase="start", message="disk full"),
     ev.UndoApplied(turn_id="t", direction="redo", restored=("a.py",), failed=("b.py: busy",)),
+    ev.ThreadRolledBack(num_turns=2),
 ]
 # Events with no line of their own: streaming deltas, state a new session
 # rebuilds, and the parts of a call that its end event carries.

@@ -224,3 +224,28 @@ def test_a_pruned_snapshot_object_is_a_clear_error(repo: Path, tmp_path: Path) -
     snap = Snapshotter.open(repo, tmp_path / "home")
     with pytest.raises(SnapshotError, match="no longer in"):
         snap.load("0" * 40)
+
+
+def test_old_turns_are_pruned_ten_at_a_time_and_a_session_drops_its_refs(
+    repo: Path, tmp_path: Path
+) -> None:
+    from codex_tui.snapshots import drop_session, prune_refs, ref_name
+
+    snap = Snapshotter.open(repo, tmp_path / "home")
+    for turn in range(1, 15):
+        (repo / "a.txt").write_text(f"turn {turn}\n")
+        snap.take(ref_name("s1", turn, "start"))
+        snap.take(ref_name("s1", turn, "end"))
+        assert prune_refs(snap.store, "s1", keep_turns=3) == (22 if turn == 14 else 0)
+    refs = git(repo, "for-each-ref", "--format=%(refname)", "refs/codex-tui/").split()
+    assert refs == [ref_name("s1", t, p) for t in (12, 13, 14) for p in ("end", "start")]
+    drop_session(snap.store, "s1")
+    assert git(repo, "for-each-ref", "refs/codex-tui/") == ""
+
+
+def test_a_root_with_too_many_files_is_refused_with_one_line(repo: Path, tmp_path: Path) -> None:
+    from codex_tui.snapshots import SnapshotError
+
+    snap = Snapshotter.open(repo, tmp_path / "home", Limits(max_files=3))
+    with pytest.raises(SnapshotError, match="more than 3 files: too many to snapshot"):
+        snap.take()

@@ -42,9 +42,14 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "app")
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+    def printed(self) -> str:
+        """The screen and the lines scrolled above it, wrapped lines joined: what a
+        program printed on leaving (the pane's "Pane is dead" line can scroll it up)."""
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "app")
+
+    def wait_for(self, text: str, timeout: float = 20.0, *, scrolled: bool = False) -> None:
         deadline = time.monotonic() + timeout
-        while text not in self.screen():
+        while text not in (self.printed() if scrolled else self.screen()):
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never showed:\n{self.screen()}")
             time.sleep(0.1)
@@ -126,4 +131,4 @@ def test_quitting_says_how_to_resume_the_session(terminal) -> None:
     term.wait_for("noted")
     term.keys("/quit")
     term.keys("Enter")
-    term.wait_for("resume it with: codex-tui resume ")
+    term.wait_for("resume it with: codex-tui resume ", scrolled=True)

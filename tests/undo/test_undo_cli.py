@@ -152,3 +152,38 @@ def test_nothing_to_undo_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.stderr.startswith("codex-tui: undo: nothing to undo")
     no_session = codex(tmp_path, tmp_path / "empty-home", "undo", "--last")
     assert no_session.returncode == 1 and len(no_session.stderr.splitlines()) == 1
+
+
+def test_deleting_the_session_drops_its_snapshot_refs(tmp_path: Path, monkeypatch) -> None:
+    from codex_tui.sessions.index import SessionIndex
+
+    root, home = tmp_path / "w", tmp_path / "home"
+    make_tree(root, in_git=True)
+    with ScriptedModelServer([Reply(turn_calls()), Reply([Message("done")])]) as server:
+        assert codex(root, home, "exec", "go", server=server).returncode == 0
+    refs = ["git", "for-each-ref", "--format=%(refname)", "refs/codex-tui/"]
+    assert len(subprocess.run(refs, cwd=root, capture_output=True, text=True).stdout.split()) == 2
+    monkeypatch.setenv("CODEX_TUI_HOME", str(home))
+    index = SessionIndex.open()
+    index.refresh()
+    (session,) = index.list(None)
+    index.delete(session.id)
+    index.close()
+    assert subprocess.run(refs, cwd=root, capture_output=True, text=True).stdout == ""
+
+
+def test_a_failed_snapshot_is_one_warning_and_undo_names_the_turn(tmp_path: Path) -> None:
+    root, home = tmp_path / "w", tmp_path / "home"
+    make_tree(root, in_git=False)
+    home.mkdir()
+    (home / "snapshots").write_text("not a folder")  # the private store cannot be made
+    with ScriptedModelServer([Reply(turn_calls()), Reply([Message("done")])]) as server:
+        result = codex(root, home, "exec", "go anyway", server=server)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "no snapshot for undo" in line]
+    assert len(warnings) == 1
+    assert not (root / "bin.dat").exists()  # the turn went on
+    undone = codex(root, home, "undo", "--yes")
+    assert undone.returncode == 1
+    assert "“go anyway” cannot be undone: no snapshot was taken before it" in undone.stderr
+    assert len(undone.stderr.splitlines()) == 1
