@@ -16,6 +16,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from codex_tui.snapshots.gitstore import HEAVY_DIRS, GitStore, SnapshotError
 
@@ -31,9 +32,9 @@ class Limits:
     max_files: int = 250_000
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
-    """What tells a file apart from its earlier self without reading it."""
+class FileStat(NamedTuple):
+    """What tells a file apart from its earlier self without reading it (a tuple:
+    50,000 of them are made and compared per snapshot)."""
 
     perm: int  # permission bits
     size: int

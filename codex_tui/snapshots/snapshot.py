@@ -17,7 +17,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from codex_tui.snapshots.gitstore import GitStore, SnapshotError, TreeEntry, open_store
 from codex_tui.snapshots.scan import FileStat, Limits, Scan, scan
@@ -28,8 +28,7 @@ TITLE = "codex-tui snapshot"
 RACY_NS = 2_000_000_000  # files changed this recently are read again next time
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     kind: Literal["file", "link"]
     sha: str
     perm: int  # permission bits of a file; 0 for a symlink
@@ -92,8 +91,9 @@ class Snapshotter:
     store: GitStore
     cache_file: Path
     limits: Limits = field(default_factory=Limits)
-    _cache: dict[str, tuple[FileStat, str]] | None = None
+    _cache: dict[str, tuple[FileStat, Item]] | None = None
     _last: Snapshot | None = None
+    _dirty: bool = False  # the cache changed since it was written
 
     @classmethod
     def open(cls, root: Path, home: Path, limits: Limits | None = None) -> Snapshotter:
@@ -118,19 +118,24 @@ class Snapshotter:
 
     # --- the stat cache --------------------------------------------------------------
 
-    def _load_cache(self) -> dict[str, tuple[FileStat, str]]:
+    def _load_cache(self) -> dict[str, tuple[FileStat, Item]]:
         if self._cache is None:
             self._cache = {}
             with contextlib.suppress(OSError, ValueError, TypeError):
                 raw = json.loads(self.cache_file.read_bytes())
                 for path, (perm, size, mtime, ctime, ino, link, sha) in raw.items():
-                    self._cache[path] = (FileStat(perm, size, mtime, ctime, ino, link), sha)
+                    st = FileStat(perm, size, mtime, ctime, ino, link)
+                    item = Item("link", sha, 0) if link else Item("file", sha, perm)
+                    self._cache[path] = (st, item)
         return self._cache
 
     def _save_cache(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
         fresh = {
-            p: [s.perm, s.size, s.mtime_ns, s.ctime_ns, s.ino, s.link, sha]
-            for p, (s, sha) in self._load_cache().items()
+            p: [s.perm, s.size, s.mtime_ns, s.ctime_ns, s.ino, s.link, item.sha]
+            for p, (s, item) in self._load_cache().items()
         }
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.cache_file.with_suffix(f".{os.getpid()}.tmp")
@@ -157,8 +162,7 @@ class Snapshotter:
         for path, st in found.files.items():
             known = cache.get(path)
             if known is not None and known[0] == st:
-                kind: Literal["file", "link"] = "link" if st.link else "file"
-                items[path] = Item(kind, known[1], 0 if st.link else st.perm)
+                items[path] = known[1]  # same stat data: same kind, mode and content
             else:
                 (links if st.link else files).append(path)
         root = self.root
@@ -178,11 +182,14 @@ class Snapshotter:
         for path in (*files, *links):
             st = found.files[path]
             if st.mtime_ns < settled and st.ctime_ns < settled:
-                cache[path] = (st, items[path].sha)
-            else:
-                cache.pop(path, None)
-        for gone in cache.keys() - found.files.keys():
-            del cache[gone]
+                cache[path] = (st, items[path])
+                self._dirty = True
+            elif cache.pop(path, None) is not None:
+                self._dirty = True
+        if len(cache) > len(items) or files or links:
+            for gone in cache.keys() - found.files.keys():
+                del cache[gone]
+                self._dirty = True
         return Manifest(items, frozenset(found.dirs), tuple(found.not_covered))
 
     # --- snapshots -------------------------------------------------------------------
