@@ -101,6 +101,16 @@ def load_config(
                 " set it to the server's /v1 URL"
             )
     config = build(Config, merged)
+    for name, server in config.mcp_servers.items():
+        if bool(server.command) == bool(server.url):
+            prefix = f"mcp_servers.{name}."
+            where = next((v for k, v in sources.items() if k.startswith(prefix)), DEFAULT)
+            what = (
+                "sets both `command` and `url`: give one"
+                if server.command
+                else "needs `command` (a program started over stdio) or `url` (streamable HTTP)"
+            )
+            raise ConfigError(f"config key `mcp_servers.{name}` {what} ({where})")
     if config.model_provider not in config.model_providers:
         known = ", ".join(sorted(config.model_providers))
         where = sources.get("model_provider", DEFAULT)

@@ -16,6 +16,7 @@ ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 EnvInherit = Literal["all", "core", "none"]
 HistoryPersistence = Literal["save-all", "none"]
 ConversationState = Literal["client", "server"]
+McpApprovalMode = Literal["auto", "prompt", "approve"]
 
 # Keys that exist only at the top level (a profile may not set them).
 TOP_LEVEL_ONLY = frozenset({"profiles", "profile"})
@@ -109,6 +110,38 @@ class Undo:
     max_ignored_files: int = positive(2_000)
 
 
+@dataclass
+class McpTool:
+    """Settings of one tool of an MCP server."""
+
+    approval_mode: McpApprovalMode | None = None
+
+
+@dataclass
+class McpServer:
+    """One MCP server (Codex CLI's keys): a program over stdio (`command`) or a
+    streamable HTTP endpoint (`url`)."""
+
+    command: str | None = None
+    args: list[str] = field(default_factory=list)
+    # Added to a minimal environment (PATH, HOME, LANG, …): no secret is inherited.
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    url: str | None = None
+    bearer_token_env_var: str | None = None
+    http_headers: dict[str, str] = field(default_factory=dict)
+    startup_timeout_sec: float = field(default=10.0, metadata={"minimum": 0.1})
+    tool_timeout_sec: float = field(default=60.0, metadata={"minimum": 0.1})
+    enabled: bool = True
+    # None = every tool; disabled_tools are dropped after enabled_tools is applied.
+    enabled_tools: list[str] | None = None
+    disabled_tools: list[str] = field(default_factory=list)
+    # auto: the approval policy decides from the tool's annotations; prompt: always
+    # ask; approve: never ask.
+    default_tools_approval_mode: McpApprovalMode = "auto"
+    tools: dict[str, McpTool] = field(default_factory=dict)
+
+
 def builtin_providers() -> dict[str, ModelProvider]:
     """Providers that exist without any configuration; users add to these."""
     return {
@@ -158,6 +191,7 @@ class Config:
     response_checks: ResponseChecks = field(default_factory=ResponseChecks)
     tui: Tui = field(default_factory=Tui)
     undo: Undo = field(default_factory=Undo)
+    mcp_servers: dict[str, McpServer] = field(default_factory=dict)
     # A program (argv) run with a JSON argument when a turn ends.
     notify: list[str] = field(default_factory=list)
     profile: str | None = None

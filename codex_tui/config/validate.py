@@ -95,6 +95,12 @@ def check(
         minimum = (meta or {}).get("minimum")
         if minimum is not None and value < minimum:
             raise bad_value(path, value, where, f"must be at least {minimum}")
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad_value(path, value, where, "expected a number")
+        minimum = (meta or {}).get("minimum")
+        if minimum is not None and value < minimum:
+            raise bad_value(path, value, where, f"must be at least {minimum}")
     elif tp is str:
         if not isinstance(value, str):
             raise bad_value(path, value, where, "expected a string")
