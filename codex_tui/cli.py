@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
     "resume": ("codex_tui.ui.resume_cli", "resume a recorded session"),
     "sessions": ("codex_tui.sessions.cli", "list recorded sessions"),
     "undo": ("codex_tui.undo.cli", "undo a recorded session's last turn"),
+    "mcp": ("codex_tui.mcp.cli", "manage MCP servers in config.yaml"),
     "apply-patch": ("codex_tui.patch.cli", "apply a patch to the workspace"),
     "sandbox": ("codex_tui.sandbox.cli", "run a command inside the sandbox"),
     "config": ("codex_tui.config.cli", "print the effective configuration"),

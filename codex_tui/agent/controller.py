@@ -45,7 +45,7 @@ from codex_tui.agent.model_stream import (
 )
 from codex_tui.agent.tool_calls import ToolRunner, TurnAbort
 from codex_tui.config.schema import ResponseChecks
-from codex_tui.tools.registry import parse_call, responses_tools
+from codex_tui.tools.registry import ToolSpec, parse_call, responses_tools
 
 if TYPE_CHECKING:
     from codex_tui.config import Config
@@ -399,6 +399,8 @@ class Agent:
             await asyncio.wait([driver])
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
+        if self.tools.env.mcp is not None:
+            await self.tools.env.mcp.aclose()
         # The session's private /tmp goes with it.
         await asyncio.to_thread(self.tools.env.sandbox.close)
         await self.client.close()
@@ -434,8 +436,11 @@ class Agent:
                 if self.conversation.needs_compaction():
                     await self.summarise(automatic=True)
                 items, usage = await self._sample()
+                extra = self._mcp_specs()
                 calls = [
-                    parse_call(i["call_id"], i["name"], i["arguments"]) for i in items if is_call(i)
+                    parse_call(i["call_id"], i["name"], i["arguments"], extra)
+                    for i in items
+                    if is_call(i)
                 ]
                 if checks is not None:
                     for flagged in checks.response(items, calls):
@@ -541,7 +546,7 @@ class Agent:
             model=self.conversation.model,
             instructions=self.instructions,
             input=[*(items[self._chain_len :] if chained else items), *extra],
-            tools=responses_tools() if tools else [],
+            tools=responses_tools(self._mcp_specs()) if tools else [],
             reasoning_effort=self.reasoning_effort,
             max_output_tokens=self.max_output_tokens,
             store=self.server_state,
@@ -568,8 +573,21 @@ class Agent:
             self._restart_chain()
             return await self._stream(self._request(extra, tools), show)
 
+    def _mcp_specs(self) -> dict[str, ToolSpec] | None:
+        mcp = self.tools.env.mcp
+        return mcp.specs if mcp is not None else None
+
+    async def _mcp_ready(self) -> None:
+        """MCP servers still starting are waited for (each up to its own timeout)
+        before a request: the tools offered must be known. Failures warn once."""
+        mcp = self.tools.env.mcp
+        if mcp is not None:
+            for warning in await mcp.wait_ready():
+                self.emit(ev.WarningEvent(message=warning))
+
     async def _sample(self) -> tuple[list[HistoryItem], ev.TokenUsage]:
         """One model request; completed items join the history as they finish."""
+        await self._mcp_ready()
         compacted_once = False
         while True:
             try:

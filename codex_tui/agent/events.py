@@ -187,6 +187,32 @@ class PatchEnd(Event):
     feedback: str = ""
 
 
+McpStatus = Literal["completed", "failed", "declined", "refused", "aborted"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class McpToolCallBegin(Event):
+    """A call to a tool of an MCP server is about to be made (after any approval)."""
+
+    call_id: str
+    server: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class McpToolCallEnd(Event):
+    """An MCP tool call ended; `result` is what the model got back."""
+
+    call_id: str
+    server: str
+    tool: str
+    arguments: dict[str, Any]
+    result: str
+    status: McpStatus
+    duration_s: float = 0.0
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ToolCallEnd(Event):
     """A read-only tool (read_file, search_files, git_*) finished."""
@@ -434,4 +460,14 @@ class PatchApprovalRequest:
     patch: PatchPlan | None = field(default=None, compare=False)
 
 
-ApprovalRequest = CommandApprovalRequest | PatchApprovalRequest
+@dataclass(frozen=True, kw_only=True, slots=True)
+class McpToolApprovalRequest:
+    call_id: str
+    server: str
+    tool: str
+    arguments: dict[str, Any]
+    reason: str
+    description: str = ""
+
+
+ApprovalRequest = CommandApprovalRequest | PatchApprovalRequest | McpToolApprovalRequest

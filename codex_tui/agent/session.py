@@ -121,6 +121,12 @@ async def build_agent(
         emit = recorder.wrap(emit)
     if config.undo.enabled:
         env.snapshots = snapshots_for(config, root, sandbox, session_id, emit)
+    if any(server.enabled for server in config.mcp_servers.values()):
+        from codex_tui.mcp.manager import McpManager
+
+        # Started now, in the background: only the first request waits for them.
+        env.mcp = McpManager(config.mcp_servers, root, paths.log_dir())
+        env.mcp.start()
     agent = Agent(
         client or ModelClient(config.model_provider, config.provider),
         conversation,

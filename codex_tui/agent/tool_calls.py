@@ -43,6 +43,7 @@ from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
     from codex_tui.agent.turn_snapshots import TurnSnapshots
+    from codex_tui.mcp.manager import McpManager
     from codex_tui.patch import PatchPlan
     from codex_tui.sandbox import ExecResult, Sandbox
 
@@ -70,6 +71,8 @@ class ToolEnv:
     max_timeout_ms: int = 600_000
     # Taken before a turn's first write, for undo (None: undo is off).
     snapshots: TurnSnapshots | None = None
+    # The session's MCP servers (None: none configured).
+    mcp: McpManager | None = None
 
 
 @dataclass
@@ -166,6 +169,10 @@ class ToolRunner:
             case "git_diff":
                 diff = cast(GitDiffArgs, args)
                 out = await git.git_diff(root, diff.get("path"), diff.get("staged"))
+            case _ if name.startswith("mcp__"):
+                from codex_tui.agent.mcp_calls import run_mcp_call
+
+                return await run_mcp_call(self, call_id, name, args)
             case _:
                 raise ToolArgumentError(f"unknown tool `{name}`")
         self.emit(

@@ -49,6 +49,12 @@ class ProgressPrinter:
             case ev.ResponseFlagged(flags=flags, source=source):
                 for flag in flags:
                     self.line(flag_line(flag, source))
+            case ev.McpToolCallEnd(server=server, tool=tool, status=status, result=result):
+                head = result.strip().splitlines()[0][:120] if result.strip() else ""
+                mark = "✓" if status == "completed" else "✗"
+                self.line(
+                    f"{mark} {server} · {tool}: {head}" if head else f"{mark} {server} · {tool}"
+                )
             case ev.WarningEvent(message=message):
                 self.line(f"warning: {message}")
             case ev.SnapshotFailed(message=message):

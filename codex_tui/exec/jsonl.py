@@ -84,6 +84,18 @@ class JsonEventWriter:
                 self._item(
                     kind, {"id": self._todo_id, "type": "todo_list", "items": self._todo_items}
                 )
+            case ev.McpToolCallBegin(call_id=call_id, server=server, tool=tool, arguments=args):
+                item_id = self._commands[call_id] = self._id()
+                self._item("item.started", mcp_item(item_id, server, tool, args, "in_progress"))
+            case ev.McpToolCallEnd() as end:
+                item_id = self._commands.pop(end.call_id, "") or self._id()
+                status = "completed" if end.status == "completed" else "failed"
+                call = mcp_item(item_id, end.server, end.tool, end.arguments, status)
+                if end.status == "completed":
+                    call["result"] = {"content": [{"type": "text", "text": end.result}]}
+                else:
+                    call["error"] = {"message": end.result}
+                self._item("item.completed", call)
             case ev.SnapshotTaken(turn_id=turn_id, phase=phase, roots=roots, not_covered=nc):
                 # Ours, not Codex CLI's: a script can roll back with `git` or `codex-tui undo`.
                 snapshot = {
@@ -153,6 +165,19 @@ def command_item(
         "command": shlex.join(command),
         "aggregated_output": output,
         "exit_code": exit_code,
+        "status": status,
+    }
+
+
+def mcp_item(
+    item_id: str, server: str, tool: str, arguments: dict[str, Any], status: str
+) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "mcp_tool_call",
+        "server": server,
+        "tool": tool,
+        "arguments": arguments,
         "status": status,
     }
 

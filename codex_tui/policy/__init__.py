@@ -15,6 +15,7 @@ from codex_tui.policy.decision import (
     decide_patch,
 )
 from codex_tui.policy.failure import looks_sandbox_caused
+from codex_tui.policy.mcp import McpApprovalMode, decide_tool
 from codex_tui.policy.prefixes import Prefix, approval_prefix, parse_prefixes, session_prefixes
 from codex_tui.policy.redact import redact, redact_json
 
@@ -26,6 +27,7 @@ __all__ = [
     "Classification",
     "CommandKind",
     "Decision",
+    "McpApprovalMode",
     "PolicyRules",
     "Prefix",
     "SandboxMode",
@@ -36,6 +38,7 @@ __all__ = [
     "decide_after_failure",
     "decide_command",
     "decide_patch",
+    "decide_tool",
     "is_known_safe",
     "looks_sandbox_caused",
     "parse_prefixes",

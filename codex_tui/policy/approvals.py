@@ -22,6 +22,7 @@ class SessionApprovals:
 
     commands: dict[Prefix, bool] = field(default_factory=dict)
     files: set[PurePath] = field(default_factory=set)
+    tools: set[tuple[str, str]] = field(default_factory=set)  # (MCP server, tool)
 
     def approve_command(
         self, argv: list[str] | tuple[str, ...], *, without_sandbox: bool = False
@@ -46,3 +47,9 @@ class SessionApprovals:
     def files_approved(self, paths: Iterable[PurePath]) -> bool:
         paths = [PurePath(p) for p in paths]
         return bool(paths) and all(p in self.files for p in paths)
+
+    def approve_tool(self, server: str, tool: str) -> None:
+        self.tools.add((server, tool))
+
+    def tool_approved(self, server: str, tool: str) -> bool:
+        return (server, tool) in self.tools

@@ -32,7 +32,7 @@ __all__ = [
 
 ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
-Subject = Literal["command", "patch"]
+Subject = Literal["command", "patch", "tool"]
 
 
 class Action(StrEnum):
@@ -68,6 +68,8 @@ class Decision:
             return self
         if self.subject == "patch":
             action = Action.APPLY
+        elif self.subject == "tool":
+            action = Action.RUN_UNSANDBOXED
         else:
             action = Action.RUN_SANDBOXED if self.sandbox_if_approved else Action.RUN_UNSANDBOXED
         return Decision(action, self.rule, self.reason, subject=self.subject)

@@ -490,6 +490,56 @@ def _read_undo(p: Payload, _: ReadState) -> list[ev.Event]:
     ]
 
 
+MCP_STATUSES: dict[str, ev.McpStatus] = {
+    s: s for s in ("completed", "failed", "declined", "refused", "aborted")
+}
+
+
+def _mcp_end(e: ev.McpToolCallEnd, _: WriteState) -> Payload:
+    secs = max(0.0, e.duration_s)
+    ok = e.status == "completed"
+    result: Payload = (
+        {"Ok": {"content": [{"type": "text", "text": redact(e.result)}], "isError": False}}
+        if ok
+        else {"Err": redact(e.result)}
+    )
+    return {
+        "type": "mcp_tool_call_end",
+        "call_id": e.call_id,
+        "invocation": {"server": e.server, "tool": e.tool, "arguments": redact_json(e.arguments)},
+        "duration": {"secs": int(secs), "nanos": int((secs % 1) * 1e9)},
+        "result": result,
+        "status": e.status,
+    }
+
+
+def _read_mcp_end(p: Payload, _: ReadState) -> list[ev.Event]:
+    raw_invocation, raw_result = p.get("invocation"), p.get("result")
+    invocation: Payload = raw_invocation if isinstance(raw_invocation, dict) else {}
+    result: Payload = raw_result if isinstance(raw_result, dict) else {}
+    arguments = invocation.get("arguments")
+    ok = result.get("Ok")
+    ended: ev.McpStatus
+    if isinstance(ok, dict):
+        content = ok.get("content")
+        blocks = content if isinstance(content, list) else []
+        output = "\n".join(text(b, "text") for b in blocks if isinstance(b, dict))
+        ended = "failed" if ok.get("isError") is True else "completed"
+    else:
+        output, ended = text(result, "Err"), "failed"
+    return [
+        ev.McpToolCallEnd(
+            call_id=text(p, "call_id"),
+            server=text(invocation, "server"),
+            tool=text(invocation, "tool"),
+            arguments=arguments if isinstance(arguments, dict) else {},
+            result=output,
+            status=pick(MCP_STATUSES, p.get("status"), ended),
+            duration_s=seconds(p.get("duration")),
+        )
+    ]
+
+
 def _rolled_back(e: ev.ThreadRolledBack, _: WriteState) -> Payload:
     return {"type": "thread_rolled_back", "num_turns": e.num_turns}
 
@@ -538,6 +588,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("snapshot_failed", ev.SnapshotFailed, _snapshot_failed, _read_snapshot_failed)
     yield EventKind("undo_applied", ev.UndoApplied, _undo, _read_undo)
     yield EventKind("thread_rolled_back", ev.ThreadRolledBack, _rolled_back, _read_rolled_back)
+    yield EventKind("mcp_tool_call_end", ev.McpToolCallEnd, _mcp_end, _read_mcp_end)
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())

@@ -4,6 +4,7 @@ argument checking that turns bad calls into messages the model can act on."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,8 +135,10 @@ TOOLS: dict[str, ToolSpec] = {
 }
 
 
-def responses_tools() -> list[dict[str, Any]]:
-    """Function tool definitions in the Responses API's shape."""
+def responses_tools(extra: Mapping[str, ToolSpec] | None = None) -> list[dict[str, Any]]:
+    """Function tool definitions in the Responses API's shape; `extra` are the
+    tools of MCP servers (their names never collide: they start with `mcp__`)."""
+    specs = [*TOOLS.values(), *(extra or {}).values()]
     return [
         {
             "type": "function",
@@ -144,7 +147,7 @@ def responses_tools() -> list[dict[str, Any]]:
             "parameters": t.parameters,
             "strict": False,
         }
-        for t in TOOLS.values()
+        for t in specs
     ]
 
 
@@ -194,11 +197,15 @@ class ToolCall:
         return spec is not None and spec.read_only and self.error is None
 
 
-def parse_call(call_id: str, name: str, arguments: str) -> ToolCall:
+def parse_call(
+    call_id: str, name: str, arguments: str, extra: Mapping[str, ToolSpec] | None = None
+) -> ToolCall:
     """The model's call as a ToolCall; a bad call carries its error instead."""
-    spec = TOOLS.get(name)
+    spec = TOOLS.get(name) or (extra or {}).get(name)
     if spec is None:
-        error = f"unknown tool `{name}`; available: {', '.join(TOOLS)}"
+        known = [*TOOLS, *(extra or {})]
+        shown = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
+        error = f"unknown tool `{name}`; available: {shown}"
         return ToolCall(call_id=call_id, name=name, error=error)
     try:
         args = parse_arguments(spec, arguments)

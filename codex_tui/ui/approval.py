@@ -167,7 +167,7 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             if isinstance(request, ev.CommandApprovalRequest)
             else None
         )
-        classes = "-patch" if patch else "-command"
+        classes = "-patch" if patch else "-command"  # an MCP call looks like a command
         super().__init__(classes=f"{classes} -danger" if self.danger else classes)
         self.request = request
         self.diff: DiffView | None = None
@@ -201,6 +201,8 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
             if len(shown) > _PREFIX_WIDTH:
                 shown = shown[: _PREFIX_WIDTH - 1] + "…"
             return f"approve `{shown}` commands for the session"
+        if isinstance(request, ev.McpToolApprovalRequest):
+            return f"approve `{request.tool}` of `{request.server}` for the session"
         return "approve changes to these files for the session"
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
@@ -212,6 +214,8 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         with Vertical(id="dialog"):
             if isinstance(self.request, ev.CommandApprovalRequest):
                 yield from self._compose_command(self.request)
+            elif isinstance(self.request, ev.McpToolApprovalRequest):
+                yield from self._compose_tool(self.request)
             else:
                 yield from self._compose_patch(self.request)
             yield self.feedback
@@ -260,6 +264,29 @@ class ApprovalScreen(ModalScreen[ev.ApprovalDecision]):
         if self.danger and self.danger in reason:
             return ""
         return reason
+
+    def _compose_tool(self, request: ev.McpToolApprovalRequest):
+        """An MCP tool call: the server, the tool and its arguments as pretty JSON."""
+        import json
+
+        yield from self._head(
+            Content.assemble(
+                "Call this MCP tool?  ",
+                (request.tool, "$text"),
+                ("  of server ", "dim not bold"),
+                (request.server, "$text"),
+            )
+        )
+        shown = json.dumps(request.arguments, indent=2, ensure_ascii=False)
+        with VerticalScroll(id="approval-command", can_focus=False):
+            yield Static(Content(shown))
+        lines: list[Content] = []
+        if request.description:
+            first = request.description.strip().splitlines()[0][:200]
+            lines.append(Content.assemble(("tool: ", "dim"), (first, "$text")))
+        because = inline(request.reason, "$text")
+        lines.append(Content.assemble(("asking because: ", "dim"), because))
+        yield Static(Content("\n").join(lines), id="approval-details")
 
     def _compose_patch(self, request: ev.PatchApprovalRequest):
         from codex_tui.ui.diffview import DiffView

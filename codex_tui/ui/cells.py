@@ -254,23 +254,29 @@ class CommandCell(Expandable):
         if self.running:
             self.refresh_header()
 
+    def title(self) -> str:
+        """What ran, as the header names it."""
+        return "$ " + command_line(self.command)
+
     def refresh_header(self) -> None:
         line = Text()
         if self.running:
             elapsed = clock() - self.started
             frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
             line.append(f"{frame} ", "bold")
-            line.append("$ " + command_line(self.command), "bold")
+            line.append(self.title(), "bold")
             line.append(f"  {format_duration(elapsed)}", "dim")
         else:
-            ok = self.status == "completed" and self.exit_code == 0
+            ok = self.status == "completed" and self.exit_code in (0, None)
             mark, style = ("✓", "bold green") if ok else ("✗", "bold red")
             if self.status in ("declined", "refused", "aborted"):
                 mark, style = ("⊘", "bold yellow")
             line.append(f"{mark} ", style)
-            line.append("$ " + command_line(self.command), "bold")
-            if self.status == "completed":
+            line.append(self.title(), "bold")
+            if self.status == "completed" and self.exit_code is not None:
                 line.append(f"  exit {self.exit_code}", style)
+            elif self.status == "completed":
+                pass
             elif self.status == "timed_out":
                 line.append("  timed out", style)
             else:

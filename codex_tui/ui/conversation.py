@@ -29,6 +29,7 @@ from codex_tui.ui.cells import (
     format_duration,
 )
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
+from codex_tui.ui.mcp_cell import McpCell
 from codex_tui.ui.note_cells import CutOffNote, NoticeCell, PlanCell, SeparatorCell, compacted_line
 
 if TYPE_CHECKING:
@@ -412,6 +413,15 @@ class ConversationView(VerticalScroll):
                 ended = cell or self.add(CommandCell(end.call_id, end.command))
                 self._pending.pop(ended, None)
                 ended.finish(end.exit_code, end.output, end.status, end.duration_s, end.feedback)
+            case ev.McpToolCallBegin() as begin:
+                self._commands[begin.call_id] = self.add(
+                    McpCell(begin.call_id, begin.server, begin.tool, begin.arguments)
+                )
+            case ev.McpToolCallEnd() as end:
+                cell = self._commands.pop(end.call_id, None) or self.add(
+                    McpCell(end.call_id, end.server, end.tool, end.arguments)
+                )
+                cell.finish(None, end.result, end.status, end.duration_s)
             case ev.PatchBegin(call_id=call_id, changes=changes, diff=diff):
                 self._patches[call_id] = self.add(
                     PatchCell(call_id, changes, diff, code_theme=self.code_theme)

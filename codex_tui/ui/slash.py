@@ -268,6 +268,15 @@ def _redo(ctx: SlashContext, _args: str) -> None:
     ctx.session.undo("redo")
 
 
+def _mcp(ctx: SlashContext, _args: str) -> None:
+    from codex_tui.ui.mcp_status import mcp_markdown
+
+    agent = ctx.session.agent
+    manager = agent.tools.env.mcp if agent is not None else None
+    configured = len(ctx.app.config.mcp_servers)
+    ctx.app.conversation.markdown(mcp_markdown(manager, configured))
+
+
 def _rewind(ctx: SlashContext, _args: str) -> None:
     ctx.session.rewind()
 
@@ -308,6 +317,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="theme", help="choose the colour theme (/theme NAME)", handler=_theme),
     SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
     SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
+    SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
     SlashCommand(name="key", help="paste an API key for this session only", handler=_key),
     SlashCommand(name="help", help="list the commands and keys", handler=_help),
     SlashCommand(name="quit", help="quit codex-tui", handler=_quit),

@@ -80,6 +80,18 @@ SAMPLES: list[ev.Event] = [
     ev.SnapshotFailed(turn_id="t", phase="start", message="disk full"),
     ev.UndoApplied(turn_id="t", direction="redo", restored=("a.py",), failed=("b.py: busy",)),
     ev.ThreadRolledBack(num_turns=2),
+    ev.McpToolCallEnd(
+        call_id="m1",
+        server="git",
+        tool="git_status",
+        arguments={"repo_path": "."},
+        result="On branch main",
+        status="completed",
+        duration_s=0.5,
+    ),
+    ev.McpToolCallEnd(
+        call_id="m2", server="s", tool="t", arguments={}, result="boom", status="failed"
+    ),
 ]
 # Events with no line of their own: streaming deltas, state a new session
 # rebuilds, and the parts of a call that its end event carries.
@@ -98,6 +110,7 @@ NOT_RECORDED = {
     ev.CompactionFailed,
     ev.QueueChanged,
     ev.Idle,
+    ev.McpToolCallBegin,  # folded into mcp_tool_call_end
 }
 
 

@@ -1,0 +1,102 @@
+"""A call to a tool of an MCP server, under the approval policy.
+
+The decision is the policy's (`policy.mcp.decide_tool`, from the tool's
+approval mode and annotations); an asked call shows the server, the tool and the
+arguments. The call runs with the server's `tool_timeout_sec`; esc cancels it
+(the task's cancellation reaches the server as notifications/cancelled). What
+the server returns becomes text for the model (`mcp.results`), capped like
+command output; the runner redacts secrets from it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from codex_tui.agent import events as ev
+from codex_tui.policy import Action, decide_tool
+
+if TYPE_CHECKING:
+    from codex_tui.agent.tool_calls import CallResult, ToolRunner
+    from codex_tui.mcp.manager import McpTool
+
+
+async def run_mcp_call(
+    runner: ToolRunner, call_id: str, name: str, args: dict[str, Any]
+) -> CallResult:
+    from codex_tui.agent.tool_calls import CallResult, declined
+    from codex_tui.mcp.manager import McpCallError
+    from codex_tui.mcp.results import result_text
+
+    env = runner.env
+    manager = env.mcp
+    tool = manager.tool(name) if manager is not None else None
+    if manager is None or tool is None:
+        return CallResult(f"error: the MCP tool `{name}` is not available now", "invalid")
+    decision = decide_tool(
+        env.rules,
+        server=tool.server,
+        tool=tool.name,
+        mode=manager.approval_mode(tool),
+        read_only=tool.tool.read_only,
+        approvals=env.approvals,
+    )
+    if decision.action is Action.REFUSE:
+        _end(runner, call_id, tool, args, decision.reason, "refused")
+        return CallResult(decision.model_message, "refused")
+    if decision.action is Action.ASK:
+        request = ev.McpToolApprovalRequest(
+            call_id=call_id,
+            server=tool.server,
+            tool=tool.name,
+            arguments=args,
+            reason=decision.reason,
+            description=tool.tool.description,
+        )
+        answer = await runner.ask(request)
+        if answer.decision is ev.ReviewDecision.DENY:
+            _end(runner, call_id, tool, args, "declined", "declined")
+            return CallResult(declined("tool call", answer.feedback), "declined")
+        if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
+            env.approvals.approve_tool(tool.server, tool.name)
+    runner.emit(
+        ev.McpToolCallBegin(call_id=call_id, server=tool.server, tool=tool.name, arguments=args)
+    )
+    started = time.monotonic()
+    try:
+        result = await manager.call(tool, args)
+    except McpCallError as exc:
+        text = f"error: the MCP tool call failed: {exc}"
+        _end(runner, call_id, tool, args, text, "failed", started)
+        return CallResult(text, "failed")
+    except BaseException:
+        _end(runner, call_id, tool, args, "interrupted", "aborted", started)
+        raise
+    text = result_text(list(result.content), result.structured_content)
+    if result.is_error:
+        text = f"error: {text}"
+    _end(runner, call_id, tool, args, text, "failed" if result.is_error else "completed", started)
+    return CallResult(text, "run" if not result.is_error else "failed")
+
+
+def _end(
+    runner: ToolRunner,
+    call_id: str,
+    tool: McpTool,
+    args: dict[str, Any],
+    result: str,
+    status: ev.McpStatus,
+    started: float | None = None,
+) -> None:
+    took = time.monotonic() - started if started is not None else 0.0
+    runner.emit(
+        ev.McpToolCallEnd(
+            call_id=call_id,
+            server=tool.server,
+            tool=tool.name,
+            arguments=args,
+            result=result,
+            status=status,
+            duration_s=took,
+        )
+    )
