@@ -72,7 +72,9 @@ def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
     if item["type"] != "message" or item["role"] != "user":
         return False
     text = message_text(item)
-    return not text.startswith(("<user_instructions>", "<environment_context>", SUMMARY_PREFIX))
+    return not text.startswith(
+        ("<user_instructions>", "<environment_context>", "<hook_context>", SUMMARY_PREFIX)
+    )
 
 
 def user_requests(items: list[HistoryItem]) -> list[MessageItem]:

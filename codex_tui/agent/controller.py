@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from codex_tui.agent import events as ev
 from codex_tui.agent.checks import TurnChecks, grounding_text
 from codex_tui.agent.context import COMPACT_PROMPT, Conversation, estimate_usage
+from codex_tui.agent.hook_calls import prompt_verdict, stop_verdict
 from codex_tui.agent.items import (
     HistoryItem,
     call_output,
@@ -180,6 +181,8 @@ class Agent:
         self._step: asyncio.Task[TurnOutcome | None] | None = None
         self._closed = False
         self._settings_lock = asyncio.Lock()
+        # Reads the hooks again (after the person trusts the repository); warnings.
+        self.reload_hooks: Callable[[], list[str]] | None = None
         if not conversation.items:
             conversation.add(*context_items)
 
@@ -399,6 +402,10 @@ class Agent:
             await asyncio.wait([driver])
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
+        hooks = self.tools.env.hooks
+        if hooks is not None:
+            await hooks.fire("SessionEnd", reason="exit")
+            await hooks.drain()
         if self.tools.env.mcp is not None:
             await self.tools.env.mcp.aclose()
         # The session's private /tmp goes with it.
@@ -422,10 +429,17 @@ class Agent:
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
         self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
+        blocked, context = await prompt_verdict(self.tools.env.hooks, text)
+        if blocked is not None:
+            reason = f"blocked by a hook: {blocked}"
+            took = time.monotonic() - started
+            self.emit(ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took))
+            return TurnOutcome(status="aborted", last_message=None)
         if self.tools.env.snapshots is not None:
             self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()
-        self.conversation.add(user_message(text))
+        self.conversation.add(user_message(text), *(user_message(c) for c in context))
+        continued = 0
         turn_usage = ev.TokenUsage()
         last_message: str | None = None
         checks = self._turn_checks()
@@ -449,7 +463,12 @@ class Agent:
                 texts = [message_text(i) for i in items if i["type"] == "message"]
                 last_message = texts[-1] if texts else last_message
                 if not calls:
-                    break
+                    go_on = await stop_verdict(self.tools.env.hooks, continued)
+                    if go_on is None:
+                        break
+                    continued += 1
+                    self.conversation.add(user_message(go_on))
+                    continue
                 outputs = await self.tools.run_calls(calls)
                 self.conversation.add(*outputs)
                 if self._interrupted:
@@ -713,6 +732,9 @@ class Agent:
 
     async def summarise(self, automatic: bool = False) -> str:
         """Ask the model for a hand-off summary and restart history from it."""
+        if self.tools.env.hooks is not None:
+            trigger = "auto" if automatic else "manual"
+            await self.tools.env.hooks.fire("PreCompact", trigger, trigger=trigger)
         items, usage = await self._send([user_message(COMPACT_PROMPT)], tools=False, show=False)
         summary = "\n".join(message_text(i) for i in items if i["type"] == "message").strip()
         if not summary:

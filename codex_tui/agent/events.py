@@ -406,6 +406,21 @@ class ThreadRolledBack(Event):
     num_turns: int
 
 
+HookNoteKind = Literal["blocked", "denied", "allowed", "asked", "stopped", "context", "warning"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HookNoted(Event):
+    """What one of the person's hooks decided (or why it failed), for the
+    transcript, the session file, `exec --json` and the audit log."""
+
+    event: str  # the hook event: PreToolUse, Stop, …
+    label: str  # the hook's script or program
+    kind: HookNoteKind
+    text: str
+    call_id: str = ""  # the tool call it was about, if any
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class QueueChanged(Event):
     """Messages waiting for the running turn to end (`Agent.enqueue`)."""

@@ -41,6 +41,7 @@ async def run_mcp_call(
         read_only=tool.tool.read_only,
         approvals=env.approvals,
     )
+    decision = runner.hook_permission(call_id, decision)
     if decision.action is Action.REFUSE:
         _end(runner, call_id, tool, args, decision.reason, "refused")
         return CallResult(decision.model_message, "refused")

@@ -28,6 +28,7 @@ from codex_tui.config import Config, ConfigError, paths
 from codex_tui.policy import AuditLog, PolicyRules
 
 if TYPE_CHECKING:
+    from codex_tui.agent.hook_calls import AgentHooks
     from codex_tui.agent.turn_snapshots import TurnSnapshots
     from codex_tui.sandbox import Sandbox
     from codex_tui.sessions import SessionData, SessionRecorder
@@ -45,6 +46,7 @@ async def build_agent(
     resume: Path | SessionData | None = None,
     record: bool = True,
     source: str = "cli",
+    hook_source: str = "startup",
 ) -> Agent:
     """A ready Agent for `cwd`; emits SessionConfigured.
 
@@ -127,6 +129,13 @@ async def build_agent(
         # Started now, in the background: only the first request waits for them.
         env.mcp = McpManager(config.mcp_servers, root, paths.log_dir())
         env.mcp.start()
+
+    def make_hooks() -> list[str]:
+        """(Re)read the hooks (after the person trusts the repository); warnings."""
+        env.hooks, warnings = hooks_for(config, root, session_id, emit, recorder)
+        return warnings
+
+    hook_warnings = await asyncio.to_thread(make_hooks)
     agent = Agent(
         client or ModelClient(config.model_provider, config.provider),
         conversation,
@@ -145,6 +154,7 @@ async def build_agent(
         config=dataclasses.replace(config),
         recorder=recorder,
     )
+    agent.reload_hooks = make_hooks
     if recorder is not None:
         # The agent's own settings: override() changes them, not `config`.
         recorder.describe_turn = lambda: turn_context(agent.config or config, root, agent)
@@ -160,9 +170,55 @@ async def build_agent(
         )
     )
     # A patch cut short by a crash was rolled back; an AGENTS.md could not be read.
-    for warning in filter(None, doc_warnings):
+    for warning in filter(None, [*doc_warnings, *hook_warnings]):
         emit(ev.WarningEvent(message=warning))
+    if env.hooks is not None:
+        await session_start(agent, env.hooks, "resume" if data is not None else hook_source)
     return agent
+
+
+async def session_start(agent: Agent, hooks: AgentHooks, source: str) -> None:
+    """SessionStart hooks; what they print joins the model's context for the session."""
+    from codex_tui.agent.hook_calls import context_message
+
+    seen = await hooks.fire("SessionStart", source, source=source)
+    if seen.context:
+        item = user_message(context_message(seen.context, "SessionStart"))
+        agent.context_items.append(item)
+        agent.conversation.add(item)
+
+
+def hooks_for(
+    config: Config,
+    root: Path,
+    session_id: str,
+    emit: Callable[[ev.Event], None],
+    recorder: SessionRecorder | None,
+) -> tuple[AgentHooks | None, list[str]]:
+    """The session's hooks (the person's, and a trusted repository's) and one
+    warning per hook file that is missing or not executable."""
+    from codex_tui.agent.hook_calls import AgentHooks
+    from codex_tui.hooks.sources import collect, hook_file_warnings, repo_hooks
+    from codex_tui.sessions.files import repo_root
+
+    repo = repo_hooks(repo_root(root))
+    warnings: list[str] = []
+    if repo is not None and repo.error:
+        warnings.append(f"repository hooks not loaded: {repo.error}")
+    elif repo is not None and repo.trust == "unknown":
+        count = len(repo.hooks)
+        warnings.append(
+            f"{repo.file} defines {count} hook{'s' if count != 1 else ''}; they run only once"
+            " you trust this repository (/hooks trust in the app)"
+        )
+    hooks = collect(config.hooks, repo)
+    if not hooks:
+        return None, warnings
+    warnings += hook_file_warnings(hooks, root)
+    path = (lambda: recorder.path) if recorder is not None else (lambda: None)
+    audit = AuditLog(paths.log_dir() / "audit.jsonl")
+    agent_hooks = AgentHooks(hooks, root, session_id, emit, transcript_path=path, audit=audit)
+    return agent_hooks, warnings
 
 
 def recover_patch(root: Path) -> str:

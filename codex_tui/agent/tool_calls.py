@@ -42,6 +42,7 @@ from codex_tui.tools.registry import ToolArgumentError, ToolCall
 from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
+    from codex_tui.agent.hook_calls import AgentHooks
     from codex_tui.agent.turn_snapshots import TurnSnapshots
     from codex_tui.mcp.manager import McpManager
     from codex_tui.patch import PatchPlan
@@ -73,6 +74,8 @@ class ToolEnv:
     snapshots: TurnSnapshots | None = None
     # The session's MCP servers (None: none configured).
     mcp: McpManager | None = None
+    # The person's hooks (None: none configured).
+    hooks: AgentHooks | None = None
 
 
 @dataclass
@@ -91,6 +94,7 @@ class ToolRunner:
         self.env = env
         self.approver = approver
         self.emit = emit
+        self._permissions: dict[str, str] = {}  # call id -> a PreToolUse hook's answer
 
     async def run_calls(self, calls: list[ToolCall]) -> list[FunctionCallOutputItem]:
         """One output per call, in the calls' order, whatever happens."""
@@ -112,7 +116,12 @@ class ToolRunner:
         try:
             if call.error is not None:
                 raise ToolArgumentError(call.error)
-            result = await self.dispatch(call.call_id, call.name, call.args)
+            blocked = await self._pre_hooks(call)
+            if blocked is not None:
+                result = blocked
+            else:
+                result = await self.dispatch(call.call_id, call.name, call.args)
+                result.output = await self._post_hooks(call, result.output)
         except ToolArgumentError as exc:
             result = CallResult(f"error: {exc}", "invalid")
         output = redact(result.output)
@@ -132,6 +141,60 @@ class ToolRunner:
             if stopped is not None:  # said once; the session goes on without the log
                 self.emit(ev.WarningEvent(message=f"audit log stopped: {stopped}"))
         return output
+
+    async def _pre_hooks(self, call: ToolCall) -> CallResult | None:
+        """PreToolUse: a block is the call's result; allow / ask steer its approval."""
+        hooks = self.env.hooks
+        if hooks is None:
+            return None
+        seen = await hooks.fire(
+            "PreToolUse", call.name, call_id=call.call_id, tool_name=call.name, tool_input=call.args
+        )
+        if seen.stop:
+            raise TurnAbort(seen.stop_reason)
+        if seen.block:
+            return CallResult(f"Blocked by the person's hook: {seen.reason}", "blocked-by-hook")
+        if seen.permission is not None:
+            self._permissions[call.call_id] = seen.permission
+        return None
+
+    async def _post_hooks(self, call: ToolCall, output: str) -> str:
+        """PostToolUse: a block's reason and any context reach the model with the output."""
+        hooks = self.env.hooks
+        if hooks is None:
+            return output
+        seen = await hooks.fire(
+            "PostToolUse",
+            call.name,
+            call_id=call.call_id,
+            tool_name=call.name,
+            tool_input=call.args,
+            tool_response={"output": output},
+        )
+        if seen.block:
+            output += f"\n\nThe person's hook says: {seen.reason}"
+        for context in seen.context:
+            output += f"\n\n{context}"
+        if seen.stop:
+            raise TurnAbort(seen.stop_reason)
+        return output
+
+    def hook_permission(self, call_id: str, decision: Decision) -> Decision:
+        """A PreToolUse hook's `allow` skips the dialog (never the sandbox, never a
+        refusal); its `ask` brings the dialog up for a call that would just run."""
+        permission = self._permissions.pop(call_id, None)
+        if permission == "allow" and decision.action is Action.ASK:
+            return decision.approved()
+        runs = (Action.RUN_SANDBOXED, Action.RUN_UNSANDBOXED, Action.APPLY)
+        if permission == "ask" and decision.action in runs:
+            return Decision(
+                Action.ASK,
+                "hook",
+                "the person's hook asks for approval",
+                sandbox_if_approved=decision.action is not Action.RUN_UNSANDBOXED,
+                subject=decision.subject,
+            )
+        return decision
 
     def _path_flags(self, call: ToolCall) -> tuple[str, ...]:
         """Traversal and system-path flags for a file tool's `path` argument."""
@@ -196,6 +259,7 @@ class ToolRunner:
             justification=args.get("justification"),
             approvals=self.env.approvals,
         )
+        decision = self.hook_permission(call_id, decision)
         if decision.action is Action.REFUSE:
             self.end_exec(call_id, argv, None, decision.reason, 0.0, "refused")
             return CallResult(decision.model_message, "refused", flags=flags)
@@ -303,6 +367,10 @@ class ToolRunner:
         )
 
     async def ask(self, request: ev.ApprovalRequest) -> ev.ApprovalDecision:
+        if self.env.hooks is not None:
+            what = "a patch" if isinstance(request, ev.PatchApprovalRequest) else "a call"
+            message = f"codex-tui needs your approval for {what}"
+            self.env.hooks.fire_and_forget("Notification", message=message)
         answer = await self.approver.request_approval(request)
         if answer.decision is ev.ReviewDecision.ABORT:
             raise TurnAbort("aborted from the approval dialog")
@@ -325,6 +393,7 @@ class ToolRunner:
         decision = decide_patch(
             self.env.rules, paths, self.env.sandbox.writable_roots(), approvals=self.env.approvals
         )
+        decision = self.hook_permission(call_id, decision)
         if decision.action is Action.REFUSE:
             self.end_patch(call_id, changes, "refused", decision.reason)
             return CallResult(decision.model_message, "refused", flags=flags)

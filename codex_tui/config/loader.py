@@ -7,7 +7,10 @@ error messages that point at the right line.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
+import re
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +21,9 @@ import yaml
 from codex_tui.config import paths, safe_yaml
 from codex_tui.config.errors import ConfigError
 from codex_tui.config.safe_read import UnreadableFile, read_regular
-from codex_tui.config.schema import Config, ModelProvider
+from codex_tui.config.schema import HOOK_EVENTS, Config, HookMatcher, ModelProvider
 from codex_tui.config.validate import Path as KeyPath
-from codex_tui.config.validate import build, check_mapping, dotted
+from codex_tui.config.validate import build, check, check_mapping, convert, dotted
 
 DEFAULT = "default"
 # Real configs are a few KiB; parsing 256 KiB of YAML takes about a second.
@@ -111,6 +114,7 @@ def load_config(
                 else "needs `command` (a program started over stdio) or `url` (streamable HTTP)"
             )
             raise ConfigError(f"config key `mcp_servers.{name}` {what} ({where})")
+    check_hooks(config.hooks, sources)
     if config.model_provider not in config.model_providers:
         known = ", ".join(sorted(config.model_providers))
         where = sources.get("model_provider", DEFAULT)
@@ -119,6 +123,19 @@ def load_config(
             f" ({where}); known: {known} (add it under model_providers)"
         )
     return LoadedConfig(config, sources, path if file_layer.data else None)
+
+
+def load_hooks_file(path: Path) -> dict[str, list[HookMatcher]]:
+    """The `hooks` of a repository's `.codex-tui/config.yaml`, checked like the
+    person's own (other keys of that file are not read)."""
+    layer = read_file(path)
+    raw = layer.data.get("hooks", {})
+    tp = typing.get_type_hints(Config)["hooks"]
+    check(raw, tp, ("hooks",), layer.where)
+    hooks: dict[str, list[HookMatcher]] = convert(tp, raw)
+    sources = {dotted(k): source_label(layer, k) for k in layer.lines}
+    check_hooks(hooks, sources)
+    return hooks
 
 
 def read_file(path: Path) -> Layer:
@@ -243,3 +260,31 @@ def source_label(layer: Layer, path: KeyPath) -> str:
     if layer.name in ("file", "profile"):
         return layer.where(path)
     return layer.label
+
+
+def check_hooks(hooks: dict[str, list[HookMatcher]], sources: dict[str, str]) -> None:
+    """Event names, matchers and commands: what the schema's types cannot say."""
+
+    def where(key: str) -> str:
+        return next((v for k, v in sources.items() if k.startswith(key)), DEFAULT)
+
+    for event, matchers in hooks.items():
+        if event not in HOOK_EVENTS:
+            close = difflib.get_close_matches(event, HOOK_EVENTS, n=1)
+            hint = f"; did you mean `hooks.{close[0]}`?" if close else ""
+            raise ConfigError(
+                f"unknown hook event `hooks.{event}` ({where(f'hooks.{event}')}){hint}"
+            )
+        for i, matcher in enumerate(matchers):
+            key = f"hooks.{event}.{i}"
+            try:
+                re.compile(matcher.matcher)
+            except re.error as exc:
+                raise ConfigError(
+                    f"config key `{key}.matcher` is not a regular expression ({exc}) ({where(key)})"
+                ) from None
+            for j, hook in enumerate(matcher.hooks):
+                if not hook.command.strip():
+                    raise ConfigError(
+                        f"config key `{key}.hooks.{j}.command` is empty ({where(key)})"
+                    )

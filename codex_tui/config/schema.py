@@ -17,6 +17,10 @@ EnvInherit = Literal["all", "core", "none"]
 HistoryPersistence = Literal["save-all", "none"]
 ConversationState = Literal["client", "server"]
 McpApprovalMode = Literal["auto", "prompt", "approve"]
+HOOK_EVENTS = (
+    "PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop",
+    "SessionStart", "SessionEnd", "PreCompact", "Notification",
+)  # fmt: skip
 
 # Keys that exist only at the top level (a profile may not set them).
 TOP_LEVEL_ONLY = frozenset({"profiles", "profile"})
@@ -142,6 +146,25 @@ class McpServer:
     tools: dict[str, McpTool] = field(default_factory=dict)
 
 
+@dataclass
+class HookCommand:
+    """One command a hook runs (Claude Code's shape: `type: command`)."""
+
+    command: str = ""
+    type: Literal["command"] = "command"
+    timeout: float = field(default=60.0, metadata={"minimum": 0.1})
+
+
+@dataclass
+class HookMatcher:
+    """Hooks of one event, for the tools (or sources) `matcher` matches."""
+
+    # A regular expression on the tool name (shell, apply_patch, mcp__git__git_log…);
+    # on the trigger for PreCompact and the source for SessionStart. Empty: all.
+    matcher: str = ""
+    hooks: list[HookCommand] = field(default_factory=list)
+
+
 def builtin_providers() -> dict[str, ModelProvider]:
     """Providers that exist without any configuration; users add to these."""
     return {
@@ -192,6 +215,9 @@ class Config:
     tui: Tui = field(default_factory=Tui)
     undo: Undo = field(default_factory=Undo)
     mcp_servers: dict[str, McpServer] = field(default_factory=dict)
+    # Event name (PreToolUse, PostToolUse, UserPromptSubmit, Stop, SessionStart,
+    # SessionEnd, PreCompact, Notification) -> matchers with their commands.
+    hooks: dict[str, list[HookMatcher]] = field(default_factory=dict)
     # A program (argv) run with a JSON argument when a turn ends.
     notify: list[str] = field(default_factory=list)
     profile: str | None = None

@@ -156,5 +156,5 @@ def convert(tp: Any, value: Any) -> Any:
         value_type = get_args(tp)[1]
         return {k: convert(value_type, v) for k, v in value.items()}
     if origin is list:
-        return list(value)
+        return [convert(get_args(tp)[0], item) for item in value]
     return value

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from codex_tui.agent import events as ev
 from codex_tui.exec.jsonl import flag_line
+from codex_tui.hooks.display import hook_line
 
 MARKS = {"completed": "✔", "in_progress": "▶", "pending": "□"}
 
@@ -55,6 +56,9 @@ class ProgressPrinter:
                 self.line(
                     f"{mark} {server} · {tool}: {head}" if head else f"{mark} {server} · {tool}"
                 )
+            case ev.HookNoted() as noted:
+                line = hook_line(noted.kind, noted.event, noted.label, noted.text)[1]
+                self.line(line.replace("`", ""))
             case ev.WarningEvent(message=message):
                 self.line(f"warning: {message}")
             case ev.SnapshotFailed(message=message):

@@ -96,6 +96,18 @@ class JsonEventWriter:
                 else:
                     call["error"] = {"message": end.result}
                 self._item("item.completed", call)
+            case ev.HookNoted() as noted:
+                hook = {
+                    "id": self._id(),
+                    "type": "hook",
+                    "event": noted.event,
+                    "hook": noted.label,
+                    "decision": noted.kind,
+                    "message": noted.text,
+                }
+                if noted.call_id:
+                    hook["call_id"] = noted.call_id
+                self._item("item.completed", hook)
             case ev.SnapshotTaken(turn_id=turn_id, phase=phase, roots=roots, not_covered=nc):
                 # Ours, not Codex CLI's: a script can roll back with `git` or `codex-tui undo`.
                 snapshot = {

@@ -540,6 +540,34 @@ def _read_mcp_end(p: Payload, _: ReadState) -> list[ev.Event]:
     ]
 
 
+HOOK_KINDS: dict[str, ev.HookNoteKind] = {
+    s: s for s in ("blocked", "denied", "allowed", "asked", "stopped", "context", "warning")
+}
+
+
+def _hook(e: ev.HookNoted, _: WriteState) -> Payload:
+    return {
+        "type": "hook_noted",
+        "event": e.event,
+        "hook": e.label,
+        "kind": e.kind,
+        "message": e.text,
+        "call_id": e.call_id,
+    }
+
+
+def _read_hook(p: Payload, _: ReadState) -> list[ev.Event]:
+    return [
+        ev.HookNoted(
+            event=text(p, "event"),
+            label=text(p, "hook"),
+            kind=pick(HOOK_KINDS, p.get("kind"), "warning"),
+            text=text(p, "message"),
+            call_id=text(p, "call_id"),
+        )
+    ]
+
+
 def _rolled_back(e: ev.ThreadRolledBack, _: WriteState) -> Payload:
     return {"type": "thread_rolled_back", "num_turns": e.num_turns}
 
@@ -589,6 +617,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("undo_applied", ev.UndoApplied, _undo, _read_undo)
     yield EventKind("thread_rolled_back", ev.ThreadRolledBack, _rolled_back, _read_rolled_back)
     yield EventKind("mcp_tool_call_end", ev.McpToolCallEnd, _mcp_end, _read_mcp_end)
+    yield EventKind("hook_noted", ev.HookNoted, _hook, _read_hook)
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from codex_tui.hooks.display import hook_line
 from codex_tui.ui.cells import (
     AnswerCell,
     Cell,
@@ -30,7 +31,13 @@ from codex_tui.ui.cells import (
 )
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
 from codex_tui.ui.mcp_cell import McpCell
-from codex_tui.ui.note_cells import CutOffNote, NoticeCell, PlanCell, SeparatorCell, compacted_line
+from codex_tui.ui.note_cells import (
+    CutOffNote,
+    NoticeCell,
+    PlanCell,
+    SeparatorCell,
+    compacted_line,
+)
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -446,6 +453,8 @@ class ConversationView(VerticalScroll):
                     self.add(update)
             case ev.WarningEvent(message=message):
                 self.note("warning", message)
+            case ev.HookNoted() as noted:
+                self.note(*hook_line(noted.kind, noted.event, noted.label, noted.text))
             case ev.SnapshotFailed(message=message):
                 self.note("warning", f"no snapshot for undo, this turn cannot be undone: {message}")
             case ev.UndoApplied() as undone:

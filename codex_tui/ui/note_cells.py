@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # the agent's modules load after the first frame
     from codex_tui.agent.events import Compacted, CutOffReason
     from codex_tui.tools.plan import PlanStep
 
-PREFIXES = {"warning": "⚠ ", "error": "✗ ", "retry": "↻ ", "info": ""}
+PREFIXES = {"warning": "⚠ ", "error": "✗ ", "retry": "↻ ", "info": "", "hook": ""}
+
 CUT_OFF = {
     "interrupted": "interrupted",
     "failed": "the request failed",

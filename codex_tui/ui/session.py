@@ -54,11 +54,14 @@ class SessionController:
 
     # -- starting and retiring ----------------------------------------------------
 
-    def start(self, resume: Path | SessionData | None = None) -> Worker[None]:
-        """Build a new agent (retiring the current one) in a worker."""
-        return self.app.run_worker(self._start(resume), group="start")
+    def start(
+        self, resume: Path | SessionData | None = None, hook_source: str = "startup"
+    ) -> Worker[None]:
+        """Build a new agent (retiring the current one) in a worker; `hook_source`
+        is what SessionStart hooks are told (startup, or clear for /new)."""
+        return self.app.run_worker(self._start(resume, hook_source), group="start")
 
-    async def _start(self, resume: Path | SessionData | None) -> None:
+    async def _start(self, resume: Path | SessionData | None, hook_source: str) -> None:
         from codex_tui.config import ConfigError
 
         app = self.app
@@ -79,11 +82,15 @@ class SessionController:
                 client=app.launch.client,
                 resume=resume,
                 record=app.launch.record,
+                hook_source=hook_source,
             )
         except ConfigError as exc:
             app.conversation.note("error", str(exc))
             return
         self._catch_up(self.agent)
+        from codex_tui.ui.hooks_view import ask_trust_once
+
+        app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
         app.status_bar.branch = await asyncio.to_thread(git_branch, app.cwd)
         app.status_bar.refresh_text()
         if app.launch.prompt:
@@ -120,7 +127,7 @@ class SessionController:
         self._undo = None
         app.clear_session_view()
         app.conversation.note("info", "New session.")
-        await self.start(None).wait()
+        await self.start(None, "clear").wait()
 
     def resume(self, path: Path) -> None:
         """Continue a recorded session: its transcript on screen, its history for

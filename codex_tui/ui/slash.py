@@ -277,6 +277,17 @@ def _mcp(ctx: SlashContext, _args: str) -> None:
     ctx.app.conversation.markdown(mcp_markdown(manager, configured))
 
 
+def _hooks(ctx: SlashContext, args: str) -> None:
+    from codex_tui.ui.hooks_view import hooks_markdown, set_repo_trust
+
+    if args in ("trust", "untrust"):
+        set_repo_trust(ctx.app, ctx.session, args == "trust")
+    elif args:
+        ctx.note("warning", "/hooks: say `/hooks`, `/hooks trust` or `/hooks untrust`")
+    else:
+        ctx.app.conversation.markdown(hooks_markdown(ctx.app, ctx.session))
+
+
 def _rewind(ctx: SlashContext, _args: str) -> None:
     ctx.session.rewind()
 
@@ -318,6 +329,11 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
     SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
     SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
+    SlashCommand(
+        name="hooks",
+        help="the hooks that run (/hooks trust | untrust: the repository's own)",
+        handler=_hooks,
+    ),
     SlashCommand(name="key", help="paste an API key for this session only", handler=_key),
     SlashCommand(name="help", help="list the commands and keys", handler=_help),
     SlashCommand(name="quit", help="quit codex-tui", handler=_quit),

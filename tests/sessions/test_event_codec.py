@@ -92,6 +92,7 @@ SAMPLES: list[ev.Event] = [
     ev.McpToolCallEnd(
         call_id="m2", server="s", tool="t", arguments={}, result="boom", status="failed"
     ),
+    ev.HookNoted(event="PreToolUse", label="guard.py", kind="blocked", text="no rm", call_id="c"),
 ]
 # Events with no line of their own: streaming deltas, state a new session
 # rebuilds, and the parts of a call that its end event carries.
