@@ -11,9 +11,11 @@ A subcommand lives in its own module exposing
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
 
 from codex_tui import __version__
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = parse_args(argv)
+        if as_program:
+            stop_background_on_signals()
         cwd = resolve_cwd(args.cd)
         ctx = Context(args=args, cwd=cwd)
         if args.command is None:
@@ -146,6 +150,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def stop_background_on_signals() -> None:
+    """SIGHUP (the terminal went away) and SIGTERM end codex-tui the way the signal
+    would, after killing every background terminal's processes (they run in
+    process groups of their own, which the signal does not reach)."""
+
+    def handler(signum: int, _frame: object) -> None:
+        registry = sys.modules.get("codex_tui.terminals.registry")
+        if registry is not None:
+            registry.stop_everything()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            signal.signal(signum, handler)
 
 
 def leave_at_once(code: int) -> None:

@@ -160,6 +160,8 @@ def test_tools_manifest(home: Path, capsys) -> None:
     tools = json.loads(capsys.readouterr().out)
     assert [t["name"] for t in tools] == [
         "shell",
+        "exec_command",
+        "write_stdin",
         "apply_patch",
         "update_plan",
         "read_file",

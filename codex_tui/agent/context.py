@@ -73,7 +73,13 @@ def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
         return False
     text = message_text(item)
     return not text.startswith(
-        ("<user_instructions>", "<environment_context>", "<hook_context>", SUMMARY_PREFIX)
+        (
+            "<user_instructions>",
+            "<environment_context>",
+            "<hook_context>",
+            "<terminals>",
+            SUMMARY_PREFIX,
+        )
     )
 
 

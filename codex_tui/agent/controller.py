@@ -406,6 +406,8 @@ class Agent:
         if hooks is not None:
             await hooks.fire("SessionEnd", reason="exit")
             await hooks.drain()
+        if self.tools.env.terminals is not None:
+            await self.tools.env.terminals.close()
         if self.tools.env.mcp is not None:
             await self.tools.env.mcp.aclose()
         # The session's private /tmp goes with it.
@@ -438,6 +440,9 @@ class Agent:
         if self.tools.env.snapshots is not None:
             self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()
+        terminals = self.tools.env.terminals
+        if terminals is not None and (running := terminals.still_running()):
+            context.append(f"<terminals>{running}</terminals>")
         self.conversation.add(user_message(text), *(user_message(c) for c in context))
         continued = 0
         turn_usage = ev.TokenUsage()

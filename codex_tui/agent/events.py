@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
     from codex_tui.patch import PatchPlan
 
-ExecStatus = Literal["completed", "failed", "declined", "refused", "aborted", "timed_out"]
+ExecStatus = Literal[
+    "completed", "failed", "declined", "refused", "aborted", "timed_out", "background"
+]
 PatchStatus = Literal["completed", "failed", "declined", "refused", "aborted"]
 ChangeKind = Literal["add", "delete", "update", "move"]
 FlagKind = Literal["path", "dangerous", "secret"]
@@ -167,6 +169,8 @@ class ExecEnd(Event):
     status: ExecStatus
     # Declined: what the person told the model in the approval dialog ("" for nothing).
     feedback: str = ""
+    # status "background": the background terminal it goes on in (exec_command).
+    terminal: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -419,6 +423,21 @@ class HookNoted(Event):
     kind: HookNoteKind
     text: str
     call_id: str = ""  # the tool call it was about, if any
+
+
+TerminalState = Literal["running", "exited", "killed"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TerminalChanged(Event):
+    """A background terminal started, or ended (exited, or was killed)."""
+
+    session_id: int
+    command: tuple[str, ...]
+    pid: int
+    state: TerminalState
+    exit_code: int | None = None
+    last_line: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

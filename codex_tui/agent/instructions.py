@@ -34,6 +34,10 @@ How to work
   your change. Say plainly if you could not run them.
 - Never revert or overwrite changes you did not make; the person may be working in the
   same tree. Do not commit or create branches unless asked.
+- Use shell for commands that finish on their own. For a dev server, a watcher or a
+  REPL use exec_command: it returns after yield_time_ms with a session_id if the
+  command still runs; read its new output or type into it with write_stdin (tty: true
+  for REPLs; "\u0003" is ctrl-c), and stop it when you no longer need it.
 
 Sandbox and approvals
 - Commands run in a sandbox whose limits are described in the environment below. When

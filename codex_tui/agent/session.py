@@ -82,6 +82,7 @@ async def build_agent(
         audit=AuditLog(paths.log_dir() / "audit.jsonl"),
         session_id=session_id,
         max_timeout_ms=config.command_max_timeout_ms,
+        max_terminals=config.max_background_terminals,
     )
     doc_warnings: list[str] = [await asyncio.to_thread(recover_patch, root)]
     docs = await asyncio.to_thread(

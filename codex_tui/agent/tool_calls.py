@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from codex_tui.mcp.manager import McpManager
     from codex_tui.patch import PatchPlan
     from codex_tui.sandbox import ExecResult, Sandbox
+    from codex_tui.terminals.registry import Terminals
 
 
 class Approver(Protocol):
@@ -76,6 +77,9 @@ class ToolEnv:
     mcp: McpManager | None = None
     # The person's hooks (None: none configured).
     hooks: AgentHooks | None = None
+    # Background terminals (exec_command / write_stdin), made on first use.
+    terminals: Terminals | None = None
+    max_terminals: int = 8
 
 
 @dataclass
@@ -232,6 +236,11 @@ class ToolRunner:
             case "git_diff":
                 diff = cast(GitDiffArgs, args)
                 out = await git.git_diff(root, diff.get("path"), diff.get("staged"))
+            case "exec_command" | "write_stdin":
+                from codex_tui.agent.terminal_calls import exec_command, write_stdin
+
+                run = exec_command if name == "exec_command" else write_stdin
+                return await run(self, call_id, args)
             case _ if name.startswith("mcp__"):
                 from codex_tui.agent.mcp_calls import run_mcp_call
 
@@ -252,37 +261,16 @@ class ToolRunner:
         workdir = args.get("workdir")
         cwd = resolve_inside(self.env.root, workdir) if workdir else self.env.root
         flags = audit_flags(workspace=self.env.root, argv=argv, cwd=cwd)
-        decision = decide_command(
-            self.env.rules,
+        decision, refused = await self.approve_command(
+            call_id,
             argv,
+            cwd,
             escalated=bool(args.get("with_escalated_permissions")),
             justification=args.get("justification"),
-            approvals=self.env.approvals,
         )
-        decision = self.hook_permission(call_id, decision)
-        if decision.action is Action.REFUSE:
-            self.end_exec(call_id, argv, None, decision.reason, 0.0, "refused")
-            return CallResult(decision.model_message, "refused", flags=flags)
-        if decision.action is Action.ASK:
-            request = ev.CommandApprovalRequest(
-                call_id=call_id,
-                command=argv,
-                cwd=cwd,
-                reason=decision.reason,
-                justification=args.get("justification"),
-                session_prefix=tuple(approval_prefix(argv)) if decision.session_approvable else (),
-                retry_without_sandbox=not decision.sandbox_if_approved,
-            )
-            answer = await self.ask(request)
-            if answer.decision in (ev.ReviewDecision.DENY,):
-                feedback = answer.feedback.strip()
-                self.end_exec(call_id, argv, None, "declined", 0.0, "declined", feedback)
-                return CallResult(declined("command", answer.feedback), "declined", flags=flags)
-            if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
-                self.env.approvals.approve_command(
-                    argv, without_sandbox=not decision.sandbox_if_approved
-                )
-            decision = decision.approved()
+        if refused is not None:
+            refused.flags = flags
+            return refused
         asked = args.get("timeout_ms")
         timeout = None if asked is None else max(1, min(asked, self.env.max_timeout_ms))
         result = await self.execute(call_id, argv, cwd, decision, timeout)
@@ -313,6 +301,50 @@ class ToolRunner:
         return CallResult(
             shell_output(result), decision.action.value, result.exit_code, result.duration_ms, flags
         )
+
+    async def approve_command(
+        self,
+        call_id: str,
+        argv: tuple[str, ...],
+        cwd: Path,
+        *,
+        escalated: bool,
+        justification: str | None,
+    ) -> tuple[Decision, CallResult | None]:
+        """The policy's decision on a command, asked of the person when it says so:
+        the decision to run with, or the result to give the model instead."""
+        decision = decide_command(
+            self.env.rules,
+            argv,
+            escalated=escalated,
+            justification=justification,
+            approvals=self.env.approvals,
+        )
+        decision = self.hook_permission(call_id, decision)
+        if decision.action is Action.REFUSE:
+            self.end_exec(call_id, argv, None, decision.reason, 0.0, "refused")
+            return decision, CallResult(decision.model_message, "refused")
+        if decision.action is Action.ASK:
+            request = ev.CommandApprovalRequest(
+                call_id=call_id,
+                command=argv,
+                cwd=cwd,
+                reason=decision.reason,
+                justification=justification,
+                session_prefix=tuple(approval_prefix(argv)) if decision.session_approvable else (),
+                retry_without_sandbox=not decision.sandbox_if_approved,
+            )
+            answer = await self.ask(request)
+            if answer.decision in (ev.ReviewDecision.DENY,):
+                feedback = answer.feedback.strip()
+                self.end_exec(call_id, argv, None, "declined", 0.0, "declined", feedback)
+                return decision, CallResult(declined("command", answer.feedback), "declined")
+            if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
+                self.env.approvals.approve_command(
+                    argv, without_sandbox=not decision.sandbox_if_approved
+                )
+            decision = decision.approved()
+        return decision, None
 
     async def execute(
         self,
@@ -353,6 +385,7 @@ class ToolRunner:
         duration: float,
         status: ev.ExecStatus,
         feedback: str = "",
+        terminal: int | None = None,
     ) -> None:
         self.emit(
             ev.ExecEnd(
@@ -363,6 +396,7 @@ class ToolRunner:
                 duration_s=duration,
                 status=status,
                 feedback=feedback,
+                terminal=terminal,
             )
         )
 

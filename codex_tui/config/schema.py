@@ -207,6 +207,8 @@ class Config:
     # The longest a command may run when the model asks for more time.
     command_max_timeout_ms: int = positive(600_000)
     project_doc_max_bytes: int = non_negative(32 * 1024)
+    # Background terminals (exec_command) that may run at once.
+    max_background_terminals: int = positive(8)
     theme: str = "dark"
     history: History = field(default_factory=History)
     # client: full history each request (store: false); server: previous_response_id.

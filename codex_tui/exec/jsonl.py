@@ -24,6 +24,8 @@ class JsonEventWriter:
         self._commands: dict[str, str] = {}  # call_id -> item id
         self._todo_id: str | None = None
         self._todo_items: list[dict[str, Any]] = []
+        # Background terminals whose command item is still in progress.
+        self._terminals: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     def _id(self) -> str:
         item_id = f"item_{self._next}"
@@ -58,12 +60,23 @@ class JsonEventWriter:
                 call_id=call_id, command=command, exit_code=exit_code, output=output, status=status
             ):
                 item_id = self._commands.pop(call_id, "") or self._id()
+                if status == "background" and event.terminal is not None:
+                    # Still running: completed when its terminal ends (TerminalChanged).
+                    self._terminals[event.terminal] = (item_id, command)
+                    item = command_item(item_id, command, output, None, "in_progress")
+                    self._item("item.updated", {**item, "session_id": event.terminal})
+                    return
                 shown = {"completed": "completed", "declined": "declined"}.get(status, "failed")
                 if status == "completed" and exit_code not in (0, None):
                     shown = "failed"
                 self._item(
                     "item.completed", command_item(item_id, command, output, exit_code, shown)
                 )
+            case ev.TerminalChanged(session_id=session, state=state) if state != "running":
+                item_id, command = self._terminals.pop(session, (self._id(), event.command))
+                shown = "completed" if event.exit_code == 0 else "failed"
+                item = command_item(item_id, command, event.last_line, event.exit_code, shown)
+                self._item("item.completed", {**item, "session_id": session})
             case ev.PatchEnd(changes=changes, success=success):
                 item = {
                     "id": self._id(),

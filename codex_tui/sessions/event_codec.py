@@ -23,7 +23,8 @@ E = TypeVar("E", bound=ev.Event)
 T = TypeVar("T")
 
 EXEC_STATUSES: dict[str, ev.ExecStatus] = {
-    s: s for s in ("completed", "failed", "declined", "refused", "aborted", "timed_out")
+    s: s
+    for s in ("completed", "failed", "declined", "refused", "aborted", "timed_out", "background")
 }
 PATCH_STATUSES: dict[str, ev.PatchStatus] = {
     s: s for s in ("completed", "failed", "declined", "refused", "aborted")
@@ -179,6 +180,7 @@ def _exec_end(e: ev.ExecEnd, turn: WriteState) -> Payload:
         "formatted_output": "",
         "status": e.status,
         **_feedback(e.feedback),
+        **({"terminal": e.terminal} if e.terminal is not None else {}),
     }
 
 
@@ -210,6 +212,7 @@ def _read_exec_end(p: Payload, state: ReadState) -> list[ev.Event]:
             duration_s=seconds(p.get("duration")),
             status=status,
             feedback=text(p, "feedback"),
+            terminal=whole(p, "terminal") or None,
         ),
     ]
 
@@ -568,6 +571,36 @@ def _read_hook(p: Payload, _: ReadState) -> list[ev.Event]:
     ]
 
 
+TERMINAL_STATES: dict[str, ev.TerminalState] = {s: s for s in ("running", "exited", "killed")}
+
+
+def _terminal(e: ev.TerminalChanged, _: WriteState) -> Payload:
+    return {
+        "type": "terminal_changed",
+        "session_id": e.session_id,
+        "command": redact_json(list(e.command)),
+        "pid": e.pid,
+        "state": e.state,
+        "exit_code": e.exit_code,
+        "last_line": redact(e.last_line),
+    }
+
+
+def _read_terminal(p: Payload, _: ReadState) -> list[ev.Event]:
+    command = p.get("command")
+    code = p.get("exit_code")
+    return [
+        ev.TerminalChanged(
+            session_id=whole(p, "session_id"),
+            command=tuple(str(c) for c in command) if isinstance(command, list) else (),
+            pid=whole(p, "pid"),
+            state=pick(TERMINAL_STATES, p.get("state"), "exited"),
+            exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+            last_line=text(p, "last_line"),
+        )
+    ]
+
+
 def _rolled_back(e: ev.ThreadRolledBack, _: WriteState) -> Payload:
     return {"type": "thread_rolled_back", "num_turns": e.num_turns}
 
@@ -618,6 +651,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("thread_rolled_back", ev.ThreadRolledBack, _rolled_back, _read_rolled_back)
     yield EventKind("mcp_tool_call_end", ev.McpToolCallEnd, _mcp_end, _read_mcp_end)
     yield EventKind("hook_noted", ev.HookNoted, _hook, _read_hook)
+    yield EventKind("terminal_changed", ev.TerminalChanged, _terminal, _read_terminal)
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())

@@ -14,6 +14,23 @@ class ShellArgs(TypedDict):
     justification: NotRequired[str | None]
 
 
+class ExecCommandArgs(TypedDict):
+    cmd: str | list[str]
+    workdir: NotRequired[str | None]
+    yield_time_ms: NotRequired[int | None]
+    max_output_tokens: NotRequired[int | None]
+    tty: NotRequired[bool | None]
+    with_escalated_permissions: NotRequired[bool | None]
+    justification: NotRequired[str | None]
+
+
+class WriteStdinArgs(TypedDict):
+    session_id: int
+    chars: NotRequired[str | None]
+    yield_time_ms: NotRequired[int | None]
+    max_output_tokens: NotRequired[int | None]
+
+
 class ApplyPatchArgs(TypedDict):
     input: str
 

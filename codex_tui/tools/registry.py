@@ -129,9 +129,61 @@ GIT_DIFF = ToolSpec(
     read_only=True,
 )
 
+EXEC_COMMAND = ToolSpec(
+    "exec_command",
+    "Start a long-running or interactive command (a dev server, a watcher, a REPL) in"
+    " the sandbox, under the same approval as shell. Waits up to yield_time_ms: if it"
+    " ended by then you get its exit code and output, as from shell; if it still runs"
+    " you get a session_id and the output so far; read more, or type into it, with"
+    " write_stdin. Use shell for commands that finish on their own.",
+    obj(
+        {
+            "cmd": {
+                "description": "a shell command line (run with bash -lc), or an argv array",
+                "anyOf": [STR, {"type": "array", "items": STR}],
+            },
+            "workdir": {**STR, "description": "working directory (default: workspace)"},
+            "yield_time_ms": {**INT, "description": "how long to wait first (default 10000)"},
+            "max_output_tokens": {**INT, "description": "cap on the output returned"},
+            "tty": {**BOOL, "description": "a pseudo-terminal (REPLs, ctrl-c as \\u0003)"},
+            "with_escalated_permissions": BOOL,
+            "justification": STR,
+        },
+        ["cmd"],
+    ),
+    read_only=False,
+)
+
+WRITE_STDIN = ToolSpec(
+    "write_stdin",
+    "Type into a background terminal started by exec_command (chars may be empty just"
+    " to read), wait up to yield_time_ms, and get the output printed since the last read"
+    " and whether it has exited. In tty mode \\u0003 is ctrl-c.",
+    obj(
+        {
+            "session_id": INT,
+            "chars": {**STR, "description": "text to send (default: none, just read)"},
+            "yield_time_ms": {**INT, "description": "how long to wait (default 1000)"},
+            "max_output_tokens": {**INT, "description": "cap on the output returned"},
+        },
+        ["session_id"],
+    ),
+    read_only=False,
+)
+
 TOOLS: dict[str, ToolSpec] = {
     t.name: t
-    for t in (SHELL, APPLY_PATCH, UPDATE_PLAN, READ_FILE, SEARCH_FILES, GIT_STATUS, GIT_DIFF)
+    for t in (
+        SHELL,
+        EXEC_COMMAND,
+        WRITE_STDIN,
+        APPLY_PATCH,
+        UPDATE_PLAN,
+        READ_FILE,
+        SEARCH_FILES,
+        GIT_STATUS,
+        GIT_DIFF,
+    )
 }
 
 

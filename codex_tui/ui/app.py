@@ -508,6 +508,10 @@ class CodexApp(App[int]):
             case ev.QueueChanged(queued=queued):
                 bar.queued = len(queued)
                 bar.refresh_text()
+            case ev.TerminalChanged():
+                terminals = self.agent.tools.env.terminals if self.agent is not None else None
+                bar.terminals = len(terminals.running) if terminals is not None else 0
+                bar.refresh_text()
             case ev.Idle():
                 bar.set_working(False)
             case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():

@@ -271,6 +271,8 @@ class CommandCell(Expandable):
             mark, style = ("✓", "bold green") if ok else ("✗", "bold red")
             if self.status in ("declined", "refused", "aborted"):
                 mark, style = ("⊘", "bold yellow")
+            elif self.status == "background":
+                mark, style = ("⧗", "bold cyan")
             line.append(f"{mark} ", style)
             line.append(self.title(), "bold")
             if self.status == "completed" and self.exit_code is not None:
@@ -279,6 +281,8 @@ class CommandCell(Expandable):
                 pass
             elif self.status == "timed_out":
                 line.append("  timed out", style)
+            elif self.status == "background":
+                line.append("  running in the background (/ps)", style)
             else:
                 line.append(f"  {self.status}", style)
             if self.duration is not None:

@@ -95,6 +95,7 @@ class StatusBar(Static):
         self.note = ""
         self.queued = 0
         self.waiting = False
+        self.terminals = 0  # background terminals running
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -144,6 +145,9 @@ class StatusBar(Static):
         about = "~" if self.estimated else ""
         # (text, style, priority): when the bar is too narrow, the lowest go first.
         parts: list[tuple[str, str, int]] = [(self.model, "bold", 9)]
+        if self.terminals:
+            count = self.terminals
+            parts.append((f"⧗ {count} background terminal{'s' if count != 1 else ''}", "bold", 8))
         parts.append((self.provider, "", 1))
         parts.append((f"approval: {self.policy}", "", 5))
         if self.sandbox_enforced:

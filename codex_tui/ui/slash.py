@@ -288,6 +288,17 @@ def _hooks(ctx: SlashContext, args: str) -> None:
         ctx.app.conversation.markdown(hooks_markdown(ctx.app, ctx.session))
 
 
+def _ps(ctx: SlashContext, _args: str) -> None:
+    from codex_tui.ui.ps_screen import PsScreen
+
+    agent = ctx.session.agent
+    terminals = agent.tools.env.terminals if agent is not None else None
+    if terminals is None or not terminals.terminals:
+        ctx.note("info", "No background terminals in this session.")
+        return
+    ctx.app.push_screen(PsScreen(terminals))
+
+
 def _rewind(ctx: SlashContext, _args: str) -> None:
     ctx.session.rewind()
 
@@ -329,6 +340,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
     SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
     SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
+    SlashCommand(name="ps", help="background terminals: live output, k kills", handler=_ps),
     SlashCommand(
         name="hooks",
         help="the hooks that run (/hooks trust | untrust: the repository's own)",

@@ -115,7 +115,8 @@ async def test_responses_request_body() -> None:
     assert body["include"] == ["reasoning.encrypted_content"]
     assert body["max_output_tokens"] == 900
     assert {t["name"] for t in body["tools"]} == {
-        "shell", "apply_patch", "update_plan", "read_file", "search_files", "git_status",
+        "shell", "exec_command", "write_stdin", "apply_patch", "update_plan", "read_file",
+        "search_files", "git_status",
         "git_diff",
     }  # fmt: skip
     assert body["input"][0]["content"][0]["text"] == "hi"

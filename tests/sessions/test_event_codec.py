@@ -93,6 +93,10 @@ SAMPLES: list[ev.Event] = [
         call_id="m2", server="s", tool="t", arguments={}, result="boom", status="failed"
     ),
     ev.HookNoted(event="PreToolUse", label="guard.py", kind="blocked", text="no rm", call_id="c"),
+    ev.TerminalChanged(
+        session_id=2, command=("npm", "run", "dev"), pid=41, state="running", last_line="ready"
+    ),
+    ev.TerminalChanged(session_id=2, command=("x",), pid=41, state="exited", exit_code=0),
 ]
 # Events with no line of their own: streaming deltas, state a new session
 # rebuilds, and the parts of a call that its end event carries.
