@@ -9,18 +9,38 @@ back to an empty value instead of failing the whole file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from codex_tui.agent import events as ev
 from codex_tui.policy import redact, redact_json
-from codex_tui.sessions.files import clean_text
+from codex_tui.sessions.codec_base import (
+    E,
+    EventKind,
+    Payload,
+    ReadState,
+    WriteState,
+    pick,
+    seconds,
+    text,
+    whole,
+)
+from codex_tui.sessions.codec_features import feature_kinds
 from codex_tui.tools.plan import PlanStatus, PlanStep
 
-Payload = dict[str, Any]
-E = TypeVar("E", bound=ev.Event)
-T = TypeVar("T")
+__all__ = [
+    "BY_EVENT",
+    "BY_NAME",
+    "KINDS",
+    "Payload",
+    "ReadState",
+    "WriteState",
+    "decode",
+    "encode",
+    "plan_event",
+    "usage_from",
+    "usage_json",
+]
 
 EXEC_STATUSES: dict[str, ev.ExecStatus] = {
     s: s
@@ -32,66 +52,6 @@ PATCH_STATUSES: dict[str, ev.PatchStatus] = {
 PLAN_STATUSES: dict[str, PlanStatus] = {s: s for s in ("pending", "in_progress", "completed")}
 CHANGE_KINDS: dict[str, ev.ChangeKind] = {s: s for s in ("add", "delete", "update", "move")}
 CUT_OFF_REASONS: dict[str, ev.CutOffReason] = {s: s for s in ("interrupted", "failed", "dropped")}
-
-
-@dataclass
-class WriteState:
-    """What encoding needs from earlier events of the turn being recorded."""
-
-    turn_id: str = ""
-    exec_begins: dict[str, ev.ExecBegin] = field(default_factory=dict)
-    patch_diffs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class ReadState:
-    """What decoding needs from the file read so far."""
-
-    cwd: str = ""
-    # The summary of the last `compacted` line (context_compacted carries none).
-    summary: str = ""
-    ids: int = 0
-
-    def next_id(self) -> str:
-        """Replayed messages get ids of their own (the file keeps none)."""
-        self.ids += 1
-        return f"replay-{self.ids}"
-
-
-@dataclass(frozen=True, slots=True)
-class EventKind(Generic[E]):
-    """One kind of event_msg: the event it records and the two directions."""
-
-    name: str
-    event: type[E]
-    encode: Callable[[E, WriteState], Payload]
-    decode: Callable[[Payload, ReadState], list[ev.Event]]
-
-
-# --- reading untrusted fields --------------------------------------------------------
-
-
-def text(p: Payload, key: str, default: str = "") -> str:
-    return clean_text(p.get(key)) or default
-
-
-def pick(table: dict[str, T], value: object, default: T) -> T:
-    """`table[value]` for one of the names a field may hold, else `default`."""
-    return table.get(value, default) if isinstance(value, str) else default
-
-
-def whole(p: Payload, key: str) -> int:
-    value = p.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def seconds(value: object) -> float:
-    """A duration as seconds: a number, or Codex CLI's {secs, nanos}."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, dict):
-        return float(whole(value, "secs")) + whole(value, "nanos") / 1e9
-    return 0.0
 
 
 def usage_json(usage: ev.TokenUsage) -> dict[str, int]:
@@ -420,196 +380,6 @@ def _took(p: Payload) -> float:
     return seconds(p.get("duration_s"))
 
 
-# --- snapshots and undo (ids and paths only; contents stay in git) -------------------
-
-SNAPSHOT_PHASES: dict[str, ev.SnapshotPhase] = {"start": "start", "end": "end"}
-UNDO_DIRECTIONS: dict[str, ev.UndoDirection] = {"undo": "undo", "redo": "redo"}
-
-
-def strings(p: Payload, key: str) -> tuple[str, ...]:
-    value = p.get(key)
-    return (
-        tuple(clean_text(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()
-    )
-
-
-def _snapshot(e: ev.SnapshotTaken, _: WriteState) -> Payload:
-    roots = [{"root": str(r.root), "commit": r.commit, "git_dir": str(r.git_dir)} for r in e.roots]
-    return {
-        "type": "snapshot_taken",
-        "turn_id": e.turn_id,
-        "phase": e.phase,
-        "roots": roots,
-        "not_covered": list(e.not_covered),
-        "duration_s": round(e.duration_s, 3),
-    }
-
-
-def _read_snapshot(p: Payload, _: ReadState) -> list[ev.Event]:
-    roots = []
-    listed = p.get("roots")
-    for raw in listed if isinstance(listed, list) else []:
-        if isinstance(raw, dict) and all(text(raw, k) for k in ("root", "commit", "git_dir")):
-            root, commit, git_dir = (text(raw, k) for k in ("root", "commit", "git_dir"))
-            roots.append(ev.SnapshotRoot(root=Path(root), commit=commit, git_dir=Path(git_dir)))
-    return [
-        ev.SnapshotTaken(
-            turn_id=text(p, "turn_id"),
-            phase=pick(SNAPSHOT_PHASES, p.get("phase"), "start"),
-            roots=tuple(roots),
-            not_covered=strings(p, "not_covered"),
-            duration_s=_took(p),
-        )
-    ]
-
-
-def _snapshot_failed(e: ev.SnapshotFailed, _: WriteState) -> Payload:
-    return {"type": "snapshot_failed", "turn_id": e.turn_id, "phase": e.phase, "message": e.message}
-
-
-def _read_snapshot_failed(p: Payload, _: ReadState) -> list[ev.Event]:
-    phase = pick(SNAPSHOT_PHASES, p.get("phase"), "start")
-    return [ev.SnapshotFailed(turn_id=text(p, "turn_id"), phase=phase, message=text(p, "message"))]
-
-
-def _undo(e: ev.UndoApplied, _: WriteState) -> Payload:
-    return {
-        "type": "undo_applied",
-        "turn_id": e.turn_id,
-        "direction": e.direction,
-        "restored": list(e.restored),
-        "failed": list(e.failed),
-    }
-
-
-def _read_undo(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [
-        ev.UndoApplied(
-            turn_id=text(p, "turn_id"),
-            direction=pick(UNDO_DIRECTIONS, p.get("direction"), "undo"),
-            restored=strings(p, "restored"),
-            failed=strings(p, "failed"),
-        )
-    ]
-
-
-MCP_STATUSES: dict[str, ev.McpStatus] = {
-    s: s for s in ("completed", "failed", "declined", "refused", "aborted")
-}
-
-
-def _mcp_end(e: ev.McpToolCallEnd, _: WriteState) -> Payload:
-    secs = max(0.0, e.duration_s)
-    ok = e.status == "completed"
-    result: Payload = (
-        {"Ok": {"content": [{"type": "text", "text": redact(e.result)}], "isError": False}}
-        if ok
-        else {"Err": redact(e.result)}
-    )
-    return {
-        "type": "mcp_tool_call_end",
-        "call_id": e.call_id,
-        "invocation": {"server": e.server, "tool": e.tool, "arguments": redact_json(e.arguments)},
-        "duration": {"secs": int(secs), "nanos": int((secs % 1) * 1e9)},
-        "result": result,
-        "status": e.status,
-    }
-
-
-def _read_mcp_end(p: Payload, _: ReadState) -> list[ev.Event]:
-    raw_invocation, raw_result = p.get("invocation"), p.get("result")
-    invocation: Payload = raw_invocation if isinstance(raw_invocation, dict) else {}
-    result: Payload = raw_result if isinstance(raw_result, dict) else {}
-    arguments = invocation.get("arguments")
-    ok = result.get("Ok")
-    ended: ev.McpStatus
-    if isinstance(ok, dict):
-        content = ok.get("content")
-        blocks = content if isinstance(content, list) else []
-        output = "\n".join(text(b, "text") for b in blocks if isinstance(b, dict))
-        ended = "failed" if ok.get("isError") is True else "completed"
-    else:
-        output, ended = text(result, "Err"), "failed"
-    return [
-        ev.McpToolCallEnd(
-            call_id=text(p, "call_id"),
-            server=text(invocation, "server"),
-            tool=text(invocation, "tool"),
-            arguments=arguments if isinstance(arguments, dict) else {},
-            result=output,
-            status=pick(MCP_STATUSES, p.get("status"), ended),
-            duration_s=seconds(p.get("duration")),
-        )
-    ]
-
-
-HOOK_KINDS: dict[str, ev.HookNoteKind] = {
-    s: s for s in ("blocked", "denied", "allowed", "asked", "stopped", "context", "warning")
-}
-
-
-def _hook(e: ev.HookNoted, _: WriteState) -> Payload:
-    return {
-        "type": "hook_noted",
-        "event": e.event,
-        "hook": e.label,
-        "kind": e.kind,
-        "message": e.text,
-        "call_id": e.call_id,
-    }
-
-
-def _read_hook(p: Payload, _: ReadState) -> list[ev.Event]:
-    return [
-        ev.HookNoted(
-            event=text(p, "event"),
-            label=text(p, "hook"),
-            kind=pick(HOOK_KINDS, p.get("kind"), "warning"),
-            text=text(p, "message"),
-            call_id=text(p, "call_id"),
-        )
-    ]
-
-
-TERMINAL_STATES: dict[str, ev.TerminalState] = {s: s for s in ("running", "exited", "killed")}
-
-
-def _terminal(e: ev.TerminalChanged, _: WriteState) -> Payload:
-    return {
-        "type": "terminal_changed",
-        "session_id": e.session_id,
-        "command": redact_json(list(e.command)),
-        "pid": e.pid,
-        "state": e.state,
-        "exit_code": e.exit_code,
-        "last_line": redact(e.last_line),
-    }
-
-
-def _read_terminal(p: Payload, _: ReadState) -> list[ev.Event]:
-    command = p.get("command")
-    code = p.get("exit_code")
-    return [
-        ev.TerminalChanged(
-            session_id=whole(p, "session_id"),
-            command=tuple(str(c) for c in command) if isinstance(command, list) else (),
-            pid=whole(p, "pid"),
-            state=pick(TERMINAL_STATES, p.get("state"), "exited"),
-            exit_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-            last_line=text(p, "last_line"),
-        )
-    ]
-
-
-def _rolled_back(e: ev.ThreadRolledBack, _: WriteState) -> Payload:
-    return {"type": "thread_rolled_back", "num_turns": e.num_turns}
-
-
-def _read_rolled_back(p: Payload, _: ReadState) -> list[ev.Event]:
-    turns = whole(p, "num_turns")
-    return [ev.ThreadRolledBack(num_turns=turns)] if turns > 0 else []
-
-
 def _one_text(
     name: str, event: type[E], text_of: Callable[[E], str], make: Callable[[str], E]
 ) -> EventKind[E]:
@@ -645,13 +415,7 @@ def _kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("task_complete", ev.TurnComplete, _turn_complete, _read_turn_complete)
     yield EventKind("turn_aborted", ev.TurnAborted, _turn_aborted, _read_turn_aborted)
     yield EventKind("turn_failed", ev.TurnFailed, _turn_failed, _read_turn_failed)
-    yield EventKind("snapshot_taken", ev.SnapshotTaken, _snapshot, _read_snapshot)
-    yield EventKind("snapshot_failed", ev.SnapshotFailed, _snapshot_failed, _read_snapshot_failed)
-    yield EventKind("undo_applied", ev.UndoApplied, _undo, _read_undo)
-    yield EventKind("thread_rolled_back", ev.ThreadRolledBack, _rolled_back, _read_rolled_back)
-    yield EventKind("mcp_tool_call_end", ev.McpToolCallEnd, _mcp_end, _read_mcp_end)
-    yield EventKind("hook_noted", ev.HookNoted, _hook, _read_hook)
-    yield EventKind("terminal_changed", ev.TerminalChanged, _terminal, _read_terminal)
+    yield from feature_kinds()
 
 
 KINDS: tuple[EventKind[Any], ...] = tuple(_kinds())
