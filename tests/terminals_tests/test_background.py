@@ -64,14 +64,16 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_dev_server_in_the_background_is_reached_then_stopped(dirs) -> None:
     root, home = dirs
     port = free_port()
-    serve = f"python3 -m http.server {port} --bind 127.0.0.1"
+    # The interpreter itself, not a pyenv shim (a shim may cd to a folder the
+    # sandbox's private /tmp hides).
+    serve = f"{sys.executable} -m http.server {port} --bind 127.0.0.1"
     fetch = (
         "import urllib.request;"
         f"print(urllib.request.urlopen('http://127.0.0.1:{port}/index.html').read().decode())"
     )
     script = [
         Reply([FunctionCall("exec_command", {"cmd": serve, "yield_time_ms": 1500, "tty": True})]),
-        Reply([FunctionCall("shell", {"command": ["python3", "-c", fetch]}, call_id="get")]),
+        Reply([FunctionCall("shell", {"command": [sys.executable, "-c", fetch]}, call_id="get")]),
         Reply([FunctionCall("write_stdin", {"session_id": 1, "chars": "\u0003"}, call_id="stop")]),
         Reply([Message("served and stopped")]),
     ]
@@ -94,7 +96,7 @@ def test_a_dev_server_in_the_background_is_reached_then_stopped(dirs) -> None:
 
 def test_an_interactive_python_driven_through_its_terminal(dirs) -> None:
     root, home = dirs
-    repl = {"cmd": ["python3", "-i", "-q"], "tty": True, "yield_time_ms": 1500}
+    repl = {"cmd": [sys.executable, "-i", "-q"], "tty": True, "yield_time_ms": 1500}
     script = [
         Reply([FunctionCall("exec_command", repl, call_id="py")]),
         Reply([FunctionCall("write_stdin", {"session_id": 1, "chars": "6*7\n"}, call_id="calc")]),
