@@ -439,6 +439,11 @@ class Composer(Vertical):
         matches = self._files.search(query, FILE_MATCHES)
         self._open_popup([Option(_path_label(m)) for m in matches], [m.text for m in matches])
 
+    def prefetch_files(self) -> None:
+        """List the repository's files now (in a thread), so the first `@` answers at once."""
+        if self._files is None and not self._files_loading:
+            self._load_files()
+
     def _load_files(self) -> None:
         root = self._root
         self._files_loading = True
@@ -507,7 +512,9 @@ class Composer(Vertical):
             return
         choice = self._choices[index]
         if token.kind == "file":
-            choice = (f'"{choice}"' if any(c.isspace() for c in choice) else choice) + " "
+            quoted = f'"{choice}"' if any(c.isspace() for c in choice) else choice
+            # A folder keeps the completion going inside it; a file ends the word.
+            choice = quoted if choice.endswith("/") else quoted + " "
         area = self.input
         result = area.replace(
             choice,

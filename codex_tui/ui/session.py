@@ -91,6 +91,7 @@ class SessionController:
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
+        app.composer.prefetch_files()
         app.status_bar.branch = await asyncio.to_thread(git_branch, app.cwd)
         app.status_bar.refresh_text()
         if app.launch.prompt:

@@ -51,14 +51,17 @@ def test_git_repo_lists_tracked_and_untracked_but_not_ignored(repo: Path) -> Non
         ".gitignore",
         "README.md",
         "name with space.md",
+        "notes/",
         "notes/todo.txt",
+        "src/",
         "src/app.py",
+        "src/ui/",
         "src/ui/composer.py",
     ]
 
 
 def test_subdirectory_paths_are_relative_to_it(repo: Path) -> None:
-    assert sorted(list_files(repo / "src")) == ["app.py", "ui/composer.py"]
+    assert sorted(list_files(repo / "src")) == ["app.py", "ui/", "ui/composer.py"]
 
 
 def test_git_listing_is_capped(repo: Path) -> None:
@@ -75,7 +78,7 @@ def test_not_a_repository_falls_back_to_a_walk(tmp_path: Path) -> None:
     write(root, "node_modules/left-pad/index.js")
     write(root, "pkg/__pycache__/mod.cpython-311.pyc")
     assert list_git_files(root) is None
-    assert list_files(root) == ["main.py", "pkg/mod.py"]
+    assert list_files(root) == ["main.py", "pkg/mod.py", "pkg/"]
 
 
 def test_walk_is_capped(tmp_path: Path) -> None:
@@ -86,3 +89,23 @@ def test_walk_is_capped(tmp_path: Path) -> None:
 
 def test_missing_root_gives_nothing(tmp_path: Path) -> None:
     assert list_files(tmp_path / "does-not-exist") == []
+
+
+def test_a_file_late_in_a_big_listing_is_found_and_folders_complete(tmp_path: Path) -> None:
+    """No cap on the listing: the 60,001st file of a repository is offered."""
+    from codex_tui.ui.completion import FuzzyIndex
+
+    root = tmp_path / "big"
+    for n in range(600):
+        folder = root / f"pkg{n:03d}"
+        folder.mkdir(parents=True)
+        for m in range(100):
+            (folder / f"f{m:02d}.py").touch()
+    write(root, "zzz/late/needle_late_target.py")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    files = list_files(root)
+    assert len(files) == 60_001 + 600 + 2
+    index = FuzzyIndex(files)
+    assert index.search("needle", 1)[0].text == "zzz/late/needle_late_target.py"
+    assert index.search("zzz/la", 1)[0].text == "zzz/late/"
