@@ -39,6 +39,7 @@ from codex_tui.agent.model_stream import (
 from codex_tui.agent.requests import ModelRequests
 from codex_tui.agent.tool_calls import ToolRunner, TurnAbort
 from codex_tui.config.schema import ResponseChecks
+from codex_tui.policy import redact
 from codex_tui.tools.registry import parse_call
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from codex_tui.sessions import SessionRecorder
 
 ABORTED_OUTPUT = "aborted by the user"
+# History items carrying a command the person ran themselves (`!command`).
+OWN_COMMAND = "<user_shell_command>"
 # Model output items (they carry the server's id); what follows the last one was
 # added after the last stored response.
 MODEL_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
@@ -372,6 +375,44 @@ class Agent(ModelRequests):
                 reasoning_effort=config.model_reasoning_effort,
             )
         )
+
+    async def run_own_command(self, command: str) -> int | None:
+        """`!command`: the person's own command, run in the sandbox without asking
+        (it is theirs) and shown as a command cell; the command and its output join
+        the history, so the model sees them with the next request. Between turns
+        only (None when busy); its exit code otherwise."""
+        if self.busy:
+            return None
+        runner = self.tools
+        call_id = f"own-{uuid.uuid4().hex[:8]}"
+        argv = ("bash", "-lc", command)
+        # In the sandbox where one is enforced; it is the person's command either way.
+        sandboxed = runner.env.sandbox.enforced and not runner.env.rules.full_access
+        root = runner.env.root
+        runner.emit(ev.ExecBegin(call_id=call_id, command=argv, cwd=root, sandboxed=sandboxed))
+
+        def on_output(chunk: bytes) -> None:
+            runner.emit(ev.ExecOutput(call_id=call_id, chunk=chunk.decode("utf-8", "replace")))
+
+        from codex_tui.sandbox.detect import SandboxUnavailable
+
+        try:
+            result = await runner.env.sandbox.run(
+                argv, cwd=root, sandboxed=sandboxed, on_output=on_output
+            )
+        except SandboxUnavailable as exc:
+            runner.end_exec(call_id, argv, 1, str(exc), 0.0, "failed")
+            return 1
+        status: ev.ExecStatus = "completed" if result.exit_code == 0 else "failed"
+        runner.end_exec(
+            call_id, argv, result.exit_code, result.output, result.duration_ms / 1000, status
+        )
+        record = (
+            f"{OWN_COMMAND}\n$ {command}\nExit code: {result.exit_code}\n"
+            f"Output:\n{redact(result.output)}\n</user_shell_command>"
+        )
+        self.conversation.add(user_message(record))
+        return result.exit_code
 
     def rewind(self, turns: int) -> bool:
         """Cut the conversation back to before its last `turns` requests (between

@@ -112,6 +112,9 @@ class CodexApp(App[int]):
         Binding("pagedown", "scroll_conversation(1)", show=False, priority=True),
         Binding("ctrl+end", "to_bottom", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding(
+            "ctrl+g", "external_editor", "Edit the draft in $EDITOR", show=False, priority=True
+        ),
     ]
 
     def __init__(self, launch: Launch) -> None:
@@ -186,6 +189,7 @@ class CodexApp(App[int]):
         for warning in self._theme_warnings:
             self.conversation.note("warning", warning)
         self.composer.set_commands(command_entries(self))
+        self.status_bar.effort = self.config.model_reasoning_effort
         self.status_bar.configure(
             self.config.model,
             self.config.model_provider,
@@ -486,6 +490,7 @@ class CodexApp(App[int]):
                     event.model, event.provider, event.approval_policy, event.sandbox_mode
                 )
             case ev.SettingsChanged():
+                bar.effort = event.reasoning_effort
                 bar.sandbox_enforced = event.sandbox_enforced
                 bar.configure(event.model, bar.provider, event.approval_policy, event.sandbox_mode)
             case ev.TokenCount():
@@ -526,6 +531,9 @@ class CodexApp(App[int]):
             return
         if text.lstrip().startswith("/"):
             self.run_slash(text.strip())
+            return
+        if text.lstrip().startswith("!"):
+            self.session.own_command(text.lstrip()[1:].strip())
             return
         if self.missing_key() is not None:  # ask once, instead of a failed turn each time
             self.ask_for_key(then_send=text)
@@ -631,6 +639,11 @@ class CodexApp(App[int]):
             driver.write(f"\x1b]9;codex-tui: {what}\x07")
 
     # -- keys ---------------------------------------------------------------------
+
+    def action_external_editor(self) -> None:
+        from codex_tui.ui.external_editor import edit_draft
+
+        edit_draft(self)
 
     def action_interrupt(self) -> None:
         if self.template_questions.asking:

@@ -96,6 +96,7 @@ class StatusBar(Static):
         self.queued = 0
         self.waiting = False
         self.terminals = 0  # background terminals running
+        self.effort: str | None = None  # the reasoning effort, when one is set
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -149,6 +150,8 @@ class StatusBar(Static):
             count = self.terminals
             parts.append((f"⧗ {count} background terminal{'s' if count != 1 else ''}", "bold", 8))
         parts.append((self.provider, "", 1))
+        if self.effort:
+            parts.append((f"effort: {self.effort}", "", 6))
         parts.append((f"approval: {self.policy}", "", 5))
         if self.sandbox_enforced:
             parts.append((f"sandbox: {self.sandbox}", "", 4))

@@ -176,6 +176,26 @@ class SessionController:
 
         self.app.run_worker(undo_or_redo(self.app, self, direction), group="undo", exclusive=True)
 
+    def own_command(self, command: str) -> None:
+        """`!command`: run it (between turns); its output joins the conversation."""
+        note = self.app.conversation.note
+        if not command:
+            note(
+                "info",
+                "!command runs a command yourself, in the sandbox without asking;"
+                " the model sees it and its output with your next message.",
+            )
+            return
+        agent = self.agent
+        if agent is None or agent.busy:
+            note("warning", "!: wait for the current turn to end")
+            return
+
+        async def run() -> None:
+            await agent.run_own_command(command)
+
+        self.app.run_worker(run(), group="own-command")
+
     def rewind(self) -> None:
         from codex_tui.ui.rewind import rewind
 

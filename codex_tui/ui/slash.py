@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, cast, get_args
 
-from codex_tui.config.schema import ApprovalPolicy, SandboxMode
+from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
 
 if TYPE_CHECKING:
     from codex_tui.ui.app import CodexApp
@@ -42,6 +42,8 @@ KEYS_HELP = [
     ("@", "complete a file path"),
     ("esc", "interrupt the turn"),
     ("esc esc", "rewind to an earlier request (empty composer, no turn running)"),
+    ("ctrl+g", "edit the draft in $VISUAL / $EDITOR"),
+    ("!command", "run a command yourself; the model sees its output"),
     ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
     ("pgup / pgdn, ctrl+end", "scroll the conversation · follow the bottom"),
     ("ctrl+t", "plan and diff panes"),
@@ -288,6 +290,30 @@ def _hooks(ctx: SlashContext, args: str) -> None:
         ctx.app.conversation.markdown(hooks_markdown(ctx.app, ctx.session))
 
 
+EFFORTS = ("minimal", "low", "medium", "high")
+
+
+def _effort(ctx: SlashContext, args: str) -> None:
+    """`/effort LEVEL`: the reasoning effort of the next request on (the
+    `model_reasoning_effort` key); `/effort` alone says the current one."""
+    config = ctx.app.config
+    if not args:
+        current = config.model_reasoning_effort or "the model's default"
+        ctx.note("info", f"Reasoning effort: {current} (/effort {' | '.join(EFFORTS)})")
+        return
+    if args not in EFFORTS:
+        ctx.note("warning", f"/effort: say one of {', '.join(EFFORTS)}")
+        return
+    level = cast(ReasoningEffort, args)
+    config.model_reasoning_effort = level
+    ctx.app.status_bar.effort = level
+    ctx.app.status_bar.refresh_text()
+    agent = ctx.session.agent
+    if agent is not None:
+        ctx.app.run_worker(agent.override(reasoning_effort=level), group="settings")
+    ctx.note("info", f"Reasoning effort: {level} (from the next request on).")
+
+
 def _ps(ctx: SlashContext, _args: str) -> None:
     from codex_tui.ui.ps_screen import PsScreen
 
@@ -339,6 +365,9 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(name="theme", help="choose the colour theme (/theme NAME)", handler=_theme),
     SlashCommand(name="copy", help="copy the last answer as markdown", handler=_copy),
     SlashCommand(name="plan", help="show or hide the plan and diff panes", handler=_plan),
+    SlashCommand(
+        name="effort", help="reasoning effort: minimal | low | medium | high", handler=_effort
+    ),
     SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
     SlashCommand(name="ps", help="background terminals: live output, k kills", handler=_ps),
     SlashCommand(

@@ -1,0 +1,64 @@
+"""The conveniences (#21) in the real app: `!command` runs the person's own
+command and the model sees it next; ctrl+g edits the draft in $EDITOR; /effort
+changes the next request's reasoning effort and the status bar says so."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from codex_tui.scripted import Message, Reply
+from codex_tui.ui.cells import CommandCell
+from tests.ui.conftest import screen_text, wait_for
+
+
+async def test_bang_runs_a_command_and_the_model_sees_it(
+    scripted_server, workspace: Path, app_factory
+) -> None:
+    scripted_server.add(Reply([Message("I see the listing.")]))
+    app = app_factory(approval_policy="untrusted")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press("!", "enter")
+        await wait_for(pilot, lambda: "!command runs a command yourself" in screen_text(app))
+        await pilot.press(*"!ls -1", "enter")
+        await wait_for(
+            pilot,
+            lambda: any(c.status == "completed" for c in app.conversation.query(CommandCell)),
+            what="the command",
+        )
+        assert not scripted_server.bodies  # nothing was sent to the model, nothing asked
+        await pilot.press(*"what is here?", "enter")
+        await wait_for(pilot, lambda: "I see the listing." in screen_text(app), what="answer")
+    sent = json.dumps(scripted_server.bodies[0]["input"])
+    assert "$ ls -1" in sent and "notes.txt" in sent and "Exit code: 0" in sent
+
+
+async def test_ctrl_g_edits_the_draft_in_the_editor(
+    app_factory, tmp_path: Path, monkeypatch
+) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/draft/edited text/" "$1"\necho second line >> "$1"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("VISUAL", str(editor))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"a draft")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.composer.text.startswith("a edited text"))
+        assert app.composer.text == "a edited text\nsecond line"
+    assert os.environ["VISUAL"] == str(editor)
+
+
+async def test_effort_changes_the_next_request(scripted_server, app_factory) -> None:
+    scripted_server.add(Reply([Message("thought hard")]))
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"/effort high", "enter")
+        await wait_for(pilot, lambda: "effort: high" in str(app.status_bar.content))
+        await pilot.press(*"think", "enter")
+        await wait_for(pilot, lambda: "thought hard" in screen_text(app), what="answer")
+    assert scripted_server.bodies[0]["reasoning"]["effort"] == "high"
