@@ -10,7 +10,6 @@ that does not load as a config is taken back.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from codex_tui.config import paths, safe_yaml
 from codex_tui.config.errors import ConfigError
 from codex_tui.config.loader import MAX_FILE_BYTES, load_config, read_file
 from codex_tui.config.safe_read import UnreadableFile, read_regular
+from codex_tui.config.safe_write import write_atomically
 
 __all__ = ["KEY", "ServerEntry", "ServersFile", "read_servers", "render", "write_servers"]
 
@@ -81,7 +81,8 @@ def write_servers(current: ServersFile, servers: Mapping[str, object]) -> None:
     if _read_bytes(path) != current.raw:
         raise ConfigError(f"{path} changed while it was being edited; run the command again")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, new)
+    # A new file is private: `env` and `http_headers` may hold secrets.
+    write_atomically(path, new, new_mode=0o600)
     try:
         load_config(config_path=path)
     except ConfigError as exc:
@@ -195,22 +196,4 @@ def _restore(path: Path, raw: bytes | None) -> None:
     if raw is None:
         Path(os.path.realpath(path)).unlink(missing_ok=True)
     else:
-        _write_atomically(path, raw)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file a link points to (not the link); a new file is private
-    (0600), since `env` and `http_headers` may hold secrets."""
-    target = Path(os.path.realpath(path))
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o600
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        write_atomically(path, raw, new_mode=0o600)

@@ -15,7 +15,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,13 +43,12 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def _session_members(sid: int) -> list[int]:
-    """PIDs whose session is `sid` (processes that left the group but not the session)."""
-    out: list[int] = []
+def proc_stats() -> Iterator[tuple[int, list[bytes]]]:
+    """(pid, the fields of /proc/PID/stat after the command name) of every process."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return out
+        return
     for name in entries:
         if not name.isdigit():
             continue
@@ -58,10 +57,12 @@ def _session_members(sid: int) -> list[int]:
                 stat = f.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 3 and int(fields[3]) == sid:
-            out.append(int(name))
-    return out
+        yield int(name), stat[stat.rfind(b")") + 2 :].split()
+
+
+def _session_members(sid: int) -> list[int]:
+    """PIDs whose session is `sid` (processes that left the group but not the session)."""
+    return [pid for pid, fields in proc_stats() if len(fields) > 3 and int(fields[3]) == sid]
 
 
 def kill_tree(pid: int) -> None:

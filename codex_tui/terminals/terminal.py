@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from codex_tui.sandbox.output import OutputCapture, OutputLimits
-from codex_tui.sandbox.process import exit_status, kill_tree
+from codex_tui.sandbox.process import exit_status, kill_tree, proc_stats
 
 __all__ = ["Terminal", "TerminalState", "descendants"]
 
@@ -38,18 +38,9 @@ GRACE_S = 1.0
 def descendants(pid: int) -> list[int]:
     """Every process below `pid` (by parent links in /proc), nearest first."""
     children: dict[int, list[int]] = {}
-    with contextlib.suppress(OSError):
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(b")") + 2 :].split()
-            if len(fields) > 1:
-                children.setdefault(int(fields[1]), []).append(int(name))
+    for child, fields in proc_stats():
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(child)
     found: list[int] = []
     todo = [pid]
     while todo:

@@ -28,14 +28,13 @@ in CSS under any theme, return `theme_variable_defaults()` from the app's
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codex_tui.config import paths
+from codex_tui.config.safe_write import write_atomically
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -397,7 +396,7 @@ def save_theme_choice(name: str, config_file: Path | None = None) -> Path:
     new_text = "".join(out)
     _check_edit(text, new_text, name, yaml)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, new_text.encode("utf-8"))
+    write_atomically(path, new_text.encode("utf-8"))
     return path
 
 
@@ -436,19 +435,3 @@ def _check_edit(old: str, new: str, name: str, yaml: Any) -> None:
         after = None
     if after != {**before, "theme": name}:
         raise ConfigError("config.yaml: cannot set the theme in this file's layout; set it by hand")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    target = Path(os.path.realpath(path))
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
