@@ -78,6 +78,7 @@ def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
             "<environment_context>",
             "<hook_context>",
             "<terminals>",
+            "<user_shell_command>",
             SUMMARY_PREFIX,
         )
     )

@@ -453,13 +453,12 @@ class Agent(ModelRequests):
     async def _turn(self, text: str) -> TurnOutcome:
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
-        self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
+        # A prompt a hook blocks never starts a turn: not sent, not recorded (the
+        # hook's line says why), so history and the session file count alike.
         blocked, context = await prompt_verdict(self.tools.env.hooks, text)
         if blocked is not None:
-            reason = f"blocked by a hook: {blocked}"
-            took = time.monotonic() - started
-            self.emit(ev.TurnAborted(turn_id=turn_id, reason=reason, duration_s=took))
             return TurnOutcome(status="aborted", last_message=None)
+        self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
         if self.tools.env.snapshots is not None:
             self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()

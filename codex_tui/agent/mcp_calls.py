@@ -60,6 +60,8 @@ async def run_mcp_call(
             return CallResult(declined("tool call", answer.feedback), "declined")
         if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
             env.approvals.approve_tool(tool.server, tool.name)
+    if env.snapshots is not None and not tool.tool.read_only:
+        await env.snapshots.before_write()  # a server's tool may write the workspace too
     runner.emit(
         ev.McpToolCallBegin(call_id=call_id, server=tool.server, tool=tool.name, arguments=args)
     )

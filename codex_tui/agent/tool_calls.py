@@ -187,7 +187,12 @@ class ToolRunner:
         """A PreToolUse hook's `allow` skips the dialog (never the sandbox, never a
         refusal); its `ask` brings the dialog up for a call that would just run."""
         permission = self._permissions.pop(call_id, None)
-        if permission == "allow" and decision.action is Action.ASK:
+        # Never past the sandbox: a command asking to leave it, or a patch writing
+        # outside the writable roots, still asks the person.
+        leaves_sandbox = (decision.subject == "command" and not decision.sandbox_if_approved) or (
+            decision.subject == "patch" and decision.rule == "outside-writable-roots"
+        )
+        if permission == "allow" and decision.action is Action.ASK and not leaves_sandbox:
             return decision.approved()
         runs = (Action.RUN_SANDBOXED, Action.RUN_UNSANDBOXED, Action.APPLY)
         if permission == "ask" and decision.action in runs:

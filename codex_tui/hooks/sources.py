@@ -3,20 +3,23 @@ the person trusts the repository, the repository's own `.codex-tui/config.yaml`.
 
 Cloning a repository must never run its commands, so a repository's hooks are
 loaded only for a folder recorded as trusted in `$CODEX_TUI_HOME/trust.json`
-(the person is asked once; a "no" is remembered too). Only the `hooks` key of a
-repository's file is read.
+(the person is asked once; a "no" is remembered too), and only as long as the
+file is the one they answered for: the answer is pinned to its SHA-256, so a file
+changed since (the model can write the workspace) is asked about again. Only the
+`hooks` key of a repository's file is read.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from codex_tui.config import ConfigError, paths
 from codex_tui.config.schema import HookMatcher
@@ -65,6 +68,7 @@ class RepoHooks:
     hooks: tuple[Hook, ...]
     trust: Trust
     error: str = ""
+    digest: str = ""  # of the file as read: what a trust answer is pinned to
 
 
 def flatten(hooks: dict[str, list[HookMatcher]], source: str) -> list[Hook]:
@@ -80,24 +84,38 @@ def _trust_file() -> Path:
     return paths.home() / "trust.json"
 
 
-def read_trust(root: Path) -> Trust:
+def file_digest(file: Path) -> str:
+    """What a trust answer is pinned to: the hooks file's bytes."""
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _load_trust() -> dict[str, object]:
     with contextlib.suppress(OSError, ValueError):
         data = json.loads(_trust_file().read_text())
-        value = data.get(str(root)) if isinstance(data, dict) else None
-        if value in ("trusted", "declined"):
-            return value  # type: ignore[no-any-return]
+        if isinstance(data, dict):
+            return {str(k): v for k, v in data.items()}
+    return {}
+
+
+def read_trust(root: Path, digest: str) -> Trust:
+    """The person's answer for `root`, if it was given for the file as it is now:
+    a hooks file changed since (by the model, say) is asked about again."""
+    entry = _load_trust().get(str(root))
+    if isinstance(entry, dict) and entry.get("digest") == digest and digest:
+        answer = entry.get("trust")
+        if answer in ("trusted", "declined"):
+            return cast(Trust, answer)
     return "unknown"
 
 
-def set_trust(root: Path, trust: Literal["trusted", "declined"]) -> None:
-    """Remember the person's answer for `root` (written atomically)."""
+def set_trust(root: Path, trust: Literal["trusted", "declined"], digest: str) -> None:
+    """Remember the person's answer for `root`'s hooks file as it is (atomically)."""
     path = _trust_file()
-    data: dict[str, str] = {}
-    with contextlib.suppress(OSError, ValueError):
-        loaded = json.loads(path.read_text())
-        if isinstance(loaded, dict):
-            data = {str(k): str(v) for k, v in loaded.items()}
-    data[str(root)] = trust
+    data = _load_trust()
+    data[str(root)] = {"trust": trust, "digest": digest}
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(f".{os.getpid()}.tmp")
     temp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -111,13 +129,14 @@ def repo_hooks(root: Path) -> RepoHooks | None:
     file = root / ".codex-tui" / "config.yaml"
     if not file.is_file():
         return None
-    trust = read_trust(root)
+    digest = file_digest(file)
+    trust = read_trust(root, digest)
     try:
         hooks = load_hooks_file(file)
     except ConfigError as exc:
-        return RepoHooks(root, file, (), trust, str(exc))
+        return RepoHooks(root, file, (), trust, str(exc), digest)
     flat = tuple(flatten(hooks, str(file)))
-    return RepoHooks(root, file, flat, trust) if flat else None
+    return RepoHooks(root, file, flat, trust, digest=digest) if flat else None
 
 
 def collect(user: dict[str, list[HookMatcher]], repo: RepoHooks | None) -> list[Hook]:

@@ -121,6 +121,9 @@ def in_codex_home(path: Path) -> bool:
         return False
 
 
+KEPT_ON_REWIND = (ev.SnapshotTaken, ev.SnapshotFailed, ev.UndoApplied, ev.TerminalChanged)
+
+
 def read_session(path: Path) -> SessionData:
     """Everything in one session file. Raises SessionReadError for a file that is
     missing, unreadable, or does not start with a session_meta line."""
@@ -266,7 +269,10 @@ class _Builder:
             if isinstance(self.transcript[at], ev.UserMessage):
                 seen += 1
                 if seen == turns:
-                    del self.transcript[at:]
+                    # What was done to the files stays known: a conversation-only
+                    # rewind leaves them changed, and undo must still reach them.
+                    kept = [e for e in self.transcript[at:] if isinstance(e, KEPT_ON_REWIND)]
+                    self.transcript[at:] = kept
                     self.turns = max(0, self.turns - turns)
                     break
 

@@ -8,14 +8,17 @@ overwritten only when asked to. Paths the turn did not touch are never written,
 so edits made elsewhere after the turn survive an undo.
 
 Writes never follow a symlink out of the root: every folder on the way to a
-path is checked to be a real folder, files are written to a temporary name and
-renamed into place, and nothing under a `.git` entry is written or removed.
+path is opened one name at a time without following links, and every write,
+rename and removal goes through that folder's descriptor (so a symlink swapped
+in by a process still running cannot redirect it); files are written to a
+temporary name and renamed into place; nothing under `.git` is touched.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -68,7 +71,15 @@ def plan_restore(
         for p in target.items.keys() | left.items.keys()
         if target.items.get(p) != left.items.get(p)
     }
-    touched = {p for p in touched if not _git_path(p)}
+    # A path either side did not cover (too big, in a heavy ignored folder) is left
+    # as it is: its absence from a snapshot says nothing about the file.
+    uncovered_entries = set(target.not_covered) | set(left.not_covered)
+    folders = tuple(e for e in uncovered_entries if e.endswith("/"))
+    touched = {
+        p
+        for p in touched
+        if not _git_path(p) and p not in uncovered_entries and not p.startswith(folders or ("\0",))
+    }
     conflicts = sorted(p for p in touched if now.items.get(p) != left.items.get(p))
     changes = tuple(
         Change(p, now.items.get(p), target.items.get(p))
@@ -91,69 +102,101 @@ class RestoreError(Exception):
     pass
 
 
-def _real_dir(root: Path, rel: str, create: bool) -> Path:
-    """`root/rel` as a real folder (made when `create`), never through a symlink."""
-    here = root
-    for part in [p for p in rel.split("/") if p]:
-        if part in (".", "..", ".git"):
-            raise RestoreError(f"refusing path {rel!r}")
-        here = here / part
-        try:
-            st = os.lstat(here)
-        except FileNotFoundError:
-            if not create:
-                raise
-            os.mkdir(here)
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            if not create:
-                raise RestoreError(f"{rel} is no longer a folder")
-            if stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode):
-                os.unlink(here)
-                os.mkdir(here)
-            else:
-                raise RestoreError(f"{here} is in the way")
-    return here
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_dir(root: Path, rel: str, create: bool) -> int:
+    """A descriptor of the folder `root/rel`, reached one name at a time without
+    following a symlink (made as needed when `create`; a symlink or file in the
+    way, which the turn put there, is replaced). Every later step works through
+    it, so a symlink swapped in meanwhile cannot send a write elsewhere."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in [p for p in rel.split("/") if p]:
+            if part in (".", "..", ".git"):
+                raise RestoreError(f"refusing path {rel!r}")
+            try:
+                inner = os.open(part, DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise
+                os.mkdir(part, dir_fd=fd)
+                inner = os.open(part, DIR_FLAGS, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+                    raise
+                if not create:
+                    raise RestoreError(f"{rel} is no longer a folder") from None
+                st = os.stat(part, dir_fd=fd, follow_symlinks=False)
+                if not (stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode)):
+                    raise RestoreError(
+                        f"{rel}: something that is not a file is in the way"
+                    ) from None
+                os.unlink(part, dir_fd=fd)
+                os.mkdir(part, dir_fd=fd)
+                inner = os.open(part, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _remove(root: Path, rel: str) -> None:
     parent, _, name = rel.rpartition("/")
     try:
-        folder = _real_dir(root, parent, create=False)
+        fd = _open_dir(root, parent, create=False)
     except (FileNotFoundError, RestoreError):
         return  # its folder is gone or replaced: nothing of it left to remove
-    path = folder / name
     try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if stat.S_ISDIR(st.st_mode):
-        raise RestoreError(f"{rel} is a folder now")
-    os.unlink(path)
+        try:
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return
+        if stat.S_ISDIR(st.st_mode):
+            raise RestoreError(f"{rel} is a folder now")
+        os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def _write(root: Path, rel: str, item: Item, data: bytes) -> None:
     parent, _, name = rel.rpartition("/")
-    folder = _real_dir(root, parent, create=True)
-    path = folder / name
-    with contextlib.suppress(FileNotFoundError):
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            os.rmdir(path)  # a folder the turn put there, emptied already
-    temp = folder / f".{name[:40]}.codex-tui-undo-{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temp)
-    if item.kind == "link":
-        os.symlink(os.fsdecode(data), temp)
-    else:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, item.perm)
-        finally:
-            os.close(fd)
-    os.replace(temp, path)
+    if name in ("", ".", "..", ".git"):
+        raise RestoreError(f"refusing path {rel!r}")
+    fd = _open_dir(root, parent, create=True)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+                os.rmdir(name, dir_fd=fd)  # a folder the turn put there, emptied already
+        temp = f".{name[:40]}.codex-tui-undo-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp, dir_fd=fd)
+        if item.kind == "link":
+            os.symlink(os.fsdecode(data), temp, dir_fd=fd)
+        else:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            out = os.open(temp, flags, 0o600, dir_fd=fd)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(out, view) :]
+                os.fchmod(out, item.perm)
+            finally:
+                os.close(out)
+        os.replace(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _rmdir(root: Path, folder: str) -> None:
+    parent, _, name = folder.rpartition("/")
+    fd = _open_dir(root, parent, create=False)
+    try:
+        os.rmdir(name, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def apply_plan(
@@ -175,11 +218,10 @@ def apply_plan(
                 failed.append(f"{change.path}: {_why(exc)}")
     for folder in plan.drop_dirs:
         with contextlib.suppress(OSError, RestoreError):
-            parent, _, name = folder.rpartition("/")
-            os.rmdir(_real_dir(root, parent, create=False) / name)
+            _rmdir(root, folder)
     for folder in plan.make_dirs:
         try:
-            _real_dir(root, folder, create=True)
+            os.close(_open_dir(root, folder, create=True))
         except (OSError, RestoreError) as exc:
             failed.append(f"{folder}/: {_why(exc)}")
     for change in writes:

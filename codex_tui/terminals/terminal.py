@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import select
 import signal
 import subprocess
 import time
@@ -189,12 +190,23 @@ class Terminal:
         if self.tty and b"\x03" in data:
             self.interrupt()
         if self._master is not None:
-            os.write(self._master, data)
+            self._write_all(self._master, data)
         elif self._transport is not None:
             pipe = self._transport.get_pipe_transport(0)
             if pipe is None or pipe.is_closing():
                 raise OSError("the command's stdin is closed")
             pipe.write(data)
+
+    @staticmethod
+    def _write_all(fd: int, data: bytes) -> None:
+        """All of `data` into the terminal: a short write waits for room (up to 5 s)."""
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(fd, view) :]
+            except BlockingIOError:
+                if not select.select([], [fd], [], 5.0)[1]:
+                    raise OSError("the command is not reading its input") from None
 
     def interrupt(self) -> None:
         for pid in descendants(self.pid) or [self.pid]:

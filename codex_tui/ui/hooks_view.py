@@ -31,7 +31,7 @@ def hooks_markdown(app: CodexApp, session: SessionController) -> str:
         state = {
             "trusted": "trusted: they run",
             "declined": "not trusted: they do not run (/hooks trust)",
-            "unknown": "not trusted yet: they do not run (/hooks trust)",
+            "unknown": "not trusted (yet, or changed since): they do not run (/hooks trust)",
         }[repo.trust]
         lines += ["", f"{repo.file}: {count} hook{'s' if count != 1 else ''}, {state}"]
         if repo.error:
@@ -49,7 +49,7 @@ def set_repo_trust(app: CodexApp, session: SessionController, trusted: bool) -> 
         app.conversation.note("info", "This repository defines no hooks (.codex-tui/config.yaml).")
         return
     try:
-        set_trust(root, "trusted" if trusted else "declined")
+        set_trust(root, "trusted" if trusted else "declined", repo.digest)
     except OSError as exc:
         app.conversation.note("error", f"could not record the trust: {exc}")
         return
@@ -91,7 +91,7 @@ async def ask_trust_once(app: CodexApp, session: SessionController, cwd: Path) -
     app.push_screen(ConfirmScreen(question), lambda yes: answer.set_result(bool(yes)))
     trusted = await answer
     try:
-        set_trust(root, "trusted" if trusted else "declined")
+        set_trust(root, "trusted" if trusted else "declined", repo.digest)
     except OSError as exc:
         app.conversation.note("error", f"could not record the trust: {exc}")
         return

@@ -37,7 +37,9 @@ async def undo_or_redo(
         note("error", str(exc))
         return
     if not prepared.empty:
-        if not await app.push_screen_wait(UndoScreen(prepared)):
+        # Reading the blobs for the diff is git work: off the app's thread.
+        diff = await asyncio.to_thread(prepared.diff)
+        if not await app.push_screen_wait(UndoScreen(prepared, diff)):
             note("info", f"/{direction} cancelled; nothing was written.")
             return
     elif direction == "undo":

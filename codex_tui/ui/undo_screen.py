@@ -66,9 +66,10 @@ class UndoScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel", show=False),
     ]
 
-    def __init__(self, prepared: Prepared) -> None:
+    def __init__(self, prepared: Prepared, diff: str) -> None:
         super().__init__(classes="-conflict" if prepared.conflicts else "")
         self.prepared = prepared
+        self.diff_text = diff
         self.diff: DiffView | None = None
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
@@ -102,7 +103,7 @@ class UndoScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         assert self.diff is not None
-        text = self.prepared.diff()
+        text = self.diff_text
         if text.strip():
             self.diff.show_diff_text(text, title="now → restored")
         else:

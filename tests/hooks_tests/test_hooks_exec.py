@@ -3,6 +3,7 @@ hook scripts get Claude Code's JSON on stdin and decide by exit code or JSON."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -189,7 +190,19 @@ def test_repository_hooks_run_only_once_trusted(work, tmp_path) -> None:
         assert untrusted.returncode == 0, untrusted.stderr
         assert not marker.exists()
         assert "run only once you trust this repository" in untrusted.stderr
-        (home / "trust.json").write_text(json.dumps({str(root.resolve()): "trusted"}))
+        file = root / ".codex-tui" / "config.yaml"
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        trust = {str(root.resolve()): {"trust": "trusted", "digest": digest}}
+        (home / "trust.json").write_text(json.dumps(trust))
+        assert not marker.exists()
         trusted = run_exec(server, root, home, "hello again")
     assert trusted.returncode == 0, trusted.stderr
     assert marker.exists()
+    # Changed since it was trusted (the model may write the workspace): not run again.
+    marker.unlink()
+    file.write_text(file.read_text() + "\n# changed\n")
+    with ScriptedModelServer([Reply([Message("ok")])]) as server:
+        changed = run_exec(server, root, home, "once more")
+    assert changed.returncode == 0, changed.stderr
+    assert not marker.exists()
+    assert "run only once you trust this repository" in changed.stderr

@@ -83,3 +83,14 @@ def test_hooks_get_a_minimal_environment_without_secrets(monkeypatch, tmp_path) 
         "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "SHELL", "TERM", "TMPDIR",
         "CODEX_TUI_PROJECT_DIR",
     }  # fmt: skip
+
+
+def test_allow_never_takes_a_call_past_the_sandbox() -> None:
+    runner = ToolRunner.__new__(ToolRunner)
+    runner._permissions = {"esc": "allow", "out": "allow", "in": "allow"}
+    escalation = Decision(Action.ASK, "escalation", "leave", sandbox_if_approved=False)
+    assert runner.hook_permission("esc", escalation) is escalation
+    outside = Decision(Action.ASK, "outside-writable-roots", "out", subject="patch")
+    assert runner.hook_permission("out", outside) is outside
+    inside = Decision(Action.ASK, "untrusted", "every patch asks", subject="patch")
+    assert runner.hook_permission("in", inside).action is Action.APPLY

@@ -249,3 +249,18 @@ def test_a_root_with_too_many_files_is_refused_with_one_line(repo: Path, tmp_pat
     snap = Snapshotter.open(repo, tmp_path / "home", Limits(max_files=3))
     with pytest.raises(SnapshotError, match="more than 3 files: too many to snapshot"):
         snap.take()
+
+
+def test_a_file_not_covered_on_one_side_is_left_alone(repo: Path, tmp_path: Path) -> None:
+    (repo / "data.csv").write_bytes(b"x" * 5000)
+    snap = Snapshotter.open(repo, tmp_path / "home", Limits(max_file_bytes=1000))
+    start = snap.take()
+    assert "data.csv" in start.manifest.not_covered
+    (repo / "data.csv").write_text("small now\n")  # the turn shrank it: covered at the end
+    end = snap.take()
+    plan = plan_restore(
+        repo, target=start.manifest, left=end.manifest, other=end.manifest, now=snap.current()
+    )
+    assert "data.csv" not in {c.path for c in plan.changes}
+    assert apply_plan(snap.store, plan) == []
+    assert (repo / "data.csv").read_text() == "small now\n"

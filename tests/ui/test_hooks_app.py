@@ -65,7 +65,8 @@ async def test_a_repository_with_hooks_is_asked_about_once(
         await wait_for(pilot, lambda: "one" in screen_text(app), what="the answer")
     assert marker.exists()
     trust = json.loads((isolated_home / "trust.json").read_text())
-    assert trust == {str(workspace.resolve()): "trusted"}
+    assert trust[str(workspace.resolve())]["trust"] == "trusted"
+    assert len(trust[str(workspace.resolve())]["digest"]) == 64
     again = app_factory(approval_policy="never")
     async with again.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: again.agent is not None, what="the agent")

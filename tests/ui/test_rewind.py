@@ -84,6 +84,8 @@ async def test_rewind(
             assert (workspace / "notes.txt").read_text() == "alpha\nbeta, edited\n"
             assert app.composer.text == "first request"
             assert user_messages(path) == []
+            # The files stay changed, and undo still reaches the turns that changed them.
+            assert app.session.undo_history.next_undo() is not None
         else:
             await wait_for(pilot, lambda: not (workspace / "gen").exists(), what="code undone")
             await wait_for(
