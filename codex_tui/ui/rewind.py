@@ -3,8 +3,9 @@ person's earlier requests. Pick the request, then what to take back: the code
 and the conversation, the conversation only, or the code only.
 
 The conversation is cut by the agent (`Agent.rewind`), which records the cut in
-the session file; the screen is then drawn again from that file, as a resume
-would, so what is shown is what the file holds. The code is taken back by
+the session file; the screen is then drawn again from that file, so what is
+shown is what the file holds (the agent goes on: its background terminals and
+MCP servers are not restarted). The code is taken back by
 undoing, newest first, every turn from the chosen request on. When the
 conversation is cut, the request goes back into the composer to edit and send.
 """
@@ -71,7 +72,7 @@ async def rewind(app: CodexApp, session: SessionController) -> None:
             return
         path = agent.session_path
         if path is not None:
-            await session.resume_worker(path).wait()
+            await session.redraw_from(path)
         app.composer.text = text
         app.composer.focus_input()
         noun = "request" if back == 1 else "requests"

@@ -135,6 +135,24 @@ class SessionController:
         the model (a Codex CLI session continues as a new codex-tui session)."""
         self.resume_worker(path)
 
+    async def redraw_from(self, path: Path) -> None:
+        """Draw the conversation again from its session file (after a rewind cut
+        it), keeping the running agent."""
+        from codex_tui.sessions import SessionError, read_session
+        from codex_tui.ui.transcript import replay, restore_panes
+        from codex_tui.undo.history import UndoHistory
+
+        app = self.app
+        try:
+            data = await asyncio.to_thread(read_session, path)
+        except SessionError as exc:
+            app.conversation.note("error", str(exc))
+            return
+        self._undo = UndoHistory.from_events(data.transcript)
+        app.clear_session_view()
+        replay(app.conversation, data.transcript)
+        restore_panes(app, data.transcript)
+
     def resume_worker(self, path: Path) -> Worker[None]:
         return self.app.run_worker(self._resume(path), group="agent", exclusive=True)
 

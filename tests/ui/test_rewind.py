@@ -64,6 +64,7 @@ async def test_rewind(
     async with app.run_test(size=(100, 30)) as pilot:
         await run_two(app, pilot)
         path = app.agent.session_path
+        agent = app.agent
         await pilot.press("escape", "escape")
         await pick(app, pilot, *request_keys)
         await pick(app, pilot, *mode_keys)
@@ -72,6 +73,7 @@ async def test_rewind(
             assert not (workspace / "gen").exists()
             assert (workspace / "notes.txt").read_text() == "alpha\nbeta, edited\n"
             assert app.composer.text == "second request"
+            assert app.agent is agent  # the same agent: its terminals and servers go on
             assert user_messages(path) == ["first request"]
             assert "Second done." not in screen_text(app)
             await pilot.press("enter")  # sent again: the model sees one earlier request
