@@ -14,11 +14,10 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from codex_tui.agent import events as ev
-from codex_tui.policy import Action, audit_flags, is_known_safe
+from codex_tui.policy import Action, is_known_safe
 from codex_tui.sandbox.detect import SandboxUnavailable
 from codex_tui.tools.arguments import ExecCommandArgs, WriteStdinArgs
 from codex_tui.tools.registry import ToolArgumentError
-from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
     from codex_tui.agent.tool_calls import CallResult, ToolRunner
@@ -85,18 +84,8 @@ async def exec_command(runner: ToolRunner, call_id: str, raw: dict[str, Any]) ->
             " first (write_stdin with chars \\u0003 in tty mode) or ask the person (/ps)"
         )
         return CallResult(message, "refused")
-    workdir = args.get("workdir")
-    cwd = resolve_inside(env.root, workdir) if workdir else env.root
-    flags = audit_flags(workspace=env.root, argv=argv, cwd=cwd)
-    decision, refused = await runner.approve_command(
-        call_id,
-        argv,
-        cwd,
-        escalated=bool(args.get("with_escalated_permissions")),
-        justification=args.get("justification"),
-    )
+    cwd, flags, decision, refused = await runner.approve_command(call_id, argv, raw)
     if refused is not None:
-        refused.flags = flags
         return refused
     if env.snapshots is not None and not is_known_safe(argv):
         await env.snapshots.before_write()

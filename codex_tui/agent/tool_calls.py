@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -263,18 +263,8 @@ class ToolRunner:
         argv = tuple(args["command"])
         if not argv or not argv[0]:
             raise ToolArgumentError("`command` must not be empty")
-        workdir = args.get("workdir")
-        cwd = resolve_inside(self.env.root, workdir) if workdir else self.env.root
-        flags = audit_flags(workspace=self.env.root, argv=argv, cwd=cwd)
-        decision, refused = await self.approve_command(
-            call_id,
-            argv,
-            cwd,
-            escalated=bool(args.get("with_escalated_permissions")),
-            justification=args.get("justification"),
-        )
+        cwd, flags, decision, refused = await self.approve_command(call_id, argv, args)
         if refused is not None:
-            refused.flags = flags
             return refused
         asked = args.get("timeout_ms")
         timeout = None if asked is None else max(1, min(asked, self.env.max_timeout_ms))
@@ -308,16 +298,17 @@ class ToolRunner:
         )
 
     async def approve_command(
-        self,
-        call_id: str,
-        argv: tuple[str, ...],
-        cwd: Path,
-        *,
-        escalated: bool,
-        justification: str | None,
-    ) -> tuple[Decision, CallResult | None]:
-        """The policy's decision on a command, asked of the person when it says so:
-        the decision to run with, or the result to give the model instead."""
+        self, call_id: str, argv: tuple[str, ...], args: Mapping[str, Any]
+    ) -> tuple[Path, tuple[str, ...], Decision, CallResult | None]:
+        """A command's working folder, audit flags and the policy's decision, asked
+        of the person when it says so; the last is the result to give the model
+        instead of running it (refused or declined), else None. `args` are shell's
+        or exec_command's (workdir, with_escalated_permissions, justification)."""
+        workdir = args.get("workdir")
+        cwd = resolve_inside(self.env.root, workdir) if workdir else self.env.root
+        flags = audit_flags(workspace=self.env.root, argv=argv, cwd=cwd)
+        escalated = bool(args.get("with_escalated_permissions"))
+        justification = args.get("justification")
         decision = decide_command(
             self.env.rules,
             argv,
@@ -328,7 +319,7 @@ class ToolRunner:
         decision = self.hook_permission(call_id, decision)
         if decision.action is Action.REFUSE:
             self.end_exec(call_id, argv, None, decision.reason, 0.0, "refused")
-            return decision, CallResult(decision.model_message, "refused")
+            return cwd, flags, decision, CallResult(decision.model_message, "refused", flags=flags)
         if decision.action is Action.ASK:
             request = ev.CommandApprovalRequest(
                 call_id=call_id,
@@ -343,13 +334,14 @@ class ToolRunner:
             if answer.decision in (ev.ReviewDecision.DENY,):
                 feedback = answer.feedback.strip()
                 self.end_exec(call_id, argv, None, "declined", 0.0, "declined", feedback)
-                return decision, CallResult(declined("command", answer.feedback), "declined")
+                refused = CallResult(declined("command", answer.feedback), "declined", flags=flags)
+                return cwd, flags, decision, refused
             if answer.decision is ev.ReviewDecision.APPROVE_SESSION:
                 self.env.approvals.approve_command(
                     argv, without_sandbox=not decision.sandbox_if_approved
                 )
             decision = decision.approved()
-        return decision, None
+        return cwd, flags, decision, None
 
     async def execute(
         self,
