@@ -165,7 +165,8 @@ def test_a_stop_hook_asks_for_one_more_step_once(work, tmp_path) -> None:
 
 def test_a_hanging_hook_is_cut_off_and_the_turn_goes_on(work, tmp_path) -> None:
     root, home = work
-    (home / "config.yaml").write_text(hooks_yaml("PreToolUse", "", "sleep 60", timeout=1))
+    hang = f"sleep 86{os.getpid() % 1000:03d}"  # no other test's command reads the same
+    (home / "config.yaml").write_text(hooks_yaml("PreToolUse", "", hang, timeout=1))
     calls = [FunctionCall("read_file", {"path": "keep.txt"}, call_id="r")]
     started = time.monotonic()
     with ScriptedModelServer([Reply(calls), Reply([Message("read it")])]) as server:
@@ -175,7 +176,7 @@ def test_a_hanging_hook_is_cut_off_and_the_turn_goes_on(work, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "keep me" in told
     assert "hook sleep (PreToolUse): timed out after 1 s" in result.stderr
-    assert subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True).returncode != 0
+    assert subprocess.run(["pgrep", "-f", hang], capture_output=True).returncode != 0
 
 
 def test_repository_hooks_run_only_once_trusted(work, tmp_path) -> None:
