@@ -90,13 +90,13 @@ class UndoScreen(ModalScreen[bool]):
             yield Static(title, id="undo-title")
             if prepared.conflicts:
                 text = f"⚠ Changed since the turn, overwritten too: {listing(prepared.conflicts)}"
-                yield Static(text, id="undo-conflicts")
+                yield Static(Content(text), id="undo-conflicts")  # paths, not markup
             details = []
             if prepared.not_covered:
                 details.append(f"not covered, left as they are: {listing(prepared.not_covered)}")
             if prepared.direction == "undo":
                 details.append("/redo takes this back")
-            yield Static("\n".join(details), id="undo-details")
+            yield Static(Content("\n".join(details)), id="undo-details")
             self.diff = DiffView(id="undo-diff")
             yield self.diff
             yield KeyHints(self._keys, id="undo-keys")

@@ -112,3 +112,33 @@ async def test_undo_works_after_resume(scripted_server, workspace: Path, app_fac
         await pilot.press("y")
         await wait_for(pilot, lambda: "Undid" in screen_text(again), what="undo")
     assert (workspace / "notes.txt").read_text() == "alpha\nbeta\n"
+
+
+async def test_paths_that_read_like_markup_are_shown_as_they_are() -> None:
+    """A repository's file names are its own: `[red]x[/red]` is a name, not a style."""
+    from types import SimpleNamespace
+
+    from textual.app import App
+
+    from codex_tui.undo.history import TurnSnapshots
+
+    prepared = SimpleNamespace(
+        turn=TurnSnapshots("t", request="edit"),
+        direction="undo",
+        changes=["[red]x[/red]"],
+        conflicts=["[red]x[/red]", "[@click=app.quit]y[/]"],
+        not_covered=["[b]big[/b].bin"],
+    )
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(UndoScreen(prepared, ""))  # type: ignore[arg-type]
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        conflicts = str(screen.query_one("#undo-conflicts").render())
+        details = str(screen.query_one("#undo-details").render())
+    assert "[red]x[/red]" in conflicts and "[@click=app.quit]y[/]" in conflicts
+    assert "[b]big[/b].bin" in details
