@@ -41,8 +41,10 @@ class PsScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     PsScreen #ps { width: 1fr; max-width: 120; height: auto; max-height: 90%; margin: 1 2;
                    border: thick $accent; background: $surface; padding: 0 1; }
-    PsScreen #ps-output { height: 20; border: round $panel; display: none; }
+    PsScreen #ps-output { height: 1fr; border: round $panel; display: none; }
+    PsScreen.-output #ps { height: 1fr; }
     PsScreen.-output #ps-output { display: block; }
+    PsScreen #ps-list { height: auto; max-height: 12; }
     PsScreen #ps-keys { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,6 +91,8 @@ class PsScreen(ModalScreen[None]):
             if terminal is not None:
                 text = terminal.recent.decode("utf-8", "replace").replace("\r\n", "\n")
                 self.query_one("#ps-text", Static).update(Text(text[-8000:]))
+                # Live output follows its end, as a terminal does.
+                self.query_one("#ps-output", VerticalScroll).scroll_end(animate=False)
 
     def _selected(self) -> Terminal | None:
         options = self.query_one(OptionList)
