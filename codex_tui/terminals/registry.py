@@ -74,13 +74,6 @@ class Terminals:
     def get(self, session_id: int) -> Terminal | None:
         return self.terminals.get(session_id)
 
-    async def kill(self, session_id: int) -> bool:
-        terminal = self.terminals.get(session_id)
-        if terminal is None or not terminal.running:
-            return False
-        await terminal.stop()
-        return True
-
     async def close(self) -> None:
         for terminal in self.running:
             await terminal.stop()
