@@ -87,11 +87,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 GLOBAL_KEYS = (
-    "cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt", "demo"
+    "cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt", "demo", "image"
 )  # fmt: skip
 FLAGS_WITH_VALUE = frozenset(
     {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",
-     "-a", "--ask-for-approval", "-s", "--sandbox"}
+     "-a", "--ask-for-approval", "-s", "--sandbox", "-i", "--image"}
 )  # fmt: skip
 
 

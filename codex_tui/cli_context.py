@@ -95,6 +95,15 @@ def global_flags(prefix: str = "") -> argparse.ArgumentParser:
         help="untrusted | on-failure | on-request | never",
     )
     p.add_argument(
+        "-i",
+        "--image",
+        dest=f"{prefix}image",
+        metavar="FILE[,FILE…]",
+        action="append",
+        default=sup,
+        help="attach images to the first request; repeatable",
+    )
+    p.add_argument(
         "-s",
         "--sandbox",
         dest=f"{prefix}sandbox",
@@ -116,8 +125,8 @@ def merge_flags(args: argparse.Namespace) -> None:
             continue
         delattr(args, key)
         name = key.removeprefix(SUB_PREFIX)
-        if name == "config":
-            value = [*(getattr(args, "config", None) or []), *value]
+        if name in ("config", "image"):
+            value = [*(getattr(args, name, None) or []), *value]
         setattr(args, name, value)
 
 
@@ -134,3 +143,13 @@ def resolve_cwd(cd: str | None) -> Path:
     if not path.is_dir():
         raise CliError(f"-C {cd}: no such directory", code=2)
     return path.resolve()
+
+
+def image_files(args: argparse.Namespace, cwd: Path) -> list[Path]:
+    """The files of every `-i`, commas splitting a value (`-i a.png,b.png`)."""
+    out = []
+    for value in getattr(args, "image", None) or []:
+        for name in decode_arg(value).split(","):
+            if name.strip():
+                out.append(cwd / Path(name.strip()).expanduser())
+    return out

@@ -168,6 +168,7 @@ def test_tools_manifest(home: Path, capsys) -> None:
         "search_files",
         "git_status",
         "git_diff",
+        "view_image",
     ]
     shell = tools[0]["parameters"]
     assert shell["required"] == ["command"]

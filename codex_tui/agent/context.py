@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeGuard
 
 from codex_tui.agent.events import TokenUsage
-from codex_tui.agent.items import HistoryItem, MessageItem, message_text, user_message
+from codex_tui.agent.items import (
+    ContentPart,
+    HistoryItem,
+    MessageItem,
+    image_urls,
+    message_text,
+    user_message,
+)
 
 if TYPE_CHECKING:
     from codex_tui.agent.model_stream import ModelRequest
@@ -54,12 +61,19 @@ def auto_compact_limit(window: int | None, configured: int | None) -> int | None
 
 
 CHARS_PER_TOKEN = 4  # a rough average for English text and code
+IMAGE_CHARS = 4_000  # what an image weighs in that estimate (~1,000 tokens)
 
 
 def estimate_usage(request: ModelRequest, output: Sequence[HistoryItem]) -> TokenUsage:
     """Token counts from our own request and answer, for servers that report none."""
+    # An image costs the model about a thousand tokens, not its base64's length.
+    images = [url for item in request.input for url in image_urls(item)]
+    pictured = sum(len(url) for url in images) - len(images) * IMAGE_CHARS
     sent = (
-        len(request.instructions) + len(json.dumps(request.input)) + len(json.dumps(request.tools))
+        len(request.instructions)
+        + len(json.dumps(request.input))
+        - pictured
+        + len(json.dumps(request.tools))
     )
     answered = len(json.dumps(list(output)))
     return TokenUsage(
@@ -79,6 +93,7 @@ def is_user_request(item: HistoryItem) -> TypeGuard[MessageItem]:
             "<hook_context>",
             "<terminals>",
             "<user_shell_command>",
+            "<tool_images>",
             SUMMARY_PREFIX,
         )
     )
@@ -128,6 +143,25 @@ class Conversation:
         del self.items[index:]
         self.last = TokenUsage()
         return True
+
+    def drop_images(self) -> int:
+        """Replace every image in history with a line saying it was not sent (for
+        a model that takes none); how many there were."""
+        dropped = 0
+        for index, item in enumerate(self.items):
+            if item["type"] != "message" or not image_urls(item):
+                continue
+            content: list[ContentPart] = []
+            for part in item["content"]:
+                if part["type"] == "input_image":
+                    dropped += 1
+                    part = {
+                        "type": "input_text",
+                        "text": "\n[an image, not sent: the model takes none]",
+                    }
+                content.append(part)
+            self.items[index] = {**item, "content": content}
+        return dropped
 
     def add(self, *items: HistoryItem) -> None:
         self.items.extend(items)

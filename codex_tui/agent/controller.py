@@ -45,11 +45,23 @@ from codex_tui.tools.registry import parse_call
 if TYPE_CHECKING:
     from codex_tui.config import Config
     from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
+    from codex_tui.images.store import Attachment
     from codex_tui.sessions import SessionRecorder
 
 ABORTED_OUTPUT = "aborted by the user"
 # History items carrying a command the person ran themselves (`!command`).
 OWN_COMMAND = "<user_shell_command>"
+
+
+def _image_urls(images: Sequence[Attachment]) -> list[str]:
+    """Data URLs of attachments (a missing stored file is skipped, not fatal)."""
+    urls = []
+    for image in images:
+        with contextlib.suppress(OSError):
+            urls.append(image.url())
+    return urls
+
+
 # Model output items (they carry the server's id); what follows the last one was
 # added after the last stored response.
 MODEL_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
@@ -151,8 +163,9 @@ class Agent(ModelRequests):
         self.config = config
         # Records the session (None: not recorded); its file appears with the first request.
         self.recorder = recorder
-        # Messages waiting for the running turn to end.
+        # Messages waiting for the running turn to end, and the images they carry.
         self._queue: list[str] = []
+        self._queued_images: list[Attachment] = []
         # "server": the server keeps the conversation; requests continue from
         # previous_response_id and carry only the items added since (the first
         # `_chain_len` items of history are already on the server).
@@ -213,26 +226,29 @@ class Agent(ModelRequests):
 
     # --- driving the agent ---------------------------------------------------------
 
-    def enqueue(self, text: str) -> bool:
-        """Send `text`: at once when idle, else when the running turn ends (what
-        is queued goes as one message). True when it has to wait."""
+    def enqueue(self, text: str, images: Sequence[Attachment] = ()) -> bool:
+        """Send `text` (with `images`): at once when idle, else when the running
+        turn ends (what is queued goes as one message). True when it has to wait."""
         if self._closed:
             raise RuntimeError("the agent is closed")
         if self.busy:
             self._queue.append(text)
+            self._queued_images.extend(images)
             self.emit(ev.QueueChanged(queued=self.queued))
             return True
         if self._queue:  # left by a failed turn: nothing typed is dropped
             text = "\n\n".join([*self._queue, text])
+            images = [*self._queued_images, *images]
             self._queue.clear()
+            self._queued_images.clear()
             self.emit(ev.QueueChanged(queued=()))
-        self._driver = asyncio.create_task(self._drive(self._turn(text)))
+        self._driver = asyncio.create_task(self._drive(self._turn(text, tuple(images))))
         return False
 
-    async def submit(self, text: str) -> TurnOutcome | None:
+    async def submit(self, text: str, images: Sequence[Attachment] = ()) -> TurnOutcome | None:
         """Run a turn for `text` (and what gets queued meanwhile) and return how
         the last one ended; while the agent is busy, queue it and return None."""
-        if self.enqueue(text):
+        if self.enqueue(text, images):
             return None
         assert self._driver is not None
         return await self._wait(self._driver)
@@ -243,6 +259,7 @@ class Agent(ModelRequests):
         except asyncio.CancelledError:
             # Our caller was cancelled: stop the work too, and let it end cleanly.
             self._queue.clear()
+            self._queued_images.clear()
             self.interrupt()
             await asyncio.wait([driver])
             raise
@@ -256,9 +273,11 @@ class Agent(ModelRequests):
             outcome = await self._run_step(first)
             while self._queue and (outcome is None or outcome.status != "failed"):
                 text = "\n\n".join(self._queue)
+                images = tuple(self._queued_images)
                 self._queue.clear()
+                self._queued_images.clear()
                 self.emit(ev.QueueChanged(queued=()))
-                outcome = await self._run_step(self._turn(text))
+                outcome = await self._run_step(self._turn(text, images))
         finally:
             self.emit(ev.Idle())
         return outcome
@@ -430,6 +449,7 @@ class Agent(ModelRequests):
             return
         self._closed = True
         self._queue.clear()
+        self._queued_images.clear()
         driver = self._driver
         if driver is not None and not driver.done():
             self.interrupt()
@@ -450,7 +470,7 @@ class Agent(ModelRequests):
 
     # --- one turn ------------------------------------------------------------------
 
-    async def _turn(self, text: str) -> TurnOutcome:
+    async def _turn(self, text: str, images: tuple[Attachment, ...] = ()) -> TurnOutcome:
         turn_id = uuid.uuid4().hex[:12]
         started = time.monotonic()
         # A prompt a hook blocks never starts a turn: not sent, not recorded (the
@@ -458,14 +478,15 @@ class Agent(ModelRequests):
         blocked, context = await prompt_verdict(self.tools.env.hooks, text)
         if blocked is not None:
             return TurnOutcome(status="aborted", last_message=None)
-        self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text))
+        urls = await asyncio.to_thread(_image_urls, images)
+        self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text, images=images))
         if self.tools.env.snapshots is not None:
             self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()
         terminals = self.tools.env.terminals
         if terminals is not None and (running := terminals.still_running()):
             context.append(f"<terminals>{running}</terminals>")
-        self.conversation.add(user_message(text), *(user_message(c) for c in context))
+        self.conversation.add(user_message(text, urls), *(user_message(c) for c in context))
         continued = 0
         turn_usage = ev.TokenUsage()
         last_message: str | None = None

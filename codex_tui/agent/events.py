@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from codex_tui.images.store import Attachment
 from codex_tui.tools.plan import PlanStep
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ class SettingsChanged(Event):
 class TurnStarted(Event):
     turn_id: str
     user_input: str
+    # Images sent with the message (kept under $CODEX_TUI_HOME/attachments).
+    images: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -106,6 +109,7 @@ class UserMessage(Event):
     transcripts; a live turn says it with TurnStarted)."""
 
     text: str
+    images: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -226,6 +230,16 @@ class ToolCallEnd(Event):
     arguments: dict[str, Any]
     output: str
     success: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ToolImages(Event):
+    """Images a tool gave the model to look at (view_image, an MCP tool's result):
+    they go with the next request, and the transcript shows them."""
+
+    call_id: str
+    tool: str
+    images: tuple[Attachment, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Literal, NotRequired, TypedDict, TypeGuard
 
 Role = Literal["user", "assistant", "developer", "system"]
@@ -25,7 +26,14 @@ class OutputText(TypedDict):
     text: str
 
 
-ContentPart = InputText | OutputText
+class InputImage(TypedDict):
+    type: Literal["input_image"]
+    # A data URL (what we attach) or an https URL (a session file from elsewhere).
+    image_url: str
+    detail: NotRequired[Literal["auto", "low", "high"]]
+
+
+ContentPart = InputText | OutputText | InputImage
 
 
 class MessageItem(TypedDict):
@@ -72,8 +80,18 @@ class ReasoningItem(TypedDict):
 HistoryItem = MessageItem | FunctionCallItem | FunctionCallOutputItem | ReasoningItem
 
 
-def user_message(text: str) -> MessageItem:
-    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+def user_message(text: str, images: Sequence[str] = ()) -> MessageItem:
+    """The person's message; `images` are data URLs sent with it, after the text."""
+    content: list[ContentPart] = [{"type": "input_text", "text": text}]
+    content.extend({"type": "input_image", "image_url": url} for url in images)
+    return {"type": "message", "role": "user", "content": content}
+
+
+def image_urls(item: HistoryItem) -> list[str]:
+    """The images a message carries (none for other items)."""
+    if item["type"] != "message":
+        return []
+    return [p["image_url"] for p in item["content"] if p["type"] == "input_image"]
 
 
 def assistant_message(text: str, item_id: str | None = None) -> MessageItem:
@@ -92,8 +110,8 @@ def call_output(call_id: str, output: str) -> FunctionCallOutputItem:
 
 
 def message_text(item: MessageItem) -> str:
-    """The text of a message: its text parts joined."""
-    return "".join(part["text"] for part in item["content"])
+    """The text of a message: its text parts joined (images left out)."""
+    return "".join(part["text"] for part in item["content"] if part["type"] != "input_image")
 
 
 def reasoning_text(item: ReasoningItem) -> str:
@@ -121,7 +139,8 @@ _ROLES: dict[str, Role] = {r: r for r in ("user", "assistant", "developer", "sys
 
 def _parts(raw: object) -> list[tuple[str, str]] | None:
     """(type, text) of each part of a content list that carries text (a refusal's
-    text is what the model said instead of an answer); None when not a list."""
+    text is what the model said instead of an answer), or (input_image, its URL);
+    None when not a list."""
     if not isinstance(raw, list):
         return None
     out = []
@@ -129,10 +148,19 @@ def _parts(raw: object) -> list[tuple[str, str]] | None:
         if not isinstance(part, dict):
             continue
         kind = part.get("type")
+        if kind == "input_image":
+            url = part.get("image_url")
+            if isinstance(url, str) and url.startswith(_IMAGE_URLS):
+                out.append((kind, url))
+            continue
         text = part.get("refusal" if kind == "refusal" else "text")
         if isinstance(kind, str) and isinstance(text, str):
             out.append((kind, text))
     return out
+
+
+# Images a message may carry: inline data (ours, Codex CLI's) or a web address.
+_IMAGE_URLS = ("data:image/", "https://")
 
 
 def _message(raw: dict[str, object]) -> MessageItem | None:
@@ -158,6 +186,8 @@ def _message(raw: dict[str, object]) -> MessageItem | None:
             typed.append({"type": "input_text", "text": text})
         elif kind in ("output_text", "refusal"):
             typed.append({"type": "output_text", "text": text})
+        elif kind == "input_image" and role == "user":
+            typed.append({"type": "input_image", "image_url": text})
     item: MessageItem = {"type": "message", "role": role, "content": typed}
     _copy_id(raw, item)
     return item

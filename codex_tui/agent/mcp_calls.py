@@ -10,6 +10,7 @@ command output; the runner redacts secrets from it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from codex_tui.policy import Action, decide_tool
 
 if TYPE_CHECKING:
     from codex_tui.agent.tool_calls import CallResult, ToolRunner
+    from codex_tui.images.store import Attachment
     from codex_tui.mcp.manager import McpTool
 
 
@@ -75,11 +77,33 @@ async def run_mcp_call(
     except BaseException:
         _end(runner, call_id, tool, args, "interrupted", "aborted", started)
         raise
-    text = result_text(list(result.content), result.structured_content)
+    content = list(result.content)
+    text = result_text(content, result.structured_content)
+    images, unusable = await asyncio.to_thread(_prepare_images, content, tool.name)
+    if images:
+        text += f"\n[{len(images)} image(s) attached below]"
+    for reason in unusable:
+        text += f"\n[an image that could not be used: {reason}]"
     if result.is_error:
         text = f"error: {text}"
     _end(runner, call_id, tool, args, text, "failed" if result.is_error else "completed", started)
-    return CallResult(text, "run" if not result.is_error else "failed")
+    return CallResult(text, "run" if not result.is_error else "failed", images=images)
+
+
+def _prepare_images(content: list[Any], prefix: str) -> tuple[tuple[Attachment, ...], list[str]]:
+    """A result's images, prepared like attachments (a server's bytes are not
+    trusted: one that Pillow cannot read is named, not sent)."""
+    from codex_tui.images.prepare import ImageError
+    from codex_tui.images.store import attach_bytes
+    from codex_tui.mcp.results import result_images
+
+    images, unusable = [], []
+    for n, raw in enumerate(result_images(content), 1):
+        try:
+            images.append(attach_bytes(raw, f"{prefix}-{n}"))
+        except (ImageError, OSError) as exc:
+            unusable.append(str(exc))
+    return tuple(images), unusable
 
 
 def _end(

@@ -245,6 +245,10 @@ async def with_idle_timeout(stream: Any, idle_s: float) -> AsyncIterator[Any]:
         yield event
 
 
+# How servers word a refusal of image input (OpenAI, vLLM, Ollama, llama.cpp, LM Studio).
+IMAGE_WORDS = re.compile(r"image|vision|multi-?modal|mmproj", re.IGNORECASE)
+
+
 def classify_status(exc: Any, provider_id: str, provider: ModelProvider) -> Exception:
     """Map an HTTP error status to a retry or a final, readable failure."""
     status = exc.status_code
@@ -268,6 +272,9 @@ def classify_status(exc: Any, provider_id: str, provider: ModelProvider) -> Exce
         return ModelError(message, "context_window")
     if code == "previous_response_not_found":
         return ModelError(message, "previous_response_not_found")
+    if 400 <= status < 500 and IMAGE_WORDS.search(message):
+        # The agent decides whether images were in the request (else it is fatal).
+        return ModelError(f"HTTP {status} from {provider.base_url}: {message}", "images_rejected")
     return ModelError(f"HTTP {status} from {provider.base_url}: {message}")
 
 

@@ -128,6 +128,16 @@ class ModelRequests:
             try:
                 return await self._send()
             except ModelError as exc:
+                if exc.kind == "images_rejected" and self.conversation.drop_images():
+                    # Said once; the text goes on without the pictures.
+                    self.emit(
+                        ev.WarningEvent(
+                            message=f"model {self.conversation.model} does not accept images;"
+                            f" sent the text without them ({exc})"
+                        )
+                    )
+                    self._restart_chain()
+                    continue
                 if exc.kind != "context_window" or compacted_once:
                     raise
                 compacted_once = True

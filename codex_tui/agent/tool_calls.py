@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from codex_tui.agent import events as ev
-from codex_tui.agent.items import FunctionCallOutputItem, call_output
+from codex_tui.agent.items import HistoryItem, call_output, user_message
 from codex_tui.policy import (
     Action,
     AuditLog,
@@ -37,13 +37,16 @@ from codex_tui.tools.arguments import (
     SearchFilesArgs,
     ShellArgs,
     UpdatePlanArgs,
+    ViewImageArgs,
 )
+from codex_tui.tools.images import view_image
 from codex_tui.tools.registry import ToolArgumentError, ToolCall
 from codex_tui.tools.workspace import resolve_inside
 
 if TYPE_CHECKING:
     from codex_tui.agent.hook_calls import AgentHooks
     from codex_tui.agent.turn_snapshots import TurnSnapshots
+    from codex_tui.images.store import Attachment
     from codex_tui.mcp.manager import McpManager
     from codex_tui.patch import PatchPlan
     from codex_tui.sandbox import ExecResult, Sandbox
@@ -89,6 +92,8 @@ class CallResult:
     exit_code: int | None = None
     duration_ms: int | None = None
     flags: tuple[str, ...] = ()
+    # Images for the model to see (view_image, an MCP result): sent after the outputs.
+    images: tuple[Attachment, ...] = ()
 
 
 class ToolRunner:
@@ -100,12 +105,17 @@ class ToolRunner:
         self.emit = emit
         self._permissions: dict[str, str] = {}  # call id -> a PreToolUse hook's answer
 
-    async def run_calls(self, calls: list[ToolCall]) -> list[FunctionCallOutputItem]:
-        """One output per call, in the calls' order, whatever happens."""
+    async def run_calls(self, calls: list[ToolCall]) -> list[HistoryItem]:
+        """One output per call, in the calls' order, whatever happens; then, when
+        calls gave images, one message carrying them (outputs hold only text on
+        every wire, so the pictures follow as the person's message would)."""
         results: dict[str, str] = {}
+        images: dict[str, tuple[str, tuple[Attachment, ...]]] = {}
 
         async def run(call: ToolCall) -> None:
-            results[call.call_id] = await self.run_call(call)
+            results[call.call_id], pictures = await self.run_call(call)
+            if pictures:
+                images[call.call_id] = (call.name, pictures)
 
         async def serial() -> None:
             for call in calls:
@@ -113,9 +123,21 @@ class ToolRunner:
                     await run(call)
 
         await asyncio.gather(serial(), *(run(c) for c in calls if c.read_only))
-        return [call_output(c.call_id, results[c.call_id]) for c in calls]
+        outputs: list[HistoryItem] = [call_output(c.call_id, results[c.call_id]) for c in calls]
+        shown = [(c.call_id, *images[c.call_id]) for c in calls if c.call_id in images]
+        if shown:
+            lines = [
+                f"{name} ({call_id}): {image.name} {image.width}x{image.height}"
+                for call_id, name, pictures in shown
+                for image in pictures
+            ]
+            pictures = [image for _, _, found in shown for image in found]
+            urls = await asyncio.to_thread(lambda: [image.url() for image in pictures])
+            note = "<tool_images>\n" + "\n".join(lines) + "\n</tool_images>"
+            outputs.append(user_message(note, urls))
+        return outputs
 
-    async def run_call(self, call: ToolCall) -> str:
+    async def run_call(self, call: ToolCall) -> tuple[str, tuple[Attachment, ...]]:
         started = time.monotonic()
         try:
             if call.error is not None:
@@ -129,6 +151,8 @@ class ToolRunner:
         except ToolArgumentError as exc:
             result = CallResult(f"error: {exc}", "invalid")
         output = redact(result.output)
+        if result.images:
+            self.emit(ev.ToolImages(call_id=call.call_id, tool=call.name, images=result.images))
         if self.env.audit is not None:
             # The file tools' paths are flagged too, refused ones most of all.
             flags = result.flags or self._path_flags(call)
@@ -144,7 +168,7 @@ class ToolRunner:
             stopped = await asyncio.to_thread(self.env.audit.append, record)
             if stopped is not None:  # said once; the session goes on without the log
                 self.emit(ev.WarningEvent(message=f"audit log stopped: {stopped}"))
-        return output
+        return output, result.images
 
     async def _pre_hooks(self, call: ToolCall) -> CallResult | None:
         """PreToolUse: a block is the call's result; allow / ask steer its approval."""
@@ -236,6 +260,16 @@ class ToolRunner:
                 search = cast(SearchFilesArgs, args)
                 where, context = search.get("path"), search.get("context")
                 out = await files.search_files(root, search["pattern"], where, context)
+            case "view_image":
+                where = cast(ViewImageArgs, args)["path"]
+                name, image = await asyncio.to_thread(view_image, root, where)
+                out = f"{name}: {image.width}x{image.height} {image.mime}, attached below"
+                self.emit(
+                    ev.ToolCallEnd(
+                        call_id=call_id, name="view_image", arguments=args, output=out, success=True
+                    )
+                )
+                return CallResult(out, "run", images=(image,))
             case "git_status":
                 out = await git.git_status(root)
             case "git_diff":

@@ -8,7 +8,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from codex_tui.agent.items import HistoryItem, SummaryText, assistant_message, message_text
+from codex_tui.agent.items import (
+    HistoryItem,
+    SummaryText,
+    assistant_message,
+    image_urls,
+    message_text,
+)
 from codex_tui.agent.model_stream import (
     Completed,
     ItemDone,
@@ -57,7 +63,14 @@ def messages(instructions: str, items: list[HistoryItem]) -> list[dict[str, Any]
     for item in items:
         if item["type"] == "message":
             role = "system" if item["role"] == "developer" else item["role"]
-            out.append({"role": role, "content": message_text(item)})
+            images = image_urls(item)
+            content: str | list[dict[str, Any]] = message_text(item)
+            if images:  # chat's multimodal form: text part, then image_url parts
+                content = [
+                    {"type": "text", "text": content},
+                    *({"type": "image_url", "image_url": {"url": url}} for url in images),
+                ]
+            out.append({"role": role, "content": content})
         elif item["type"] == "function_call":
             call = {
                 "id": item["call_id"],

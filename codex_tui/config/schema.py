@@ -14,6 +14,9 @@ SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 WireApi = Literal["responses", "chat"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 EnvInherit = Literal["all", "core", "none"]
+# How the transcript draws images: pixels where the terminal is known to draw them
+# (auto), always try pixels (graphics), half-block characters (blocks), a line (text).
+ImageDisplay = Literal["auto", "graphics", "blocks", "text"]
 HistoryPersistence = Literal["save-all", "none"]
 ConversationState = Literal["client", "server"]
 McpApprovalMode = Literal["auto", "prompt", "approve"]
@@ -99,6 +102,7 @@ class Tui:
 
     # Bell + OSC 9 notification when an approval waits or a turn ends while unfocused.
     notifications: bool = True
+    images: ImageDisplay = "auto"
 
 
 @dataclass

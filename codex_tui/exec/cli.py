@@ -15,12 +15,15 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from codex_tui.agent import events as ev
 from codex_tui.cli_context import CliError, Context, decode_arg, global_flags, resolve_cwd
+
+if TYPE_CHECKING:
+    from codex_tui.images.store import Attachment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -183,13 +186,18 @@ def run(ctx: Context) -> int:
     resume = resume_target(ctx)
     prompt = read_prompt(ctx)
     check_output_path(ctx.args.output_last_message)
+    from codex_tui.images.cli import attach_images
+
+    images = attach_images(ctx.args, ctx.cwd)
     config = ctx.config
     if ctx.loaded.source_of("approval_policy") == "default":
         config.approval_policy = "never"  # headless: never wait for a person
-    return asyncio.run(run_exec(ctx, prompt, resume))
+    return asyncio.run(run_exec(ctx, prompt, resume, images))
 
 
-async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int:
+async def run_exec(
+    ctx: Context, prompt: str, resume: Path | None = None, images: Sequence[Attachment] = ()
+) -> int:
     from codex_tui.agent.session import build_agent
     from codex_tui.exec.human import ProgressPrinter
     from codex_tui.exec.jsonl import JsonEventWriter
@@ -218,7 +226,7 @@ async def run_exec(ctx: Context, prompt: str, resume: Path | None = None) -> int
     loop.add_signal_handler(signal.SIGINT, stop)
     loop.add_signal_handler(signal.SIGTERM, stop)
     try:
-        outcome = await agent.submit(prompt)
+        outcome = await agent.submit(prompt, images)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         loop.remove_signal_handler(signal.SIGTERM)

@@ -45,8 +45,22 @@ class JsonEventWriter:
         match event:
             case ev.SessionConfigured(session_id=session_id):
                 self.thread_started(session_id)
-            case ev.TurnStarted():
+            case ev.TurnStarted(user_input=text, images=images):
                 self._emit("turn.started")
+                item: dict[str, Any] = {"id": self._id(), "type": "user_message", "text": text}
+                if images:
+                    item["images"] = [
+                        {
+                            "name": i.name,
+                            "path": str(i.path),
+                            "mime": i.mime,
+                            "width": i.width,
+                            "height": i.height,
+                            "bytes": i.size,
+                        }
+                        for i in images
+                    ]
+                self._item("item.completed", item)
             case ev.AgentMessage(text=text):
                 self._item(
                     "item.completed", {"id": self._id(), "type": "agent_message", "text": text}

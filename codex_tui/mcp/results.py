@@ -1,8 +1,9 @@
 """A tool result as the text the model gets back (`function_call_output`).
 
 Text blocks are kept as they are; structured content is added as JSON unless a
-text block already says the same; images and audio are described (the model
-is told their type and size); embedded resources give their text, or their type
+text block already says the same; images are described and also handed over as
+images (`result_images`: the model sees them with the next request); audio is
+described (its type and size); embedded resources give their text, or their type
 and size when binary; resource links their name and URI. The caller caps and
 redacts the whole, as it does for command output.
 """
@@ -70,3 +71,25 @@ def _same_json(text: str, value: object) -> bool:
         return bool(json.loads(text) == value)
     except (ValueError, RecursionError):
         return False
+
+
+def result_images(content: list[Any]) -> list[bytes]:
+    """The bytes of each image a result carries (image blocks, and embedded
+    resources with an image type); data that is not base64 is left out."""
+    found = []
+    for block in content:
+        kind = getattr(block, "type", "")
+        if kind == "image":
+            data = getattr(block, "data", None)
+        elif kind == "resource":
+            resource = getattr(block, "resource", None)
+            mime = str(getattr(resource, "mime_type", None) or "")
+            data = getattr(resource, "blob", None) if mime.startswith("image/") else None
+        else:
+            continue
+        if isinstance(data, str):
+            try:
+                found.append(base64.b64decode(data, validate=True))
+            except (binascii.Error, ValueError):
+                continue
+    return found

@@ -21,8 +21,21 @@ from codex_tui.sessions.codec_base import (
     text,
     whole,
 )
+from codex_tui.sessions.images import attachments_from, attachments_payload
 
 __all__ = ["feature_kinds"]
+
+
+def _tool_images(e: ev.ToolImages, _: WriteState) -> Payload:
+    images = attachments_payload(e.images)
+    return {"type": "tool_images", "call_id": e.call_id, "tool": e.tool, "attachments": images}
+
+
+def _read_tool_images(p: Payload, _: ReadState) -> list[ev.Event]:
+    images = attachments_from(p.get("attachments"))
+    if not images:
+        return []
+    return [ev.ToolImages(call_id=text(p, "call_id"), tool=text(p, "tool"), images=images)]
 
 
 def _took(p: Payload) -> float:
@@ -218,3 +231,4 @@ def feature_kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("mcp_tool_call_end", ev.McpToolCallEnd, _mcp_end, _read_mcp_end)
     yield EventKind("hook_noted", ev.HookNoted, _hook, _read_hook)
     yield EventKind("terminal_changed", ev.TerminalChanged, _terminal, _read_terminal)
+    yield EventKind("tool_images", ev.ToolImages, _tool_images, _read_tool_images)

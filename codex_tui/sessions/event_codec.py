@@ -26,6 +26,7 @@ from codex_tui.sessions.codec_base import (
     whole,
 )
 from codex_tui.sessions.codec_features import feature_kinds
+from codex_tui.sessions.images import attachments_from, attachments_payload
 from codex_tui.tools.plan import PlanStatus, PlanStep
 
 __all__ = [
@@ -380,6 +381,17 @@ def _took(p: Payload) -> float:
     return seconds(p.get("duration_s"))
 
 
+def _user_message(e: ev.UserMessage, _: WriteState) -> Payload:
+    payload: Payload = {"type": "user_message", "message": e.text}
+    if e.images:
+        payload["attachments"] = attachments_payload(e.images)
+    return payload
+
+
+def _read_user_message(p: Payload, _: ReadState) -> list[ev.Event]:
+    return [ev.UserMessage(text=text(p, "message"), images=attachments_from(p.get("attachments")))]
+
+
 def _one_text(
     name: str, event: type[E], text_of: Callable[[E], str], make: Callable[[str], E]
 ) -> EventKind[E]:
@@ -395,9 +407,7 @@ def _one_text(
 
 
 def _kinds() -> Iterable[EventKind[Any]]:
-    yield _one_text(
-        "user_message", ev.UserMessage, lambda e: e.text, lambda t: ev.UserMessage(text=t)
-    )
+    yield EventKind("user_message", ev.UserMessage, _user_message, _read_user_message)
     yield EventKind("agent_message", ev.AgentMessage, _agent_message, _read_agent_message)
     yield EventKind("agent_message_cut_off", ev.AgentMessageCutOff, _cut_off, _read_cut_off)
     yield EventKind("agent_reasoning", ev.Reasoning, _reasoning, _read_reasoning)

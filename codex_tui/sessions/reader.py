@@ -30,6 +30,7 @@ from codex_tui.sessions.files import (
     parse_stamp,
     text_or_none,
 )
+from codex_tui.sessions.images import item_from_file
 
 TITLE_CHARS = 120
 UNTITLED = "(no request yet)"
@@ -190,7 +191,7 @@ class _Builder:
                 self.compacted(payload)
 
     def add_item(self, payload: dict[str, Any]) -> None:
-        item = hist.normalize_item(payload, self.source)
+        item = hist.normalize_item(item_from_file(payload), self.source)
         if item is not None:
             self.history.append(item)
             wanted = self.first_item_request is None and not hist.is_context_item(item)
@@ -213,7 +214,9 @@ class _Builder:
         replacement = payload.get("replacement_history")
         if isinstance(replacement, list):
             items = [
-                hist.normalize_item(i, self.source) for i in replacement if isinstance(i, dict)
+                hist.normalize_item(item_from_file(i), self.source)
+                for i in replacement
+                if isinstance(i, dict)
             ]
             self.history = [i for i in items if i is not None]
         else:

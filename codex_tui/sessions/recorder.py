@@ -24,6 +24,7 @@ from codex_tui.agent import events as ev
 from codex_tui.agent.items import HistoryItem
 from codex_tui.sessions.event_codec import Payload, WriteState, encode
 from codex_tui.sessions.files import ORIGINATOR, encode_line, mark_folder, utc_stamp
+from codex_tui.sessions.images import item_for_file
 
 
 def meta_payload(
@@ -93,10 +94,11 @@ class SessionRecorder:
         return recording_emit
 
     def record_items(self, items: Iterable[HistoryItem]) -> None:
-        self._write(b"".join(encode_line("response_item", item) for item in items))
+        self._write(b"".join(encode_line("response_item", item_for_file(item)) for item in items))
 
     def record_compacted(self, summary: str, replacement: list[HistoryItem]) -> None:
-        payload = {"message": summary, "replacement_history": replacement}
+        kept = [item_for_file(item) for item in replacement]
+        payload = {"message": summary, "replacement_history": kept}
         self._write(encode_line("compacted", payload))
 
     def record_event(self, event: ev.Event, *, replay: bool = False) -> None:
@@ -104,11 +106,11 @@ class SessionRecorder:
         earlier transcript over, where the person's messages come as UserMessage."""
         turn = self._turn
         match event:
-            case ev.TurnStarted(turn_id=turn_id, user_input=text):
+            case ev.TurnStarted(turn_id=turn_id, user_input=text, images=images):
                 turn.turn_id = turn_id
                 self._exists = True  # the first request creates the file
                 context = {**self.describe_turn(), "turn_id": turn_id}
-                request = encode(ev.UserMessage(text=text), turn)
+                request = encode(ev.UserMessage(text=text, images=images), turn)
                 assert request is not None
                 self._write(
                     encode_line("turn_context", context) + encode_line("event_msg", request)

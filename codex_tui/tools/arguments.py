@@ -60,3 +60,7 @@ class SearchFilesArgs(TypedDict):
 class GitDiffArgs(TypedDict):
     path: NotRequired[str | None]
     staged: NotRequired[bool | None]
+
+
+class ViewImageArgs(TypedDict):
+    path: str

@@ -129,6 +129,14 @@ GIT_DIFF = ToolSpec(
     read_only=True,
 )
 
+VIEW_IMAGE = ToolSpec(
+    "view_image",
+    "Look at an image file in the workspace (PNG, JPEG, GIF, WebP; others are converted):"
+    " it is attached to the conversation so you can see it.",
+    obj({"path": STR}, ["path"]),
+    read_only=True,
+)
+
 EXEC_COMMAND = ToolSpec(
     "exec_command",
     "Start a long-running or interactive command (a dev server, a watcher, a REPL) in"
@@ -183,6 +191,7 @@ TOOLS: dict[str, ToolSpec] = {
         SEARCH_FILES,
         GIT_STATUS,
         GIT_DIFF,
+        VIEW_IMAGE,
     )
 }
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from codex_tui.agent.controller import Agent
     from codex_tui.agent.model_client import ModelClient
     from codex_tui.config import Config
+    from codex_tui.images.store import Attachment
     from codex_tui.prompts import PromptTemplate
     from codex_tui.ui.diffview import DiffView
     from codex_tui.ui.sidebar import SessionSidebar
@@ -57,6 +58,7 @@ class Launch:
     client: ModelClient | None = None
     resume: Path | None = None
     banner: str | None = None  # shown first (the demo explains itself)
+    images: tuple[Attachment, ...] = ()  # `-i` files, sent with `prompt`
     record: bool = True  # write a session file (the demo does not)
 
 
@@ -525,7 +527,15 @@ class CodexApp(App[int]):
     # -- the composer -----------------------------------------------------------------
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
-        text = message.text
+        text, images = message.text, message.images
+        sending = not (
+            self.template_questions.asking
+            or text.lstrip().startswith(("/", "!"))
+            or self.missing_key() is not None
+        )
+        if images and not sending:  # images wait for the next message, not lost
+            for image in images:
+                self.composer.add_attachment(image)
         if self.template_questions.asking:
             self.template_questions.answer(text)
             return
@@ -538,7 +548,7 @@ class CodexApp(App[int]):
         if self.missing_key() is not None:  # ask once, instead of a failed turn each time
             self.ask_for_key(then_send=text)
             return
-        self.session.send(text)
+        self.session.send(text, images)
 
     def run_slash(self, text: str) -> None:
         name, args = parse_slash(text)

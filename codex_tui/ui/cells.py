@@ -20,6 +20,7 @@ from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
 
 if TYPE_CHECKING:  # the agent's modules load after the first frame
     from codex_tui.agent.events import ChangedFile, Flag
+    from codex_tui.images.store import Attachment
     from codex_tui.tools.plan import PlanStep
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -61,13 +62,18 @@ class Cell(Widget):
 
 
 class UserCell(Cell):
-    def __init__(self, text: str, queued: bool = False) -> None:
+    def __init__(self, text: str, queued: bool = False, images: Sequence[Attachment] = ()) -> None:
         super().__init__(classes="user-cell")
         self.text = text
         self.queued = queued
+        self.images = tuple(images)
 
     def compose(self):
         yield Static(Text(self.text), classes="user-text")
+        if self.images:
+            from codex_tui.ui.image_view import ImageRow
+
+            yield ImageRow(self.images)
         if self.queued:
             yield Static("queued — sent when the current turn ends", classes="queued-note")
 
@@ -77,7 +83,7 @@ class UserCell(Cell):
             note.remove()
 
     def rebuild(self) -> Factory:
-        return partial(UserCell, self.text, self.queued)
+        return partial(UserCell, self.text, self.queued, self.images)
 
 
 class AnswerCell(Cell, MarkdownView):
@@ -537,3 +543,27 @@ class MarkdownCell(Cell, MarkdownView):
 
     def rebuild(self) -> Factory:
         return partial(MarkdownCell, self.source, self.code_theme)
+
+
+class ImagesCell(Cell):
+    """Images a tool gave the model (view_image, an MCP result), under its name."""
+
+    DEFAULT_CSS = "ImagesCell > .images-title { color: $text-muted; }"
+
+    def __init__(self, tool: str, images: Sequence[Attachment]) -> None:
+        super().__init__(classes="images-cell")
+        self.tool = tool
+        self.images = tuple(images)
+
+    def compose(self):
+        from textual.content import Content
+
+        from codex_tui.ui.image_view import ImageRow
+
+        count = len(self.images)
+        title = f"• {self.tool} gave the model {count} image{'s' if count != 1 else ''} to see"
+        yield Static(Content(title), classes="images-title")
+        yield ImageRow(self.images)
+
+    def rebuild(self) -> Factory:
+        return partial(ImagesCell, self.tool, self.images)

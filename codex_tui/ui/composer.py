@@ -7,6 +7,8 @@ Keys (with the input focused):
                              reports it (kitty keyboard protocol, which Textual turns on)
   up / down                  on the first / last row: walk the input history
   tab                        accept the pop-up's choice
+  ctrl+v                     attach the clipboard's image (else paste its text)
+  backspace                  at the very start of the input: drop the last attached image
   esc                        close the pop-up; with no pop-up it is left to the app
   ctrl+c                     never handled here (not even to copy), so the app's binding runs
 """
@@ -23,17 +25,19 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.events import Key
+from textual.events import Key, Paste
 from textual.message import Message
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from codex_tui.ui.attachments import AttachmentChips, ComposerAttachments, image_mentions
 from codex_tui.ui.history import HistoryStore, Persistence
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.worker import Worker
 
+    from codex_tui.images.store import Attachment
     from codex_tui.ui.completion import FuzzyIndex, Match
 
 __all__ = ["CompletionPopup", "Composer", "ComposerInput"]
@@ -74,6 +78,23 @@ class ComposerInput(TextArea):
     def action_pass_ctrl_c(self) -> None:
         raise SkipAction()
 
+    def action_paste(self) -> None:
+        # ctrl+v: an image on the system clipboard is attached; otherwise text as usual.
+        parent = self.parent
+        if isinstance(parent, Composer):
+            parent.paste_clipboard(fallback=super().action_paste)
+        else:
+            super().action_paste()
+
+    async def _on_paste(self, event: Paste) -> None:
+        # A dropped file arrives as a pasted path: an image's becomes an attachment.
+        parent = self.parent
+        if isinstance(parent, Composer) and parent.attach_pasted(event.text):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_paste(event)
+
     async def _on_key(self, event: Key) -> None:
         # Runs before TextArea's own handler and before any (non-priority) binding: a key the
         # composer takes is stopped here and nothing else sees it.
@@ -96,7 +117,7 @@ class CompletionPopup(OptionList, can_focus=False):
     """The list of completions above the input; the input keeps focus and steers it."""
 
 
-class Composer(Vertical):
+class Composer(ComposerAttachments, Vertical):
     """Multi-line prompt input with history and `@` / `/` completion.
 
     The app listens for `Composer.Submitted`. See the module docstring for the keys.
@@ -135,10 +156,13 @@ class Composer(Vertical):
     class Submitted(Message):
         """The person pressed Enter on a non-blank draft (the composer is already cleared)."""
 
-        def __init__(self, composer: Composer, text: str) -> None:
+        def __init__(
+            self, composer: Composer, text: str, images: Sequence[Attachment] = ()
+        ) -> None:
             super().__init__()
             self.composer = composer
             self.text = text
+            self.images = tuple(images)
 
         @property
         def control(self) -> Composer:
@@ -178,9 +202,13 @@ class Composer(Vertical):
         self._files: FuzzyIndex | None = None
         self._files_loaded_at = 0.0
         self._files_loading = False
+        # Images to send with the next message, and the files they came from.
+        self.attachments: list[Attachment] = []
+        self._attached_from: set[Path] = set()
 
     def compose(self) -> ComposeResult:
         yield CompletionPopup(id="completion")
+        yield AttachmentChips(id="attachment-chips")
         yield ComposerInput(
             soft_wrap=True,
             tab_behavior="focus",
@@ -293,6 +321,10 @@ class Composer(Vertical):
         if key == "enter":
             self._submit()
             return True
+        if key == "backspace" and self.attachments and self._at_start():
+            self.attachments.pop()
+            self._show_chips()
+            return True
         if key in NEWLINE_KEYS:
             self._insert_newline()
             return True
@@ -310,15 +342,27 @@ class Composer(Vertical):
 
     def _submit(self) -> None:
         raw = self.input.text
-        if not raw.strip():
+        if not raw.strip() and not self.attachments:
             return
         text = _LEADING_BLANK_LINES.sub("", raw).rstrip()
-        if self.history.add(text) and self.history.has_pending:
+        if text and self.history.add(text) and self.history.has_pending:
             self._in_thread(self.history.flush, "history-save")
         self._reset_walk()
         self._close_popup()
         self.input.load_text("")  # not undoable: ctrl+z must not bring back a sent message
-        self.post_message(self.Submitted(self, text))
+        images, self.attachments = self.attachments, []
+        named = [p for p in image_mentions(text, self._root) if p not in self._attached_from]
+        self._attached_from = set()
+        self._show_chips()
+        if not named or text.lstrip().startswith(("/", "!")):
+            self.post_message(self.Submitted(self, text, images))
+            return
+
+        def prepare() -> None:  # `@shot.png` typed by hand: attached on the way out
+            extra = [a for a in map(self._prepare_file, named) if a is not None]
+            self.app.call_from_thread(self.post_message, self.Submitted(self, text, images + extra))
+
+        self._in_thread(prepare, "attach-mentions")
 
     # -- history walk -----------------------------------------------------------------
 
@@ -512,6 +556,8 @@ class Composer(Vertical):
             return
         choice = self._choices[index]
         if token.kind == "file":
+            if _is_image(choice):
+                self.attach_files([self._root / choice])
             quoted = f'"{choice}"' if any(c.isspace() for c in choice) else choice
             # A folder keeps the completion going inside it; a file ends the word.
             choice = quoted if choice.endswith("/") else quoted + " "
@@ -530,6 +576,12 @@ class Composer(Vertical):
         event.stop()
         self._accept_completion(event.option_index)
         self.input.focus()
+
+
+def _is_image(name: str) -> bool:
+    from codex_tui.images.pasted import is_image_name
+
+    return is_image_name(name)
 
 
 def _highlighted(text: str, positions: Iterable[int]) -> Content:

@@ -23,6 +23,7 @@ from codex_tui.ui.cells import (
     CommandCell,
     Factory,
     FlagCell,
+    ImagesCell,
     MarkdownCell,
     PatchCell,
     ReasoningCell,
@@ -209,8 +210,8 @@ class ConversationView(VerticalScroll):
             return cell
         return self.add(cell)
 
-    def add_user(self, text: str, queued: bool = False) -> UserCell:
-        cell = UserCell(text, queued)
+    def add_user(self, text: str, queued: bool = False, images: Sequence[Any] = ()) -> UserCell:
+        cell = UserCell(text, queued, images)
         self.add(cell)
         if queued:
             self._queued.append(cell)
@@ -346,7 +347,7 @@ class ConversationView(VerticalScroll):
         scratch._plan = earlier.plan
         for event in earlier.events:
             if isinstance(event, ev.UserMessage):
-                scratch.add_user(event.text)
+                scratch.add_user(event.text, images=event.images)
             else:
                 scratch.handle(event)
         scratch.flush()
@@ -440,6 +441,8 @@ class ConversationView(VerticalScroll):
                 patch.finish(status, changes, event.feedback)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
+            case ev.ToolImages(tool=tool, images=images):
+                self.add(ImagesCell(tool, images))
             case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (
                 name != "update_plan"
             ):

@@ -19,7 +19,14 @@ def run(ctx: Context, resume: Path | None = None) -> int:
     if getattr(ctx.args, "demo", False):
         return run_demo(ctx)
     prompt = decode_arg(ctx.args.prompt) if ctx.args.prompt else None
-    launch = Launch(ctx.config, ctx.cwd, prompt=prompt, resume=resume)
+    from codex_tui.images.cli import attach_images
+
+    images = tuple(attach_images(ctx.args, ctx.cwd))
+    launch = Launch(ctx.config, ctx.cwd, prompt=prompt, resume=resume, images=images)
+    from codex_tui.ui.image_view import prepare_graphics
+
+    # Before Textual owns the terminal: textual-image asks it about pixels once.
+    prepare_graphics(ctx.config.tui.images)
     app = CodexApp(launch)
     app.run()
     line = app.goodbye()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from codex_tui.agent import events as ev
     from codex_tui.agent.controller import Agent
     from codex_tui.config.schema import ApprovalPolicy, SandboxMode
+    from codex_tui.images.store import Attachment
     from codex_tui.sessions import SessionData
     from codex_tui.ui.app import CodexApp
     from codex_tui.undo.history import UndoHistory
@@ -34,7 +36,7 @@ class SessionController:
         self.app = app
         self.agent: Agent | None = None
         # Typed before the agent was ready; on screen already, sent once it is.
-        self._early: list[str] = []
+        self._early: list[tuple[str, tuple[Attachment, ...]]] = []
         self._undo: UndoHistory | None = None
 
     @property
@@ -94,12 +96,13 @@ class SessionController:
         app.composer.prefetch_files()
         app.status_bar.branch = await asyncio.to_thread(git_branch, app.cwd)
         app.status_bar.refresh_text()
-        if app.launch.prompt:
-            prompt, app.launch.prompt = app.launch.prompt, None
-            self.send(prompt)
+        if app.launch.prompt or app.launch.images:
+            prompt, app.launch.prompt = app.launch.prompt or "", None
+            images, app.launch.images = app.launch.images, ()
+            self.send(prompt, images)
         early, self._early = self._early, []
-        for text in early:  # already on screen as queued messages
-            self.agent.enqueue(text)
+        for text, pictures in early:  # already on screen as queued messages
+            self.agent.enqueue(text, pictures)
 
     def _catch_up(self, agent: Agent) -> None:
         """Settings chosen while the agent was being built reach it now."""
@@ -173,8 +176,8 @@ class SessionController:
         app.clear_session_view()
         replay(app.conversation, data.transcript)
         restore_panes(app, data.transcript)
-        for text in self._early:  # typed meanwhile: sent once the agent is built
-            app.conversation.add_user(text, queued=True)
+        for text, images in self._early:  # typed meanwhile: sent once the agent is built
+            app.conversation.add_user(text, queued=True, images=images)
         how = "continues as a new session" if data.meta.read_only else "resumed"
         app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
         app.screen.remove_class("-show-sidebar")
@@ -234,17 +237,17 @@ class SessionController:
         agent = self.agent
         return None if agent is None else await agent.client.list_models()
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, images: Sequence[Attachment] = ()) -> None:
         """Show a request and send it: now when idle, after the running turn otherwise."""
         app = self.app
         agent = self.agent
         if agent is None:
-            self._early.append(text)
-            app.conversation.add_user(text, queued=True)
+            self._early.append((text, tuple(images)))
+            app.conversation.add_user(text, queued=True, images=images)
             return
-        app.conversation.add_user(text, queued=agent.busy)
+        app.conversation.add_user(text, queued=agent.busy, images=images)
         app.conversation.jump_to_bottom()
-        agent.enqueue(text)
+        agent.enqueue(text, images)
 
     def interrupt(self) -> bool:
         """Stop the running turn; False when there is none."""

@@ -29,7 +29,7 @@ def replay(view: ConversationView, events: Iterable[ev.Event]) -> None:
         view.hide_events(events[:tail])
     for event in events[tail:]:
         if isinstance(event, ev.UserMessage):
-            view.add_user(event.text)
+            view.add_user(event.text, images=event.images)
         else:
             view.handle(event)
     view.flush()

@@ -117,7 +117,7 @@ async def test_responses_request_body() -> None:
     assert {t["name"] for t in body["tools"]} == {
         "shell", "exec_command", "write_stdin", "apply_patch", "update_plan", "read_file",
         "search_files", "git_status",
-        "git_diff",
+        "git_diff", "view_image",
     }  # fmt: skip
     assert body["input"][0]["content"][0]["text"] == "hi"
 

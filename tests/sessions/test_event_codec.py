@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 
 from codex_tui.agent import events as ev
+from codex_tui.images.store import Attachment
 from codex_tui.sessions.event_codec import BY_EVENT, KINDS, ReadState, WriteState, decode, encode
 from codex_tui.tools.plan import PlanStep
 
+SHOT = Attachment(
+    name="shot.png", stored="a" * 64 + ".png", mime="image/png", width=1280, height=720,
+    size=86_000, original=(2560, 1440),
+)  # fmt: skip
 USAGE = ev.TokenUsage(input_tokens=10, cached_input_tokens=2, output_tokens=5, reasoning_tokens=1)
 CHANGES = (
     ev.ChangedFile(path="a.py", kind="update", added=2, removed=1),
@@ -40,6 +45,8 @@ DECLINED_PATCH = ev.PatchEnd(
 )
 SAMPLES: list[ev.Event] = [
     ev.UserMessage(text="fix it"),
+    ev.UserMessage(text="look", images=(SHOT,)),
+    ev.ToolImages(call_id="v1", tool="view_image", images=(SHOT,)),
     ev.AgentMessage(item_id="replay-1", text="done"),
     ev.AgentMessageCutOff(item_id="replay-1", text="Half an ans", reason="dropped"),
     ev.Reasoning(item_id="replay-1", text="thinking"),
