@@ -89,11 +89,10 @@ class ComposerInput(TextArea):
     async def _on_paste(self, event: Paste) -> None:
         # A dropped file arrives as a pasted path: an image's becomes an attachment.
         parent = self.parent
+        # Otherwise TextArea's own handler (Textual calls each class's) inserts it.
         if isinstance(parent, Composer) and parent.attach_pasted(event.text):
             event.stop()
             event.prevent_default()
-            return
-        await super()._on_paste(event)
 
     async def _on_key(self, event: Key) -> None:
         # Runs before TextArea's own handler and before any (non-priority) binding: a key the

@@ -216,3 +216,32 @@ async def test_a_missing_bearer_token_and_a_closed_port_are_one_line_each(
     )
     assert warnings[1].startswith("MCP server `closed` is not available: ")
     assert all("\n" not in w for w in warnings)
+
+
+def test_an_image_from_a_tool_reaches_the_model_as_image_input(
+    http_server, repo: Path, tmp_path: Path
+) -> None:
+    """The HTTP server's `picture` tool returns a PNG: the model gets the text
+    description in the call's output and the image itself right after it."""
+    import base64
+
+    url, _log = http_server
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text(
+        f"mcp_servers:\n  t: {{url: '{url}', default_tools_approval_mode: approve}}\n"
+    )
+    script = [Reply([FunctionCall("mcp__t__picture", {}, call_id="p")]), Reply([Message("ok")])]
+    with ScriptedModelServer(script) as server:
+        result = run_exec(server, repo, home, "show me")
+        follow = server.bodies[1]["input"]
+    assert result.returncode == 0, result.stderr
+    (output,) = [i["output"] for i in follow if i.get("type") == "function_call_output"]
+    assert "[1 image(s) attached below]" in output
+    last = follow[-1]
+    assert last["role"] == "user" and "mcp__t__picture (p): picture-1" in last["content"][0]["text"]
+    png_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert last["content"][1] == {"type": "input_image", "image_url": png_url}
+    (session,) = (home / "sessions").rglob("*.jsonl")
+    shown = [e for e in read_session(session).transcript if isinstance(e, ev.ToolImages)]
+    assert [(e.tool, len(e.images)) for e in shown] == [("mcp__t__picture", 1)]
