@@ -297,7 +297,7 @@ def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]
             continue
         match payload.get("type"):
             case "user_message":
-                text = clean_text(payload.get("message"))
+                text = clean_text(payload.get("message")) + _images_mark(payload)
                 row["turns"] += 1
                 if title is None and text.strip():
                     title = make_title(text)
@@ -333,6 +333,16 @@ def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]
     row["title"] = renamed or title or _title_from_items(raw) or UNTITLED
     row["text"] = "\n".join(texts)
     return row
+
+
+def _images_mark(payload: dict[str, Any]) -> str:
+    """` [image: shot.png]` for each attachment a message carried: the sidebar's
+    title and search show that a message came with pictures."""
+    records = payload.get("attachments")
+    if not isinstance(records, list):
+        return ""
+    names = [r.get("name") for r in records if isinstance(r, dict)]
+    return "".join(f" [image: {clean_text(n)[:60]}]" for n in names if isinstance(n, str))
 
 
 _FIELD_OF_EVENT = {"token_count": "tokens", "agent_message": "preview"}

@@ -43,6 +43,7 @@ KEYS_HELP = [
     ("esc", "interrupt the turn"),
     ("esc esc", "rewind to an earlier request (empty composer, no turn running)"),
     ("ctrl+g", "edit the draft in $VISUAL / $EDITOR"),
+    ("ctrl+v, drop a file", "attach an image (backspace at the start removes it)"),
     ("!command", "run a command yourself; the model sees its output"),
     ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
     ("pgup / pgdn, ctrl+end", "scroll the conversation · follow the bottom"),
