@@ -74,6 +74,7 @@ class ComposerAttachments:
 
     attachments: list[Attachment]
     _attached_from: set[Path]
+    _clipboard_told = False
     _root: Path
     if TYPE_CHECKING:  # provided by Composer and Textual's Widget
         app: Any
@@ -93,6 +94,8 @@ class ComposerAttachments:
         self.query_one(AttachmentChips).show(self.attachments)
 
     def add_attachment(self, image: Attachment, source: Path | None = None) -> None:
+        if any(a.stored == image.stored for a in self.attachments):
+            return  # the same picture twice (dropped, then completed) goes once
         self.attachments.append(image)
         if source is not None:
             self._attached_from.add(source.resolve())
@@ -142,7 +145,9 @@ class ComposerAttachments:
             try:
                 data = read_clipboard_image()
             except ClipboardError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="information")
+                if not ComposerAttachments._clipboard_told:  # once: ctrl+v is also for text
+                    ComposerAttachments._clipboard_told = True
+                    self.app.call_from_thread(self.notify, str(exc), severity="information")
                 data = None
             if data is None:
                 self.app.call_from_thread(fallback)

@@ -444,7 +444,7 @@ class ConversationView(VerticalScroll):
             case ev.ToolImages(tool=tool, images=images):
                 self.add(ImagesCell(tool, images))
             case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (
-                name != "update_plan"
+                name != "update_plan" and not (name == "view_image" and success)
             ):
                 self.note("tool", tool_line(name, arguments, success))
             case ev.ResponseFlagged(item_id=item_id, flags=flags):
@@ -632,7 +632,7 @@ class ConversationView(VerticalScroll):
 def tool_line(name: str, arguments: dict, success: bool) -> str:
     """A one-line record of a read-only tool call."""
     detail = ""
-    if name == "read_file":
+    if name in ("read_file", "view_image"):
         detail = str(arguments.get("path", ""))
     elif name == "search_files":
         detail = repr(arguments.get("pattern", ""))
