@@ -151,8 +151,11 @@ class _Blocks(Widget):
         owner = self.owner
         try:
             strips = half_blocks(str(owner.image.path), owner.columns, owner.rows)
-        except Exception as exc:  # a file gone or damaged: one line says so
-            self.app.call_from_thread(self._show_failure, f"[image not shown: {exc}]")
+        except FileNotFoundError:
+            self.app.call_from_thread(self._show_failure, "[image not shown: no longer stored]")
+            return
+        except Exception:  # damaged, or not an image after all: one line says so
+            self.app.call_from_thread(self._show_failure, "[image not shown: cannot be decoded]")
             return
         self.app.call_from_thread(self._show, strips)
 

@@ -160,3 +160,14 @@ def test_bad_image_arguments_are_one_line_exit_2(workspace: Path, isolated_home:
         assert result.returncode == 2
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr
+
+
+def test_a_large_screenshot_is_sent_scaled_down(workspace: Path, isolated_home: Path) -> None:
+    png(workspace / "big.png", size=(3000, 1500))
+    with ScriptedModelServer([Reply([Message("ok")])]) as s:
+        result = run_exec(s, workspace, isolated_home, "-i", "big.png", "see", wire="chat")
+        assert result.returncode == 0, result.stderr
+        user = [m for m in s.bodies[0]["messages"] if m["role"] == "user"][-1]
+    url = user["content"][1]["image_url"]["url"]
+    with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as img:
+        assert img.size == (2048, 1024)
