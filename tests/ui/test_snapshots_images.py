@@ -48,5 +48,5 @@ async def with_images(pilot) -> None:
     await pilot.pause(0.2)
 
 
-def test_image_previews_and_the_fallback_line(snapshot_root, snap_compare) -> None:
+def test_image_previews_and_the_fallback_line(snapshot_root, snap_compare) -> None:  # noqa: F811
     assert snap_compare(snapshot_app(), run_before=with_images, terminal_size=(100, 40))
