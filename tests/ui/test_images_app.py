@@ -100,3 +100,33 @@ async def test_an_image_mention_attaches_and_view_image_gets_a_cell(
     assert sent_images(scripted_server.bodies[0]) == [url]  # the mention
     assert sent_images(scripted_server.bodies[1]).count(url) == 2  # and the tool's
     assert "compare @ui.png with the design" in json.dumps(scripted_server.bodies[0]["input"])
+
+
+async def test_graphics_mode_draws_through_textual_image(
+    workspace: Path, app_factory, monkeypatch
+) -> None:
+    """`tui.images: graphics` hands the picture to textual-image (here, with no
+    terminal to ask, its character fallback); `text` keeps just the line."""
+    from textual_image.widget import Image as Picture
+
+    from codex_tui.images.store import attach_file
+    from codex_tui.ui import image_view
+
+    png(workspace / "g.png")
+    image = attach_file(workspace / "g.png")
+    monkeypatch.setattr(image_view, "_graphics", None)
+    monkeypatch.setattr(image_view, "_text_only", False)
+    image_view.prepare_graphics("graphics")
+    assert image_view.graphics_enabled()
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.conversation.add_user("look", images=(image,))
+        await pilot.pause(0.2)
+        strip = app.conversation.query_one(ImageStrip)
+        assert strip.query(Picture) and not strip.query(_Blocks)
+        image_view.prepare_graphics("text")
+        app.conversation.add_user("again", images=(image,))
+        await pilot.pause(0.2)
+        second = list(app.conversation.query(ImageStrip))[-1]
+        assert not second.query(Picture) and not second.query(_Blocks)
+        assert "g.png 40×20" in screen_text(app)
