@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,29 @@ def import_sdk() -> None:
             handler.setLevel(logging.WARNING)
             logger.addHandler(handler)
             logger.propagate = False
+
+
+def dies_with_us(command: str, args: list[str], cwd: Path) -> tuple[str, list[str]]:
+    """The server's command line, wrapped so the kernel kills it when codex-tui
+    dies, even by SIGKILL (`setpriv --pdeathsig`, util-linux): a server that
+    ignores the end of its stdin would otherwise outlive us. Its own children
+    still see that end of input. Where there is no setpriv, as it is.
+
+    The server is started from the event loop's thread, which lives as long as
+    codex-tui (the death signal follows the thread that forked, not the process).
+    """
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if setpriv is None or not command:
+        return command, args
+    # Found first, so a missing command still reads "command not found: NAME".
+    found = shutil.which(command, path=os.environ.get("PATH")) if "/" not in command else None
+    if "/" in command:
+        found = str(cwd / command) if not os.path.isabs(command) else command
+        if not os.path.exists(found):
+            raise FileNotFoundError(2, "No such file", command)
+    if found is None:
+        raise FileNotFoundError(2, "No such file", command)
+    return setpriv, ["--pdeathsig", "KILL", "--", found, *args]
 
 
 def reason(exc: BaseException) -> str:
@@ -166,9 +191,10 @@ class McpConnection:
             if key in os.environ and key not in env:
                 env[key] = os.environ[key]
         cwd = self.cwd / self.config.cwd if self.config.cwd else self.cwd
+        command, args = dies_with_us(self.config.command or "", list(self.config.args), cwd)
         params = StdioServerParameters(
-            command=self.config.command or "",
-            args=list(self.config.args),
+            command=command,
+            args=args,
             env=env,
             cwd=cwd,
             encoding_error_handler="replace",

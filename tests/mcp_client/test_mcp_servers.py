@@ -245,3 +245,42 @@ def test_an_image_from_a_tool_reaches_the_model_as_image_input(
     (session,) = (home / "sessions").rglob("*.jsonl")
     shown = [e for e in read_session(session).transcript if isinstance(e, ev.ToolImages)]
     assert [(e.tool, len(e.images)) for e in shown] == [("mcp__t__picture", 1)]
+
+
+def test_a_stdio_server_dies_with_codex_tui_killed_outright(repo: Path, tmp_path: Path) -> None:
+    """kill -9 leaves codex-tui no time to stop its servers: the kernel does it
+    (a death signal set before the server starts). This server outlives the end
+    of its input on purpose: after mcp-server-time ends it becomes a sleep."""
+    import signal
+
+    from codex_tui.scripted import Hang
+
+    home = tmp_path / "home"
+    home.mkdir()
+    marker = f"sleep 6{os.getpid() % 1000:03d}"
+    script = f"trap '' HUP TERM; mcp-server-time; exec {marker}"
+    (home / "config.yaml").write_text(
+        f"mcp_servers:\n  stubborn: {{command: bash, args: [-c, \"{script}\"]}}\n"
+    )
+    with ScriptedModelServer([Hang(timeout_s=30)]) as server:
+        argv = [sys.executable, "-m", "codex_tui", "-c", "model_provider=scripted"]
+        argv += ["-c", f"model_providers.scripted.base_url={server.base_url}", "exec", "hi"]
+        env = {**os.environ, "CODEX_TUI_HOME": str(home)}
+        proc = subprocess.Popen(
+            argv, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while not server.bodies and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.bodies, "the request never came"
+        assert "mcp__stubborn__get_current_time" in {t["name"] for t in server.bodies[0]["tools"]}
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(15)
+    deadline = time.monotonic() + 10
+    left = "?"
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == ""
