@@ -293,9 +293,18 @@ class McpConnection:
         from mcp import MCPError
 
         try:
-            return await session.call_tool(
+            result = await session.call_tool(
                 tool, arguments, read_timeout_seconds=self.config.tool_timeout_sec
             )
+            if self.config.url and (self._relist is None or self._relist.done()):
+                # Over HTTP a list_changed notice travels on another stream and may
+                # come after this result (over stdio it comes first, on the one
+                # pipe). Servers do not reliably advertise that their list changes
+                # (the SDK's own high-level server says it never does, then sends
+                # the notice), so the list is asked for again after every call; the
+                # next model request waits for it (`settled`): one round trip.
+                self._relist = asyncio.create_task(self._relisted(session))
+            return result
         except MCPError as exc:
             if exc.code == -32001:
                 raise McpCallError(

@@ -11,6 +11,7 @@ no read-only annotation).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import sys
 
@@ -76,10 +77,19 @@ def bonus(x: int) -> int:
 
 @server.tool(annotations=ToolAnnotations(read_only_hint=True))
 async def grow(ctx: Context) -> str:
-    """Adds the `bonus` tool and tells the client the list changed."""
+    """Adds the `bonus` tool and tells the client the list changed — late, after
+    the result, as a notice on another HTTP stream can be."""
     server.add_tool(bonus)
-    await ctx.session.send_tool_list_changed()
+
+    async def tell_later() -> None:
+        await asyncio.sleep(1.0)
+        await ctx.session.send_tool_list_changed()
+
+    _later.add(asyncio.create_task(tell_later()))
     return "bonus added"
+
+
+_later: set[asyncio.Task[None]] = set()
 
 
 if __name__ == "__main__":
