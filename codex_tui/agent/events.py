@@ -19,6 +19,7 @@ from codex_tui.tools.plan import PlanStep
 if TYPE_CHECKING:
     from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
     from codex_tui.patch import PatchPlan
+    from codex_tui.policy import Mode
 
 ExecStatus = Literal[
     "completed", "failed", "declined", "refused", "aborted", "timed_out", "background"
@@ -93,6 +94,13 @@ class SettingsChanged(Event):
     sandbox_mode: SandboxMode
     sandbox_enforced: bool
     reasoning_effort: ReasoningEffort | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ModeChanged(Event):
+    """The working mode changed (shift+tab, /mode): default, auto-edit or plan."""
+
+    mode: Mode
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -26,6 +26,7 @@ from codex_tui.agent.model_stream import (
     Skipped,
     TextDelta,
 )
+from codex_tui.agent.modes import PLAN_INSTRUCTIONS, tools_for_mode
 from codex_tui.tools.registry import ToolSpec, responses_tools
 
 if TYPE_CHECKING:
@@ -77,11 +78,13 @@ class ModelRequests:
         if self._chain_len > len(items):  # history was replaced under us
             self._restart_chain()
         chained = self.server_state and self.previous_response_id is not None
+        plan = self.tools.env.mode == "plan"
+        offered = tools_for_mode(responses_tools(self._mcp_specs()), self.tools.env)
         return ModelRequest(
             model=self.conversation.model,
-            instructions=self.instructions,
+            instructions=self.instructions + (PLAN_INSTRUCTIONS if plan else ""),
             input=[*(items[self._chain_len :] if chained else items), *extra],
-            tools=responses_tools(self._mcp_specs()) if tools else [],
+            tools=offered if tools else [],
             reasoning_effort=self.reasoning_effort,
             max_output_tokens=self.max_output_tokens,
             store=self.server_state,

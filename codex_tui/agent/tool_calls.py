@@ -26,8 +26,10 @@ from codex_tui.policy import (
     decide_command,
     decide_patch,
     is_known_safe,
+    patch_in_mode,
     redact,
 )
+from codex_tui.policy.modes import PLAN_REFUSAL
 from codex_tui.policy.unwrap import embedded_patch
 from codex_tui.tools import files, git, plan
 from codex_tui.tools.arguments import (
@@ -46,9 +48,11 @@ from codex_tui.tools.workspace import resolve_inside
 if TYPE_CHECKING:
     from codex_tui.agent.hook_calls import AgentHooks
     from codex_tui.agent.turn_snapshots import TurnSnapshots
+    from codex_tui.config.schema import ApprovalPolicy, SandboxMode
     from codex_tui.images.store import Attachment
     from codex_tui.mcp.manager import McpManager
     from codex_tui.patch import PatchPlan
+    from codex_tui.policy import Mode
     from codex_tui.sandbox import ExecResult, Sandbox
     from codex_tui.terminals.registry import Terminals
 
@@ -83,6 +87,9 @@ class ToolEnv:
     # Background terminals (exec_command / write_stdin), made on first use.
     terminals: Terminals | None = None
     max_terminals: int = 8
+    # The working mode (shift+tab); plan mode's saved policy and sandbox.
+    mode: Mode = "default"
+    saved_settings: tuple[ApprovalPolicy, SandboxMode] | None = None
 
 
 @dataclass
@@ -142,6 +149,16 @@ class ToolRunner:
         try:
             if call.error is not None:
                 raise ToolArgumentError(call.error)
+            from codex_tui.agent.modes import plan_refusal
+
+            if plan_refusal(self.env, call):
+                self.emit(
+                    ev.ToolCallEnd(
+                        call_id=call.call_id, name=call.name, arguments=call.args,
+                        output=PLAN_REFUSAL, success=False,
+                    )
+                )  # fmt: skip
+                return PLAN_REFUSAL, ()
             blocked = await self._pre_hooks(call)
             if blocked is not None:
                 result = blocked
@@ -458,6 +475,7 @@ class ToolRunner:
         decision = decide_patch(
             self.env.rules, paths, self.env.sandbox.writable_roots(), approvals=self.env.approvals
         )
+        decision = patch_in_mode(decision, self.env.mode, paths, root.resolve())
         decision = self.hook_permission(call_id, decision)
         if decision.action is Action.REFUSE:
             self.end_patch(call_id, changes, "refused", decision.reason)

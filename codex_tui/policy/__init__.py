@@ -16,10 +16,12 @@ from codex_tui.policy.decision import (
 )
 from codex_tui.policy.failure import looks_sandbox_caused
 from codex_tui.policy.mcp import McpApprovalMode, decide_tool
+from codex_tui.policy.modes import MODES, Mode, allowed_in_plan, next_mode, patch_in_mode
 from codex_tui.policy.prefixes import Prefix, approval_prefix, parse_prefixes, session_prefixes
 from codex_tui.policy.redact import redact, redact_json
 
 __all__ = [
+    "MODES",
     "Action",
     "ApprovalPolicy",
     "AuditLog",
@@ -28,10 +30,12 @@ __all__ = [
     "CommandKind",
     "Decision",
     "McpApprovalMode",
+    "Mode",
     "PolicyRules",
     "Prefix",
     "SandboxMode",
     "SessionApprovals",
+    "allowed_in_plan",
     "approval_prefix",
     "audit_flags",
     "classify",
@@ -41,7 +45,9 @@ __all__ = [
     "decide_tool",
     "is_known_safe",
     "looks_sandbox_caused",
+    "next_mode",
     "parse_prefixes",
+    "patch_in_mode",
     "redact",
     "redact_json",
     "session_prefixes",

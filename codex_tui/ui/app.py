@@ -117,6 +117,10 @@ class CodexApp(App[int]):
         Binding(
             "ctrl+g", "external_editor", "Edit the draft in $EDITOR", show=False, priority=True
         ),
+        Binding("shift+tab", "cycle_mode", "Mode", show=False, priority=True),
+        Binding("ctrl+r", "go", "Carry out the plan", show=False, priority=True),
+        Binding("alt+right", "effort(1)", show=False, priority=True),
+        Binding("alt+left", "effort(-1)", show=False, priority=True),
     ]
 
     def __init__(self, launch: Launch) -> None:
@@ -491,6 +495,15 @@ class CodexApp(App[int]):
                 bar.configure(
                     event.model, event.provider, event.approval_policy, event.sandbox_mode
                 )
+            case ev.ModeChanged(mode=mode):
+                bar.mode = mode
+                bar.refresh_text()
+            case ev.TurnComplete() if bar.mode == "plan":
+                self.conversation.note(
+                    "info",
+                    "Plan ready: ctrl+r carries it out (leaves plan mode), or keep refining.",
+                )
+                self.notify_unfocused("turn finished")
             case ev.SettingsChanged():
                 bar.effort = event.reasoning_effort
                 bar.sandbox_enforced = event.sandbox_enforced
@@ -649,6 +662,26 @@ class CodexApp(App[int]):
             driver.write(f"\x1b]9;codex-tui: {what}\x07")
 
     # -- keys ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Mode and effort keys act on the main screen only (not in a dialog's field).
+        in_dialog = self.screen is not self.screen_stack[0]
+        return not (action in ("cycle_mode", "go", "effort") and in_dialog)
+
+    def action_cycle_mode(self) -> None:
+        from codex_tui.ui.modes_ui import cycle_mode
+
+        cycle_mode(self)
+
+    def action_go(self) -> None:
+        from codex_tui.ui.modes_ui import go
+
+        go(self)
+
+    def action_effort(self, step: int) -> None:
+        from codex_tui.ui.modes_ui import cycle_effort
+
+        cycle_effort(self, step)
 
     def action_external_editor(self) -> None:
         from codex_tui.ui.external_editor import edit_draft

@@ -454,6 +454,10 @@ class ConversationView(VerticalScroll):
                 self._plan = plan
                 if update is not None:
                     self.add(update)
+            case ev.ModeChanged(mode=mode):
+                from codex_tui.ui.modes_ui import MODE_NOTES
+
+                self.note("info", MODE_NOTES[mode])
             case ev.WarningEvent(message=message):
                 self.note("warning", message)
             case ev.HookNoted() as noted:

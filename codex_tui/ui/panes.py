@@ -15,6 +15,7 @@ from codex_tui.ui.cells import format_duration, plan_text
 
 if TYPE_CHECKING:  # the agent's modules load after the first frame
     from codex_tui.agent import events as ev
+    from codex_tui.policy import Mode
     from codex_tui.tools.plan import PlanStep
 
 
@@ -97,6 +98,7 @@ class StatusBar(Static):
         self.waiting = False
         self.terminals = 0  # background terminals running
         self.effort: str | None = None  # the reasoning effort, when one is set
+        self.mode: Mode = "default"  # the working mode (shift+tab)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -145,7 +147,12 @@ class StatusBar(Static):
             line.append("  │  ", "dim")
         about = "~" if self.estimated else ""
         # (text, style, priority): when the bar is too narrow, the lowest go first.
-        parts: list[tuple[str, str, int]] = [(self.model, "bold", 9)]
+        parts: list[tuple[str, str, int]] = []
+        if self.mode != "default":
+            from codex_tui.ui.modes_ui import MODE_LABELS
+
+            parts.append((MODE_LABELS[self.mode], "bold yellow", 10))
+        parts.append((self.model, "bold", 9))
         if self.terminals:
             count = self.terminals
             parts.append((f"⧗ {count} background terminal{'s' if count != 1 else ''}", "bold", 8))

@@ -43,6 +43,9 @@ KEYS_HELP = [
     ("esc", "interrupt the turn"),
     ("esc esc", "rewind to an earlier request (empty composer, no turn running)"),
     ("ctrl+g", "edit the draft in $VISUAL / $EDITOR"),
+    ("shift+tab", "cycle modes: default → auto-edit → plan"),
+    ("ctrl+r", "in plan mode: carry out the plan"),
+    ("alt+← / alt+→", "lower / raise the reasoning effort"),
     ("ctrl+v, drop a file", "attach an image (backspace at the start removes it)"),
     ("!command", "run a command yourself; the model sees its output"),
     ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
@@ -315,6 +318,18 @@ def _effort(ctx: SlashContext, args: str) -> None:
     ctx.note("info", f"Reasoning effort: {level} (from the next request on).")
 
 
+def _mode(ctx: SlashContext, args: str) -> None:
+    from codex_tui.ui.modes_ui import pick_mode
+
+    pick_mode(ctx.app, args)
+
+
+def _go(ctx: SlashContext, _args: str) -> None:
+    from codex_tui.ui.modes_ui import go
+
+    go(ctx.app)
+
+
 def _ps(ctx: SlashContext, _args: str) -> None:
     from codex_tui.ui.ps_screen import PsScreen
 
@@ -369,6 +384,8 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(
         name="effort", help="reasoning effort: minimal | low | medium | high", handler=_effort
     ),
+    SlashCommand(name="mode", help="default | auto-edit | plan (shift+tab cycles)", handler=_mode),
+    SlashCommand(name="go", help="carry out the plan made in plan mode (ctrl+r)", handler=_go),
     SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
     SlashCommand(name="ps", help="background terminals: live output, k kills", handler=_ps),
     SlashCommand(

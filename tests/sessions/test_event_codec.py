@@ -110,6 +110,7 @@ SAMPLES: list[ev.Event] = [
 NOT_RECORDED = {
     ev.SessionConfigured,
     ev.SettingsChanged,
+    ev.ModeChanged,  # a setting of the live session, like SettingsChanged
     ev.TurnStarted,  # written as turn_context + user_message
     ev.AgentMessageDelta,
     ev.ReasoningDelta,
