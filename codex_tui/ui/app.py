@@ -498,7 +498,7 @@ class CodexApp(App[int]):
             case ev.ModeChanged(mode=mode):
                 bar.mode = mode
                 bar.refresh_text()
-            case ev.TurnComplete() if bar.mode == "plan":
+            case ev.TurnComplete() if bar.mode == "plan" and not getattr(self, "reviewing", False):
                 self.conversation.note(
                     "info",
                     "Plan ready: ctrl+r carries it out (leaves plan mode), or keep refining.",

@@ -324,6 +324,12 @@ def _mode(ctx: SlashContext, args: str) -> None:
     pick_mode(ctx.app, args)
 
 
+def _review(ctx: SlashContext, args: str) -> None:
+    from codex_tui.ui.review_ui import start_review
+
+    start_review(ctx.app, args)
+
+
 def _go(ctx: SlashContext, _args: str) -> None:
     from codex_tui.ui.modes_ui import go
 
@@ -385,6 +391,12 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
         name="effort", help="reasoning effort: minimal | low | medium | high", handler=_effort
     ),
     SlashCommand(name="mode", help="default | auto-edit | plan (shift+tab cycles)", handler=_mode),
+    SlashCommand(
+        name="review",
+        help="review the uncommitted changes, a commit (/review HEAD~1) or /review branch",
+        handler=_review,
+        during_turn=False,
+    ),
     SlashCommand(name="go", help="carry out the plan made in plan mode (ctrl+r)", handler=_go),
     SlashCommand(name="mcp", help="MCP servers, their state and tools", handler=_mcp),
     SlashCommand(name="ps", help="background terminals: live output, k kills", handler=_ps),
