@@ -129,6 +129,7 @@ class CodexApp(App[int]):
         self.config = launch.config
         self.cwd = launch.cwd
         self.session = SessionController(self)
+        self.reviewing = False  # a /review turn runs (in plan mode, but not a plan)
         self.conversation = ConversationView(id="conversation")
         self.composer = Composer(
             id="composer", history_persistence=self.config.history.persistence, root=self.cwd
@@ -498,7 +499,7 @@ class CodexApp(App[int]):
             case ev.ModeChanged(mode=mode):
                 bar.mode = mode
                 bar.refresh_text()
-            case ev.TurnComplete() if bar.mode == "plan" and not getattr(self, "reviewing", False):
+            case ev.TurnComplete() if bar.mode == "plan" and not self.reviewing:
                 self.conversation.note(
                     "info",
                     "Plan ready: ctrl+r carries it out (leaves plan mode), or keep refining.",
