@@ -87,7 +87,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 GLOBAL_KEYS = (
-    "cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt", "demo", "image"
+    "cd", "model", "profile", "config", "ask_for_approval", "sandbox", "prompt", "demo", "image",
+    "search",
 )  # fmt: skip
 FLAGS_WITH_VALUE = frozenset(
     {"-C", "--cd", "-m", "--model", "-p", "--profile", "-c", "--config",

@@ -58,6 +58,8 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, object]:
         flags["approval_policy"] = args.ask_for_approval
     if args.sandbox:
         flags["sandbox_mode"] = args.sandbox
+    if getattr(args, "search", None):
+        flags["tools"] = {"web_search": True}
     return flags
 
 
@@ -93,6 +95,13 @@ def global_flags(prefix: str = "") -> argparse.ArgumentParser:
         metavar="POLICY",
         default=sup,
         help="untrusted | on-failure | on-request | never",
+    )
+    p.add_argument(
+        "--search",
+        action="store_true",
+        default=sup,
+        dest=f"{prefix}search",
+        help="offer the model the server's web search (tools.web_search; Responses wire)",
     )
     p.add_argument(
         "-i",

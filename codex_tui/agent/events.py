@@ -241,6 +241,16 @@ class ToolCallEnd(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WebSearchEnd(Event):
+    """The model server searched the web (its hosted `web_search` tool)."""
+
+    call_id: str
+    query: str
+    sources: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ToolImages(Event):
     """Images a tool gave the model to look at (view_image, an MCP tool's result):
     they go with the next request, and the transcript shows them."""

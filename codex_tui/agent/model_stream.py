@@ -66,7 +66,21 @@ class Skipped:
 # A failed request about to be tried again: the person sees this very event.
 Retrying = StreamRetry
 
-StreamEvent = TextDelta | ReasoningTextDelta | ItemDone | Completed | Retrying | Skipped
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WebSearchDone:
+    """The server's hosted web search ran (kept out of history: the answer that
+    follows carries what it found)."""
+
+    call_id: str
+    query: str
+    sources: tuple[str, ...]
+    status: str
+
+
+StreamEvent = (
+    TextDelta | ReasoningTextDelta | ItemDone | Completed | Retrying | Skipped | WebSearchDone
+)
 
 
 class ModelError(Exception):

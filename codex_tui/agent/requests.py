@@ -25,6 +25,7 @@ from codex_tui.agent.model_stream import (
     Retrying,
     Skipped,
     TextDelta,
+    WebSearchDone,
 )
 from codex_tui.agent.modes import PLAN_INSTRUCTIONS, tools_for_mode
 from codex_tui.tools.registry import ToolSpec, responses_tools
@@ -53,6 +54,8 @@ class ModelRequests:
     _chain_len: int
     _interrupted: bool
     _streamed: dict[str, list[str]]
+    # The server's hosted web search is offered (tools.web_search, Responses wire).
+    web_search: bool = False
 
     @property
     def server_state(self) -> bool:
@@ -80,6 +83,8 @@ class ModelRequests:
         chained = self.server_state and self.previous_response_id is not None
         plan = self.tools.env.mode == "plan"
         offered = tools_for_mode(responses_tools(self._mcp_specs()), self.tools.env)
+        if tools and self.web_search:
+            offered.append({"type": "web_search"})
         return ModelRequest(
             model=self.conversation.model,
             instructions=self.instructions + (PLAN_INSTRUCTIONS if plan else ""),
@@ -177,6 +182,15 @@ class ModelRequests:
                     if show:
                         streamed.pop(str(item.get("id", "")), None)
                         self._announce(item)
+                case WebSearchDone() as found if show:
+                    self.emit(
+                        ev.WebSearchEnd(
+                            call_id=found.call_id,
+                            query=found.query,
+                            sources=found.sources,
+                            status=found.status,
+                        )
+                    )
                 case Skipped(reason=reason) if show:
                     self.emit(ev.WarningEvent(message=f"left out of the answer: {reason}"))
                 case Retrying() as retry:

@@ -170,6 +170,15 @@ async def build_agent(
             sandbox_enforced=sandbox.enforced,
         )
     )
+    if config.tools.web_search:
+        if config.provider.wire_api == "chat":
+            hook_warnings = [
+                *hook_warnings,
+                "web search (tools.web_search) is not available on the chat wire;"
+                " the model works without it",
+            ]
+        else:
+            agent.web_search = True
     # A patch cut short by a crash was rolled back; an AGENTS.md could not be read.
     for warning in filter(None, [*doc_warnings, *hook_warnings]):
         emit(ev.WarningEvent(message=warning))

@@ -16,6 +16,7 @@ from codex_tui.agent.model_stream import (
     Skipped,
     StreamEvent,
     TextDelta,
+    WebSearchDone,
     usage_from,
 )
 
@@ -79,6 +80,9 @@ async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
         elif kind == "response.output_item.done":
             # Output kinds we cannot send back (a hosted tool's call) stay out of history.
             raw = event.get("item")
+            if isinstance(raw, dict) and raw.get("type") == "web_search_call":
+                yield web_search(raw)
+                continue
             item = history_item(raw)
             if item is not None:
                 yield ItemDone(item=item)
@@ -103,6 +107,22 @@ async def translate(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Stre
         elif kind == "error" or ("error" in event and not kind):
             error = _object(event, "error") or event
             raise failure(_text(error, "code") or None, _text(error, "message") or "error")
+
+
+def web_search(raw: dict[str, Any]) -> WebSearchDone:
+    """A hosted web search item: its query and the pages it read (web URLs only)."""
+    action = _object(raw, "action")
+    query = _text(action, "query") or _text(raw, "query")
+    found = action.get("sources")
+    sources = tuple(
+        str(s["url"])[:2000]
+        for s in (found if isinstance(found, list) else [])
+        if isinstance(s, dict)
+        and isinstance(s.get("url"), str)
+        and s["url"].startswith(("https://", "http://"))
+    )
+    status = _text(raw, "status") or "completed"
+    return WebSearchDone(call_id=_text(raw, "id"), query=query, sources=sources, status=status)
 
 
 def _object(event: dict[str, Any], key: str) -> dict[str, Any]:

@@ -106,6 +106,14 @@ class Tui:
 
 
 @dataclass
+class Tools:
+    """Hosted tools the model server runs itself (the Responses wire only)."""
+
+    # The Responses API's `web_search` tool (also `--search`).
+    web_search: bool = False
+
+
+@dataclass
 class Undo:
     """Snapshots before and after each turn that writes (for /undo and `codex-tui undo`)."""
 
@@ -220,6 +228,7 @@ class Config:
     response_checks: ResponseChecks = field(default_factory=ResponseChecks)
     tui: Tui = field(default_factory=Tui)
     undo: Undo = field(default_factory=Undo)
+    tools: Tools = field(default_factory=Tools)
     mcp_servers: dict[str, McpServer] = field(default_factory=dict)
     # Event name (PreToolUse, PostToolUse, UserPromptSubmit, Stop, SessionStart,
     # SessionEnd, PreCompact, Notification) -> matchers with their commands.

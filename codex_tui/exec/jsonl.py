@@ -61,6 +61,9 @@ class JsonEventWriter:
                         for i in images
                     ]
                 self._item("item.completed", item)
+            case ev.WebSearchEnd(query=query, sources=sources, status=status):
+                item = {"id": self._id(), "type": "web_search", "query": query}
+                self._item("item.completed", {**item, "sources": list(sources), "status": status})
             case ev.AgentMessage(text=text):
                 self._item(
                     "item.completed", {"id": self._id(), "type": "agent_message", "text": text}

@@ -20,6 +20,7 @@ from codex_tui.scripted.steps import (
     Reasoning,
     Reply,
     Usage,
+    WebSearch,
     split_deltas,
 )
 
@@ -63,6 +64,16 @@ def item_json(item: OutputItem, *, done: bool) -> dict[str, Any]:
                 "name": name,
                 "call_id": call_id,
                 "arguments": item.arguments_json if done else "",
+            }
+        case WebSearch(query=query, sources=sources, id=item_id):
+            action: dict[str, Any] = {"type": "search", "query": query}
+            if done:
+                action["sources"] = [{"type": "url", "url": url} for url in sources]
+            return {
+                "id": item_id,
+                "type": "web_search_call",
+                "status": "completed" if done else "in_progress",
+                "action": action,
             }
     raise TypeError(f"not an output item: {item!r}")
 

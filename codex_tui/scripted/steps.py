@@ -83,7 +83,16 @@ class FunctionCall:
         return json.dumps(self.arguments)
 
 
-OutputItem: TypeAlias = Reasoning | Message | FunctionCall
+@dataclass
+class WebSearch:
+    """A hosted web search the server ran (``web_search_call``; Responses wire only)."""
+
+    query: str
+    sources: list[str] = field(default_factory=list)
+    id: str = field(default_factory=lambda: new_id("ws"))
+
+
+OutputItem: TypeAlias = Reasoning | Message | FunctionCall | WebSearch
 
 
 # --- how a reply ends ----------------------------------------------------------------
@@ -151,7 +160,7 @@ class Reply:
         visible = sum(
             len(i.text) if isinstance(i, Message) else len(i.name) + len(i.arguments_json)
             for i in self.items
-            if not isinstance(i, Reasoning)
+            if isinstance(i, Message | FunctionCall)
         )
         reasoning_tokens = _tokens(reasoning)
         return Usage(

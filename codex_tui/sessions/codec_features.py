@@ -31,6 +31,26 @@ def _tool_images(e: ev.ToolImages, _: WriteState) -> Payload:
     return {"type": "tool_images", "call_id": e.call_id, "tool": e.tool, "attachments": images}
 
 
+def _web_search(e: ev.WebSearchEnd, _: WriteState) -> Payload:
+    return {
+        "type": "web_search_end",
+        "call_id": e.call_id,
+        "query": e.query,
+        "sources": list(e.sources),
+        "status": e.status,
+    }
+
+
+def _read_web_search(p: Payload, _: ReadState) -> list[ev.Event]:
+    sources = tuple(s for s in strings(p, "sources") if s.startswith(("https://", "http://")))
+    status = text(p, "status") or "completed"
+    return [
+        ev.WebSearchEnd(
+            call_id=text(p, "call_id"), query=text(p, "query"), sources=sources, status=status
+        )
+    ]
+
+
 def _read_tool_images(p: Payload, _: ReadState) -> list[ev.Event]:
     images = attachments_from(p.get("attachments"))
     if not images:
@@ -232,3 +252,4 @@ def feature_kinds() -> Iterable[EventKind[Any]]:
     yield EventKind("hook_noted", ev.HookNoted, _hook, _read_hook)
     yield EventKind("terminal_changed", ev.TerminalChanged, _terminal, _read_terminal)
     yield EventKind("tool_images", ev.ToolImages, _tool_images, _read_tool_images)
+    yield EventKind("web_search_end", ev.WebSearchEnd, _web_search, _read_web_search)

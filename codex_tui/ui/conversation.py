@@ -441,6 +441,10 @@ class ConversationView(VerticalScroll):
                 patch.finish(status, changes, event.feedback)
                 if status == "failed":
                     self.note("error", output.strip().splitlines()[0] if output.strip() else "")
+            case ev.WebSearchEnd(query=query, sources=sources, status=status):
+                from codex_tui.ui.note_cells import WebSearchCell
+
+                self.add(WebSearchCell(query, sources, status))
             case ev.ToolImages(tool=tool, images=images):
                 self.add(ImagesCell(tool, images))
             case ev.ToolCallEnd(name=name, arguments=arguments, success=success) if (

@@ -153,3 +153,40 @@ class SeparatorCell(Cell):
 
     def rebuild(self) -> Factory:
         return partial(SeparatorCell, self.label)
+
+
+class WebSearchCell(Cell):
+    """`searched: QUERY` and the pages the server's web search read, as links
+    (the query and the addresses are the server's: plain text, never markup)."""
+
+    DEFAULT_CSS = (
+        "WebSearchCell { padding: 0 0 0 0; } WebSearchCell > .sources { color: $text-muted; }"
+    )
+    SHOWN = 8
+
+    def __init__(self, query: str, sources: Sequence[str], status: str) -> None:
+        super().__init__(classes="web-search-cell")
+        # (`query` would shadow Widget.query.)
+        self.searched, self.sources, self.status = query, tuple(sources), status
+
+    def compose(self):
+        from rich.style import Style
+
+        mark = "•" if self.status == "completed" else "✗"
+        head = Text(f"{mark} searched: ", style="bold")
+        head.append(self.searched or "(no query given)")
+        yield Static(head)
+        if self.sources:
+            lines = Text()
+            for url in self.sources[: self.SHOWN]:
+                lines.append("  ")
+                lines.append(url, Style(link=url, underline=True))
+                lines.append("\n")
+            more = len(self.sources) - self.SHOWN
+            if more > 0:
+                lines.append(f"  … and {more} more\n")
+            lines.rstrip()
+            yield Static(lines, classes="sources")
+
+    def rebuild(self) -> Factory:
+        return partial(WebSearchCell, self.searched, self.sources, self.status)

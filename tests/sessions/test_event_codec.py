@@ -47,6 +47,12 @@ SAMPLES: list[ev.Event] = [
     ev.UserMessage(text="fix it"),
     ev.UserMessage(text="look", images=(SHOT,)),
     ev.ToolImages(call_id="v1", tool="view_image", images=(SHOT,)),
+    ev.WebSearchEnd(
+        call_id="ws1",
+        query="textual 8 release",
+        sources=("https://a.example/x",),
+        status="completed",
+    ),
     ev.AgentMessage(item_id="replay-1", text="done"),
     ev.AgentMessageCutOff(item_id="replay-1", text="Half an ans", reason="dropped"),
     ev.Reasoning(item_id="replay-1", text="thinking"),

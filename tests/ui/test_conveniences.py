@@ -62,3 +62,24 @@ async def test_effort_changes_the_next_request(scripted_server, app_factory) -> 
         await pilot.press(*"think", "enter")
         await wait_for(pilot, lambda: "thought hard" in screen_text(app), what="answer")
     assert scripted_server.bodies[0]["reasoning"]["effort"] == "high"
+
+
+async def test_a_web_search_renders_as_a_cell_with_links(scripted_server, app_factory) -> None:
+    from codex_tui.config.schema import Tools
+    from codex_tui.scripted import WebSearch
+    from codex_tui.ui.note_cells import WebSearchCell
+
+    url = "https://docs.example.org/[bold]page"
+    scripted_server.add(Reply([WebSearch("[red]textual[/red] docs", [url]), Message("Found it.")]))
+    app = app_factory(tools=Tools(web_search=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"search it", "enter")
+        await wait_for(pilot, lambda: "Found it." in screen_text(app), what="the answer")
+        (cell,) = app.conversation.query(WebSearchCell)
+        head, sources = (str(s.render()) for s in cell.query("Static"))
+        assert head == "• searched: [red]textual[/red] docs"  # the server's text, not markup
+        assert url in sources
+        link_styles = [span.style for span in cell.query("Static")[1].render().spans]
+        assert any(getattr(style, "link", None) == url for style in link_styles)
+    assert {"type": "web_search"} in scripted_server.bodies[0]["tools"]
