@@ -116,6 +116,8 @@ class AgentStatus:
     context_window: int | None
     context_left_percent: int | None
     docs: tuple[str, ...]  # the AGENTS.md files in use
+    usage: ev.TokenUsage | None = None  # the session's whole usage
+    cost_usd: float | None = None  # its estimate in dollars (None: unknown price)
 
 
 class _Unset:
@@ -222,6 +224,8 @@ class Agent(ModelRequests):
             context_window=conv.window,
             context_left_percent=usage.percent_left,
             docs=tuple(str(getattr(d, "path", d)) for d in self.docs),
+            usage=conv.total,
+            cost_usd=self.cost(conv.total),
         )
 
     # --- driving the agent ---------------------------------------------------------
@@ -554,9 +558,20 @@ class Agent(ModelRequests):
                 last_message=last_message,
                 usage=turn_usage,
                 duration_s=time.monotonic() - started,
+                cost_usd=self.cost(turn_usage),
             )
         )
         return TurnOutcome(status="completed", last_message=last_message)
+
+    def cost(self, usage: ev.TokenUsage) -> float | None:
+        """`usage` in dollars at the current model's price (None: unknown price,
+        or counts the server did not report)."""
+        from codex_tui.agent.pricing import cost_usd
+
+        if self.conversation.estimated:
+            return None
+        overrides = self.config.model_prices if self.config is not None else None
+        return cost_usd(usage, self.conversation.model, overrides)
 
     async def _end_snapshots(self) -> None:
         """The snapshot of what the turn left (an interrupted turn's too)."""

@@ -373,6 +373,8 @@ class TurnComplete(Event):
     last_message: str | None
     usage: TokenUsage
     duration_s: float
+    # An estimate in US dollars, when the model's price is known.
+    cost_usd: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -106,6 +106,15 @@ class Tui:
 
 
 @dataclass
+class ModelPrice:
+    """US dollars per million tokens (for the cost estimate; see agent/pricing.py)."""
+
+    input: float = field(default=0.0, metadata={"minimum": 0})
+    cached_input: float = field(default=0.0, metadata={"minimum": 0})
+    output: float = field(default=0.0, metadata={"minimum": 0})
+
+
+@dataclass
 class Tools:
     """Hosted tools the model server runs itself (the Responses wire only)."""
 
@@ -229,6 +238,8 @@ class Config:
     tui: Tui = field(default_factory=Tui)
     undo: Undo = field(default_factory=Undo)
     tools: Tools = field(default_factory=Tools)
+    # Model (prefix) -> price, adding to or correcting the built-in table.
+    model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     mcp_servers: dict[str, McpServer] = field(default_factory=dict)
     # Event name (PreToolUse, PostToolUse, UserPromptSubmit, Stop, SessionStart,
     # SessionEnd, PreCompact, Notification) -> matchers with their commands.

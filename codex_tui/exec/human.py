@@ -69,8 +69,7 @@ class ProgressPrinter:
                 self.line("(conversation compacted)")
             case ev.TurnAborted(reason=reason):
                 self.line(f"turn aborted: {reason}")
-            case ev.TurnComplete(usage=usage, duration_s=duration):
-                self.line(
-                    f"tokens: {usage.input_tokens} in ({usage.cached_input_tokens} cached),"
-                    f" {usage.output_tokens} out · {duration:.1f}s"
-                )
+            case ev.TurnComplete(usage=usage, duration_s=duration, cost_usd=cost):
+                from codex_tui.agent.pricing import describe_usage
+
+                self.line(f"tokens: {describe_usage(usage, cost)} · {duration:.1f}s")

@@ -482,8 +482,13 @@ class ConversationView(VerticalScroll):
                 self._compaction_ended("error", f"compaction failed: {message}")
             case ev.Compacted() as compacted:
                 self._compaction_ended("info", compacted_line(compacted))
-            case ev.TurnComplete(duration_s=duration):
-                self._end_turn(f"worked for {format_duration(duration)}")
+            case ev.TurnComplete(duration_s=duration, usage=usage, cost_usd=cost):
+                label = f"worked for {format_duration(duration)}"
+                if usage.input_tokens or usage.output_tokens:
+                    from codex_tui.agent.pricing import describe_usage
+
+                    label += f" · {describe_usage(usage, cost)}"
+                self._end_turn(label)
             case ev.TurnAborted(reason=reason, duration_s=duration):
                 # One line: the divider says it, and why when it was not esc or ctrl+c.
                 self._drop_partial(keep=True)

@@ -212,6 +212,14 @@ def _status(ctx: SlashContext, _args: str) -> None:
             if status.cached_input_tokens:
                 tokens += f" · {status.cached_input_tokens:,} served from the prompt cache"
         rows.append(("tokens", tokens))
+        if status.usage is not None and not status.estimated:
+            from codex_tui.agent.pricing import describe_usage
+
+            cost = status.cost_usd
+            shown = describe_usage(status.usage, cost)
+            if cost is None:
+                shown += " · no price known for this model (model_prices in config)"
+            rows.append(("usage", shown))
         if status.context_window:
             left = status.context_left_percent
             rows.append(("context left", f"{left}% of {status.context_window:,}"))

@@ -83,3 +83,21 @@ async def test_a_web_search_renders_as_a_cell_with_links(scripted_server, app_fa
         link_styles = [span.style for span in cell.query("Static")[1].render().spans]
         assert any(getattr(style, "link", None) == url for style in link_styles)
     assert {"type": "web_search"} in scripted_server.bodies[0]["tools"]
+
+
+async def test_the_turn_line_and_status_show_tokens_and_cost(scripted_server, app_factory) -> None:
+    from codex_tui.scripted import Usage
+    from codex_tui.ui.note_cells import SeparatorCell
+
+    usage = Usage(input_tokens=100_000, cached_input_tokens=40_000, output_tokens=2_000)
+    scripted_server.add(Reply([Message("priced")], usage=usage))
+    app = app_factory(model="gpt-5-codex")
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: app.conversation.query(SeparatorCell), what="turn end")
+        (line,) = app.conversation.query(SeparatorCell)
+        # 60k fresh × $1.25 + 40k cached × $0.125 + 2k × $10, per million tokens.
+        assert "100,000 in (40,000 cached) · 2,000 out · ~$0.1000" in line.label
+        await pilot.press(*"/status", "enter")
+        await wait_for(pilot, lambda: "| usage | 100,000 in" in screen_text(app), what="/status")
