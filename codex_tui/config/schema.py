@@ -103,6 +103,8 @@ class Tui:
     # Bell + OSC 9 notification when an approval waits or a turn ends while unfocused.
     notifications: bool = True
     images: ImageDisplay = "auto"
+    # Vim keys in the composer (normal and insert modes).
+    vim_mode: bool = False
 
 
 @dataclass

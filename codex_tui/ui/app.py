@@ -132,7 +132,10 @@ class CodexApp(App[int]):
         self.reviewing = False  # a /review turn runs (in plan mode, but not a plan)
         self.conversation = ConversationView(id="conversation")
         self.composer = Composer(
-            id="composer", history_persistence=self.config.history.persistence, root=self.cwd
+            id="composer",
+            history_persistence=self.config.history.persistence,
+            root=self.cwd,
+            vim_mode=self.config.tui.vim_mode,
         )
         self.plan_pane = PlanPane(id="plan")
         self.status_bar = StatusBar(id="status")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from codex_tui.images.store import Attachment
     from codex_tui.ui.completion import FuzzyIndex, Match
+    from codex_tui.ui.vim import VimKeys
 
 __all__ = ["CompletionPopup", "Composer", "ComposerInput"]
 
@@ -98,6 +99,10 @@ class ComposerInput(TextArea):
         # Runs before TextArea's own handler and before any (non-priority) binding: a key the
         # composer takes is stopped here and nothing else sees it.
         parent = self.parent
+        if isinstance(parent, Composer) and parent.vim_key(event.key, event.character):
+            event.stop()
+            event.prevent_default()
+            return
         if isinstance(parent, Composer) and parent._handle_key(event.key):
             event.stop()
             event.prevent_default()
@@ -175,6 +180,7 @@ class Composer(ComposerAttachments, Vertical):
         root: Path | str | None = None,
         commands: Iterable[tuple[str, str]] = (),
         placeholder: str = PLACEHOLDER,
+        vim_mode: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -201,6 +207,8 @@ class Composer(ComposerAttachments, Vertical):
         self._files: FuzzyIndex | None = None
         self._files_loaded_at = 0.0
         self._files_loading = False
+        self._vim_mode = vim_mode
+        self.vim: VimKeys | None = None  # made on mount when vim_mode is on
         # Images to send with the next message, and the files they came from.
         self.attachments: list[Attachment] = []
         self._attached_from: set[Path] = set()
@@ -218,6 +226,10 @@ class Composer(ComposerAttachments, Vertical):
         )
 
     def on_mount(self) -> None:
+        if self._vim_mode:
+            from codex_tui.ui.vim import VimKeys
+
+            self.vim = VimKeys(self.input)
         if not self.history.loaded:
             self._in_thread(self.history.load, "history-load")
 
@@ -288,6 +300,11 @@ class Composer(ComposerAttachments, Vertical):
         self.input.focus()
 
     # -- keys -------------------------------------------------------------------------
+
+    def vim_key(self, key: str, character: str | None) -> bool:
+        """The key, taken by vim mode (never while the pop-up is open)."""
+        vim = self.vim
+        return vim is not None and not self.completion_open and vim.handle(key, character)
 
     def _handle_key(self, key: str) -> bool:
         """React to a key pressed in the input; True when it was used up here."""

@@ -101,3 +101,29 @@ async def test_the_turn_line_and_status_show_tokens_and_cost(scripted_server, ap
         assert "100,000 in (40,000 cached) · 2,000 out · ~$0.1000" in line.label
         await pilot.press(*"/status", "enter")
         await wait_for(pilot, lambda: "| usage | 100,000 in" in screen_text(app), what="/status")
+
+
+async def test_vim_mode_basics(scripted_server, app_factory) -> None:
+    from codex_tui.config.schema import Tui
+
+    scripted_server.add(Reply([Message("sent from normal mode")]))
+    app = app_factory(tui=Tui(vim_mode=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        area = app.composer.input
+        assert area.border_title == "INSERT"
+        await pilot.press(*"first line", "escape")
+        assert area.border_title == "NORMAL"
+        await pilot.press("x")  # deletes the char under the cursor ("e" of "line")
+        assert app.composer.text == "first lin"
+        await pilot.press("0", "w", "i", *"big ", "escape")
+        assert app.composer.text == "first big lin"
+        await pilot.press("A", *"e!", "escape", "o", *"second", "escape")
+        assert app.composer.text == "first big line!\nsecond"
+        await pilot.press("k", "d", "d")
+        assert app.composer.text == "second"
+        await pilot.press("h", "h", "q", "z")  # keys with no meaning are not typed
+        assert app.composer.text == "second"
+        await pilot.press("l", "a", *"X", "escape", "A", *" one", "escape", "enter")
+        await wait_for(pilot, lambda: "sent from normal mode" in screen_text(app), what="answer")
+    assert "seXcond one" in json.dumps(scripted_server.bodies[0]["input"])
