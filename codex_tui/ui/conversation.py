@@ -114,6 +114,8 @@ class ConversationView(VerticalScroll):
         self._answers: dict[str, AnswerCell] = {}
         self._reasoning: dict[str, ReasoningCell] = {}
         self._commands: dict[str, CommandCell] = {}
+        # Commands going on in a background terminal, by terminal session id.
+        self._background: dict[int, CommandCell] = {}
         self._patches: dict[str, PatchCell] = {}
         self._pending: dict[object, str] = {}  # cell -> text not yet shown
         self._flush_timer: Timer | None = None
@@ -248,7 +250,10 @@ class ConversationView(VerticalScroll):
 
     def _forget(self, cell: Cell) -> None:
         """Drop the lookups that would keep an unmounted cell alive."""
-        for table in (self._answers, self._reasoning, self._commands, self._patches):
+        tables: tuple[dict[Any, Any], ...] = (
+            self._answers, self._reasoning, self._commands, self._patches, self._background
+        )  # fmt: skip
+        for table in tables:
             for key, value in list(table.items()):
                 if value is cell:
                     del table[key]
@@ -260,6 +265,7 @@ class ConversationView(VerticalScroll):
         self._answers.clear()
         self._reasoning.clear()
         self._commands.clear()
+        self._background.clear()
         self._patches.clear()
         self._pending.clear()
         self._queued.clear()
@@ -350,12 +356,20 @@ class ConversationView(VerticalScroll):
                 scratch.add_user(event.text, images=event.images)
             else:
                 scratch.handle(event)
+        scratch.end_background("ended")  # (when, a later chunk of the file says)
         scratch.flush()
         cells = scratch._detached
         for cell in cells:
             if isinstance(cell, FlagCell):
                 cell.set_newest(False)  # the key acts on the live session's newest note
         return cells
+
+    def end_background(self, label: str = "ended with its session") -> None:
+        """A recorded session's background terminals did not outlive it: the
+        ones its file leaves running are shown as ended (after a replay)."""
+        for cell in self._background.values():
+            cell.finish(None, cell.output, label, cell.duration or 0.0)
+        self._background.clear()
 
     def _update_earlier(self) -> None:
         count = len(self.hidden)
@@ -421,6 +435,16 @@ class ConversationView(VerticalScroll):
                 ended = cell or self.add(CommandCell(end.call_id, end.command))
                 self._pending.pop(ended, None)
                 ended.finish(end.exit_code, end.output, end.status, end.duration_s, end.feedback)
+                if end.status == "background" and end.terminal is not None:
+                    self._background[end.terminal] = ended
+            case ev.TerminalChanged(session_id=session, state=state) if state != "running":
+                cell = self._background.pop(session, None)
+                if cell is not None:
+                    output = cell.output.rstrip("\n")
+                    if event.last_line and not output.endswith(event.last_line):
+                        output += f"\n… {event.last_line}"
+                    status = "completed" if state == "exited" else "killed"
+                    cell.finish(event.exit_code, output, status, cell.duration or 0.0)
             case ev.McpToolCallBegin() as begin:
                 self._commands[begin.call_id] = self.add(
                     McpCell(begin.call_id, begin.server, begin.tool, begin.arguments)

@@ -32,6 +32,7 @@ def replay(view: ConversationView, events: Iterable[ev.Event]) -> None:
             view.add_user(event.text, images=event.images)
         else:
             view.handle(event)
+    view.end_background()
     view.flush()
 
 
