@@ -10,6 +10,7 @@ cell says so, and the session's terminals are listed in /ps.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any, cast
 
@@ -91,6 +92,8 @@ async def exec_command(runner: ToolRunner, call_id: str, raw: dict[str, Any]) ->
         await env.snapshots.before_write()
     sandboxed = decision.action is Action.RUN_SANDBOXED
     started = time.monotonic()
+    if sandboxed:  # the first command walks for `.git` and makes the network namespace
+        await asyncio.to_thread(env.sandbox.prepare)
     try:
         launch = env.sandbox.launch(argv, cwd=cwd, sandboxed=sandboxed)
     except SandboxUnavailable as exc:

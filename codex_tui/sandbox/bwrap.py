@@ -7,7 +7,8 @@ fresh /proc: run by root, bwrap would leave /proc/sys writable, and
 layout (`layout.py`: the private /tmp, an empty /run, writable roots bound
 read-write), `.git` inside them read-only again; the command gets its own PID
 namespace (so killing bwrap kills everything it started), its own session, and
-no network unless allowed.
+no network unless allowed: the session's private one (`netns.py`) when bwrap is
+started inside it, else a namespace of its own with only a loopback.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def bwrap_argv(
     mounts: tuple[MountOp, ...],
     protected: tuple[Path, ...],
     network: bool,
+    shared_net: bool = False,
 ) -> list[str]:
-    """bwrap's argv running `argv` in `cwd` after the `mounts` (see `layout.plan_mounts`)."""
+    """bwrap's argv running `argv` in `cwd` after the `mounts` (see `layout.plan_mounts`).
+
+    `shared_net`: bwrap is started inside the session's network namespace
+    (`netns.py`) and stays there, rather than making one of its own.
+    """
     out = [bwrap, "--new-session", "--die-with-parent", "--ro-bind", "/", "/"]
     if os.geteuid() == 0:
         # Run by root, bwrap keeps every capability unless told otherwise; with
@@ -52,17 +58,20 @@ def bwrap_argv(
     out += bwrap_mount_args(mounts)
     for path in protected:
         out += ["--ro-bind", str(path), str(path)]
-    if not network:
+    if not network and not shared_net:
         out.append("--unshare-net")
     out += ["--unshare-pid", "--chdir", str(cwd), "--", *argv]
     return out
 
 
 @cache
-def bwrap_works(bwrap: str) -> tuple[bool, str]:
-    """Whether bwrap can build a sandbox here (user namespaces may be off)."""
-    probe = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid",
-             "--unshare-net", "--die-with-parent", "--new-session", "true"]  # fmt: skip
+def bwrap_works(bwrap: str, enter: tuple[str, ...] = ()) -> tuple[bool, str]:
+    """Whether bwrap can build a sandbox here (user namespaces may be off); started
+    by `enter` (nsenter into the session's network namespace), without a network
+    namespace of its own."""
+    own_net = () if enter else ("--unshare-net",)
+    probe = [*enter, bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+             "--unshare-pid", *own_net, "--die-with-parent", "--new-session", "true"]  # fmt: skip
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -112,6 +112,25 @@ def _isolation(sandbox: Sandbox) -> list[str]:
     ]
 
 
+def _network(sandbox: Sandbox) -> str:
+    """On or off, and with the network off, whether the session's commands share a loopback."""
+    if sandbox.policy.network_enabled:
+        return "on"
+    if sandbox.mechanism not in (Mechanism.BWRAP, Mechanism.LANDLOCK):
+        return "off"
+    if sandbox.shared_network() is not None:
+        return (
+            "off: the session's commands share a network namespace with only a loopback "
+            "(servers they start reach each other on 127.0.0.1; nothing else is reachable)"
+        )
+    alone = {
+        Mechanism.BWRAP: "a network namespace of its own",
+        Mechanism.LANDLOCK: "no TCP, no sockets but UNIX ones",
+    }[sandbox.mechanism]
+    why = sandbox.network_problem or "no namespaces here"
+    return f"off: each command is cut off on its own ({alone}; {why})"
+
+
 def _status(sandbox: Sandbox) -> int:
     support, policy = sandbox.support, sandbox.policy
     print(f"sandbox: {sandbox.status_line()}")
@@ -130,7 +149,7 @@ def _status(sandbox: Sandbox) -> int:
         roots = ", ".join(str(p) for p in sandbox.writable_roots())
         note = " (.git inside them stays read-only)" if roots else ""
         lines.append(f"writable:   {roots or 'nothing'}{note}")
-        lines.append("network:    " + ("on" if policy.network_enabled else "off"))
+        lines.append("network:    " + _network(sandbox))
         lines += _isolation(sandbox)
     lines += [f"note:       {n}" for n in support.notes(sandbox.mechanism)]
     for line in lines:

@@ -2,19 +2,20 @@
 
 Run as `python -I -S -c BOOT ROOT SPEC -- ARGV…` (see `launch.py`; SPEC is a
 `spec.LauncherSpec` in JSON). In order:
-1. namespaces (`namespaces.py`), as root or in a user namespace: a mount
-   namespace with the planned layout (private /tmp, empty /run, the roots
-   bound back), every protected `.git` bound read-only, a fresh /dev/shm; and
-   a PID namespace. When no namespace can be made: rules alone — `.git` is
-   carved out of the Landlock rules (the directories holding one get no new
-   entries), TMPDIR is the private directory, and UNIX sockets are refused
-   because the host's socket files stay reachable;
+1. namespaces (`namespaces.py`). With the network off, the session's network
+   namespace (`netns.py`) when the spec names one. Then, as root or in a user
+   namespace: a mount namespace with the planned layout (private /tmp, empty
+   /run, the roots bound back), every protected `.git` bound read-only, a
+   fresh /dev/shm; and a PID namespace. When no namespace can be made: rules
+   alone — `.git` is carved out of the Landlock rules (the directories
+   holding one get no new entries), TMPDIR is the private directory, and UNIX
+   sockets are refused because the host's socket files stay reachable;
 2. fork (`reaper.py`); the child drops every capability, applies Landlock
    (read and execute everywhere, write only beneath the writable roots and a
-   few devices; TCP bind/connect denied when the network is off, ABI 4+;
-   signals and abstract UNIX sockets scoped, ABI 6+) and the seccomp socket
-   filter, then runs the command. If any step fails the command does not
-   run (exit 126).
+   few devices; with the network off TCP bind/connect denied, ABI 4+, unless
+   in the session's namespace, where `lo` is all there is; signals and
+   abstract UNIX sockets scoped, ABI 6+) and the seccomp socket filter, then
+   runs the command. If any step fails the command does not run (exit 126).
 
 This runs on every command, so it imports little: no pathlib, no typing.
 """
@@ -86,15 +87,19 @@ def _clear_capability_sets() -> None:
     _libc.capset(header, data)
 
 
-def confine(writable: list[str], *, carve: list[str], network: bool, unix: bool) -> None:
+def confine(
+    writable: list[str], *, carve: list[str], network: bool, unix: bool, loopback: bool = False
+) -> None:
     """Confine this process (and all it starts): capabilities, Landlock, seccomp.
 
     `carve`: protected paths to leave out of the writable roots' rules (no
-    mount namespace); `unix`: whether AF_UNIX sockets may be created.
+    mount namespace); `unix`: whether AF_UNIX sockets may be created;
+    `loopback`: in the session's private network namespace, whose only
+    interface is `lo`, TCP and the Internet sockets are allowed.
     """
     _drop_capabilities()
     try:
-        rules = landlock.Ruleset(deny_tcp=not network)
+        rules = landlock.Ruleset(deny_tcp=not (network or loopback))
         rules.allow("/", landlock.FS_READ)
         for device in _DEVICES_RW:
             if os.path.exists(device):
@@ -103,7 +108,7 @@ def confine(writable: list[str], *, carve: list[str], network: bool, unix: bool)
             _carve(rules, root, set(carve))
         rules.restrict_self()
         if not (network and unix):
-            seccomp.install_socket_filter(network=network, unix=unix)
+            seccomp.install_socket_filter(network=network, unix=unix, loopback=loopback)
     except OSError as exc:
         raise ConfineError(str(exc)) from None
     _clear_capability_sets()
@@ -166,19 +171,24 @@ def main(args: list[str]) -> int:
     except (ValueError, IndexError):
         print("codex-tui sandbox: usage: confine SPEC -- COMMAND…", file=sys.stderr)
         return 2
+    network = bool(spec.get("network", False))
+    netns = None if network else spec.get("netns")
     try:
+        if netns is not None:
+            # First: joining the user namespace that owns it must precede our own.
+            namespaces.join_network(netns["net"], netns.get("user"))
         mounted, pid, shm = _namespaces(spec)
         writable, report = _prepare(spec, mounted, pid, shm)
-    except (ConfineError, OSError) as exc:
+    except (ConfineError, namespaces.NamespaceError, OSError) as exc:
         print(f"codex-tui sandbox: cannot confine the command: {exc}", file=sys.stderr)
         return 126
-    network = bool(spec.get("network", False))
+    report["network"] = "on" if network else "session" if netns is not None else "off"
     carve = [] if mounted else spec.get("protected", [])
 
     def prepare() -> None:
         if pid:
             namespaces.mount_proc()  # best effort: without it /proc shows the host's PIDs
-        confine(writable, carve=carve, network=network, unix=mounted)
+        confine(writable, carve=carve, network=network, unix=mounted, loopback=bool(netns))
 
     probe = bool(spec.get("probe"))
     code = reaper.run(

@@ -1,8 +1,9 @@
 """Wrap a command for a mechanism: the argv, environment and cwd to start.
 
-bubblewrap and sandbox-exec wrap the command line; the Landlock mechanism
-starts a small Python launcher (`confine.py`) that sets up namespaces,
-confines a child of its own and runs the command there (see `reaper.py`).
+bubblewrap and sandbox-exec wrap the command line (bubblewrap behind `nsenter`
+when it joins the session's network namespace); the Landlock mechanism starts
+a small Python launcher (`confine.py`) that sets up namespaces, confines a
+child of its own and runs the command there (see `reaper.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from codex_tui.sandbox.layout import (
     resolver_paths,
 )
 from codex_tui.sandbox.macos import seatbelt_argv
+from codex_tui.sandbox.netns import SharedNet
 from codex_tui.sandbox.settings import SandboxPolicy
 from codex_tui.sandbox.spec import LauncherSpec, NamespaceStrategy, TmpSpec
 
@@ -62,13 +64,14 @@ class Launch:
 @dataclass(frozen=True)
 class LaunchContext:
     """What a `Sandbox` knows beyond the policy: its private /tmp, the `.git`
-    entries to protect, the directories to hide, and the Landlock launcher's
-    namespace strategy."""
+    entries to protect, the directories to hide, the Landlock launcher's
+    namespace strategy, and the session's network namespace (network off)."""
 
     tmp: Path | None = None
     protected: tuple[Path, ...] = ()
     hidden: tuple[Path, ...] = HIDDEN_DIRS
     namespaces: NamespaceStrategy = "auto"
+    netns: SharedNet | None = None
 
 
 def find_program(name: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
@@ -97,6 +100,7 @@ def build_launch(
     ctx = context or LaunchContext()
     writable = policy.writable_roots_for(workspace)
     network = policy.network_enabled
+    netns = None if network else ctx.netns
     hidden = existing_dirs(ctx.hidden)
     mounts = plan_mounts(
         tmp=ctx.tmp,
@@ -116,9 +120,10 @@ def build_launch(
         env["TMPDIR"] = str(TMP) if mounted else str(ctx.tmp)
     spec: LauncherSpec | None = None
     if mechanism is Mechanism.BWRAP:
-        wrapped = bwrap_argv(
-            bwrap, argv, cwd=cwd, mounts=mounts, protected=ctx.protected, network=network
-        )
+        wrapped = bwrap_argv(bwrap, argv, cwd=cwd, mounts=mounts, protected=ctx.protected,
+                             network=network, shared_net=netns is not None)  # fmt: skip
+        if netns is not None:
+            wrapped = [*netns.nsenter_argv(), *wrapped]
     elif mechanism is Mechanism.LANDLOCK:
         tmp: TmpSpec | None = None
         if ctx.tmp is not None:
@@ -129,6 +134,7 @@ def build_launch(
             "writable": [str(p) for p in writable],
             "protected": [str(p) for p in ctx.protected],
             "network": network,
+            "netns": None if netns is None else netns.spec(),
             "namespaces": ctx.namespaces,
             "mounts": [op.as_list() for op in mounts],
             "tmp": tmp,

@@ -5,7 +5,8 @@ and PID namespaces before it confines itself (Landlock forbids mounting once
 confined). In the mount namespace it performs `layout.plan_mounts`'s steps (a
 private /tmp, an empty /run, the roots bound back), binds every protected
 `.git` read-only and gives /dev/shm a fresh tmpfs. The PID namespace's first
-process mounts a /proc of its own (`mount_proc`).
+process mounts a /proc of its own (`mount_proc`). With the network off it first
+joins the session's network namespace (`join_network`, made by `netns.py`).
 
 Paths below /tmp and inside writable roots are the sandbox's to change between
 commands, and this code runs as root before any confinement: it never follows
@@ -21,11 +22,21 @@ import ctypes
 import os
 import stat
 
-__all__ = ["NamespaceError", "apply_mounts", "enter", "mount_proc", "private_shm", "protect"]
+__all__ = [
+    "NamespaceError",
+    "apply_mounts",
+    "enter",
+    "join_network",
+    "mount_proc",
+    "new_network",
+    "private_shm",
+    "protect",
+]
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWPID = 0x20000000
+_CLONE_NEWNET = 0x40000000
 _MS_RDONLY = 1
 _MS_NOSUID = 2
 _MS_NODEV = 4
@@ -57,6 +68,48 @@ def _mount(source: str | None, target: str, flags: int, fstype: str = "", data: 
         raise NamespaceError(f"mount {target}: {os.strerror(ctypes.get_errno())}")
 
 
+def _map_own_ids() -> None:
+    """In a new user namespace: map our own uid and gid, nothing else."""
+    uid, gid = os.geteuid(), os.getegid()
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
+def new_network() -> None:
+    """Enter a new network namespace (inside a new user namespace unless root)."""
+    user = os.geteuid() != 0
+    if _libc.unshare(_CLONE_NEWNET | (_CLONE_NEWUSER if user else 0)) != 0:
+        raise NamespaceError(f"unshare: {os.strerror(ctypes.get_errno())}")
+    if user:
+        _map_own_ids()
+
+
+def join_network(net: str, user: str | None) -> None:
+    """Enter the session's network namespace (`netns.py`) at `net`, first entering
+    the user namespace that owns it (`user`) when codex-tui is not root.
+
+    Both are opened before either is entered; setns checks each one's type, so a
+    path that no longer names a namespace of that kind fails rather than joins.
+    """
+    opened: list[tuple[int, int]] = []
+    try:
+        for path, kind in ((user, _CLONE_NEWUSER), (net, _CLONE_NEWNET)):
+            if path:
+                try:
+                    opened.append((os.open(path, os.O_RDONLY | os.O_CLOEXEC), kind))
+                except OSError as exc:
+                    raise NamespaceError(f"{path}: {exc.strerror}") from None
+        for fd, kind in opened:
+            if _libc.setns(fd, kind) != 0:
+                what = "user" if kind == _CLONE_NEWUSER else "network"
+                raise NamespaceError(f"setns ({what}): {os.strerror(ctypes.get_errno())}")
+    finally:
+        for fd, _kind in opened:
+            os.close(fd)
+
+
 def enter(*, pid: bool) -> bool:
     """Enter new mount (and, if `pid`, PID) namespaces; True when the PID one was made.
 
@@ -70,11 +123,7 @@ def enter(*, pid: bool) -> bool:
     else:
         raise NamespaceError(f"unshare: {os.strerror(ctypes.get_errno())}")
     if flags & _CLONE_NEWUSER:
-        uid, gid = os.geteuid(), os.getegid()
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                           ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
-            with open(f"/proc/self/{name}", "w") as f:
-                f.write(text)
+        _map_own_ids()
     # Nothing mounted here may reach the parent namespace.
     _mount(None, "/", _MS_REC | _MS_PRIVATE)
     return bool(flags & _CLONE_NEWPID)

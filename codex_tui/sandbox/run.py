@@ -3,9 +3,10 @@
 It holds the session's sandbox settings, knows which mechanism enforces them
 here (or that none does), and runs commands inside or — when the decision
 says so — outside the sandbox, with the environment policy applied. It owns
-what the session's commands share: the private /tmp and the list of `.git`
-entries to protect (found once, by the first command that needs it).
-`close()` removes the private /tmp.
+what the session's commands share: the private /tmp, the list of `.git`
+entries to protect (found once, by the first command that needs it), and,
+with the network off, a network namespace with only a loopback (`netns.py`).
+`close()` removes the private /tmp and lets the namespace go.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from codex_tui.sandbox.detect import (
 from codex_tui.sandbox.env import EnvPolicy, build_env, sandbox_markers
 from codex_tui.sandbox.launch import Launch, LaunchContext, build_launch, find_program
 from codex_tui.sandbox.layout import HIDDEN_DIRS
+from codex_tui.sandbox.netns import SessionNetwork, SharedNet
 from codex_tui.sandbox.output import OutputLimits
 from codex_tui.sandbox.process import run_process
 from codex_tui.sandbox.settings import SandboxPolicy
@@ -66,7 +68,8 @@ class Sandbox:
     is used. Forcing one that cannot work here raises SandboxUnavailable; one
     named by the environment that cannot work leaves the sandbox NOT ENFORCED.
     `previous`: the sandbox this one replaces mid-session (a /sandbox change);
-    this one takes over its private /tmp, so the files there stay.
+    this one takes over its private /tmp and network namespace, so the files
+    there stay and servers started before stay reachable.
     `hidden_dirs`: the host directories hidden inside (default: /run, /var/run
     and the host's temp directory when it is not /tmp). `namespaces` (for
     tests): the Landlock launcher's namespace strategy.
@@ -115,9 +118,10 @@ class Sandbox:
         else:
             self.mechanism = self.support.choose(network=network, requested=mechanism)
         self._tmp: PrivateTmp = previous._tmp if previous is not None else PrivateTmp()
-        self._owns_tmp = True
+        self._net: SessionNetwork = previous._net if previous is not None else SessionNetwork()
+        self._owns_shared = True  # the private /tmp and the network namespace
         if previous is not None:
-            previous._owns_tmp = False
+            previous._owns_shared = False
         self._scan_lock = threading.Lock()
         self._scan: gitdirs.GitScan | None = None
         self._protected: tuple[Path, ...] | None = None
@@ -163,9 +167,35 @@ class Sandbox:
         return self._tmp.path
 
     def close(self) -> None:
-        """Remove the private /tmp (unless a successor took it over). Idempotent."""
-        if self._owns_tmp:
+        """Remove the private /tmp and let the network namespace go (unless a
+        successor took them over). Idempotent."""
+        if self._owns_shared:
             self._tmp.close()
+            self._net.close()
+
+    def shared_network(self) -> SharedNet | None:
+        """The session's network namespace, which sandboxed commands join while
+        the network is off (made by the first one; blocking). None when they do
+        not: the network is on, no Linux namespaces here (or in tests, the
+        launcher is told to use none), or it cannot be made or joined; see
+        `network_problem`."""
+        if self.policy.network_enabled or self.namespaces == "none":
+            return None
+        if self.mechanism not in (Mechanism.BWRAP, Mechanism.LANDLOCK):
+            return None
+        return self._net.join(self.mechanism, bwrap=self.support.bwrap or "bwrap")
+
+    @property
+    def network_problem(self) -> str:
+        """Why commands do not share the session's network namespace ("" if they do)."""
+        return self._net.problem(self.mechanism)
+
+    def prepare(self) -> None:
+        """What a sandboxed command needs made first (the walk for `.git`, the network
+        namespace): blocking, up to a second the first time; call it off the event loop."""
+        if self.mechanism is not Mechanism.NONE and not self.policy.full_access:
+            self.protected_paths()
+            self.shared_network()
 
     def writable_roots(self) -> tuple[Path, ...]:
         """Host directories a sandboxed command may write (for `decide_patch` too)."""
@@ -220,8 +250,8 @@ class Sandbox:
     ) -> Launch:
         """The wrapped command line (raises SandboxUnavailable rather than run unconfined).
 
-        A sandboxed launch makes the private /tmp and walks for `.git` entries
-        the first time (see `protected_paths`).
+        A sandboxed launch makes the private /tmp, walks for `.git` entries and
+        makes the network namespace the first time (see `prepare`).
         """
         if not argv:
             raise ValueError("empty command")
@@ -236,6 +266,7 @@ class Sandbox:
                 protected=self.protected_paths(),
                 hidden=self.hidden_dirs,
                 namespaces=self.namespaces,
+                netns=self.shared_network(),
             )
         return build_launch(
             argv,
@@ -258,8 +289,8 @@ class Sandbox:
         on_output: Callable[[bytes], None] | None = None,
     ) -> ExecResult:
         """Run `argv` to completion; `sandboxed=False` for an approved escalation."""
-        if sandboxed and self.mechanism is not Mechanism.NONE:
-            await asyncio.to_thread(self.protected_paths)  # a walk, when due: off the loop
+        if sandboxed:
+            await asyncio.to_thread(self.prepare)  # a walk, a namespace: off the loop
         launch = self.launch(argv, cwd=cwd, sandboxed=sandboxed)
         inside = launch.mechanism is not Mechanism.NONE
         if not launch.cwd.is_dir():

@@ -2,7 +2,10 @@
 
 `socket()` is refused (EPERM) for the families the sandbox does not allow:
 every family but AF_UNIX with the network off; AF_UNIX too when no mount
-namespace hides the host's socket files (`unix=False`). `socketpair()` is a
+namespace hides the host's socket files (`unix=False`). In the session's
+private network namespace (`loopback=True`, see netns.py) AF_INET, AF_INET6 and
+AF_NETLINK work there (only `lo` to reach, and `getifaddrs()` to list it); the
+others, AF_VSOCK among them (no namespace holds it), stay refused. `socketpair()` is a
 different call and always works. io_uring is refused (its requests bypass
 seccomp), and so are syscalls of a foreign ABI (32-bit or x32 entry points),
 which could reach `socketcall`. The launcher imports this module: no pathlib.
@@ -39,6 +42,7 @@ _OFF_ARCH = 4
 _OFF_ARG0 = 16  # low 32 bits on little-endian machines
 
 _AF_UNIX = 1
+_LOOPBACK_FAMILIES = (2, 10, 16)  # AF_INET, AF_INET6, AF_NETLINK
 _X32_SYSCALL_BIT = 0x40000000
 
 # machine -> (audit arch, socket, io_uring_setup/enter/register)
@@ -70,10 +74,13 @@ def available() -> bool:
     return bool(_libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
 
 
-def socket_filter(machine: str | None = None, *, network: bool, unix: bool) -> list[Instruction]:
+def socket_filter(
+    machine: str | None = None, *, network: bool, unix: bool, loopback: bool = False
+) -> list[Instruction]:
     """The filter as (code, jt, jf, k) instructions; jumps are relative.
 
-    `network`: families other than AF_UNIX are allowed; `unix`: AF_UNIX is.
+    `network`: families other than AF_UNIX are allowed; `unix`: AF_UNIX is;
+    `loopback`: the Internet and netlink families are (a private namespace).
     """
     machine = machine or os.uname().machine
     try:
@@ -96,7 +103,12 @@ def socket_filter(machine: str | None = None, *, network: bool, unix: bool) -> l
         (_RET_K, 0, 0, _RET_ALLOW),
         "socket",
         (_LD_W_ABS, 0, 0, _OFF_ARG0),
-        (_JEQ_K, on_unix, on_other, _AF_UNIX),
+        (_JEQ_K, on_unix, 0, _AF_UNIX),
+    ]
+    if loopback and not network:
+        steps += [(_JEQ_K, "allow", 0, family) for family in _LOOPBACK_FAMILIES]
+    steps += [
+        (_JEQ_K, on_other, on_other, 0),  # always taken: a jump
         "allow",
         (_RET_K, 0, 0, _RET_ALLOW),
         "deny",
@@ -121,9 +133,9 @@ def _assemble(steps: list[_Step | str]) -> list[Instruction]:
     return [(op, offset(i, jt), offset(i, jf), k) for i, (op, jt, jf, k) in enumerate(code)]
 
 
-def install_socket_filter(*, network: bool, unix: bool) -> None:
+def install_socket_filter(*, network: bool, unix: bool, loopback: bool = False) -> None:
     """Install the filter on the calling process and its future children."""
-    prog = socket_filter(network=network, unix=unix)
+    prog = socket_filter(network=network, unix=unix, loopback=loopback)
     blob = b"".join(struct.pack("=HBBI", *ins) for ins in prog)
     buffer = ctypes.create_string_buffer(blob, len(blob))
     fprog = _SockFprog(len(prog), ctypes.cast(buffer, ctypes.c_void_p))

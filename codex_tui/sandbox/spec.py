@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-__all__ = ["LauncherSpec", "NamespaceStrategy", "TmpSpec"]
+__all__ = ["LauncherSpec", "NamespaceStrategy", "NetnsSpec", "TmpSpec"]
 
 # auto: a mount (and PID) namespace when the kernel allows one, else rules alone;
 # required: fail (exit 126) without one; none: never try (tests, and the fallback).
@@ -21,10 +21,16 @@ class TmpSpec(TypedDict):
     writable: bool
 
 
+class NetnsSpec(TypedDict):
+    net: str  # the session's network namespace (/proc/<codex-tui>/fd/N, see netns.py)
+    user: str | None  # the user namespace owning it (codex-tui is not root)
+
+
 class LauncherSpec(TypedDict, total=False):
     writable: list[str]  # writable roots (host paths; bound at the same place inside)
     protected: list[str]  # `.git` paths kept read-only
     network: bool
+    netns: NetnsSpec | None  # network off: join it, and allow TCP there (loopback only)
     namespaces: NamespaceStrategy
     mounts: list[list[str]]  # [kind, dest, source] from layout.plan_mounts
     tmp: TmpSpec | None

@@ -167,7 +167,8 @@ SOCKET_PROBE = """
 import ctypes, errno, socket
 out = []
 for fam, kind in ((socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM),
-                  (socket.AF_INET6, socket.SOCK_STREAM), (socket.AF_NETLINK, socket.SOCK_RAW)):
+                  (socket.AF_INET6, socket.SOCK_STREAM), (socket.AF_NETLINK, socket.SOCK_RAW),
+                  (40, socket.SOCK_STREAM)):  # AF_VSOCK: in no network namespace
     try:
         socket.socket(fam, kind).close(); out.append("ok")
     except OSError as e:
@@ -181,9 +182,23 @@ print(" ".join(out))
 
 
 async def test_landlock_seccomp_denies_network_sockets_but_not_unix(make_sandbox) -> None:
+    """In the session's network namespace (only `lo`), Internet and netlink sockets work;
+    vsock, which no namespace holds, and io_uring stay refused."""
     sandbox = make_sandbox("workspace-write", Mechanism.LANDLOCK)
     result = await sandbox.run([sys.executable, "-I", "-c", SOCKET_PROBE])
-    assert result.output.split() == ["ok", "EPERM", "EPERM", "EPERM", "EPERM"], result.output
+    assert sandbox.shared_network() is not None, sandbox.network_problem
+    assert result.output.split() == ["ok", "ok", "ok", "ok", "EPERM", "EPERM"], result.output
+
+
+async def test_landlock_seccomp_without_the_session_namespace_denies_all_but_unix(
+    make_sandbox,
+) -> None:
+    """Without namespaces (rules alone) no network socket at all; AF_UNIX is refused too
+    there, the host's socket files being in reach (see test_private_tmp)."""
+    sandbox = make_sandbox("workspace-write", Mechanism.LANDLOCK, namespaces="none")
+    result = await sandbox.run([sys.executable, "-I", "-c", SOCKET_PROBE])
+    assert sandbox.shared_network() is None
+    assert result.output.split() == ["EPERM"] * 6, result.output
 
 
 async def test_landlock_without_mount_namespace_still_writes_below_the_top(make_sandbox, dirs):

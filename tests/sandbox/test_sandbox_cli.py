@@ -112,6 +112,9 @@ def test_status_says_how_commands_are_kept_apart(run_cli, dirs: Dirs, mechanism)
     assert lines["processes"].startswith("processes:  a PID namespace")
     assert lines["git"].startswith("git:        2 .git kept read-only (a walk of ")
     assert lines["git"].endswith("bound read-only in a private mount namespace")
+    assert lines["network"].startswith(
+        "network:    off: the session's commands share a network namespace with only a loopback"
+    )
 
 
 def test_status_without_namespaces(dirs: Dirs, capsys) -> None:
@@ -128,6 +131,7 @@ def test_status_without_namespaces(dirs: Dirs, capsys) -> None:
     assert "run:        /run is the host's" in out
     assert "processes:  no PID namespace here: the launcher is a subreaper" in out
     assert "Landlock rules alone" in out
+    assert "network:    off: each command is cut off on its own (no TCP" in out
 
 
 def test_status_names_the_environment_choice(run_cli, monkeypatch) -> None:

@@ -25,7 +25,7 @@ from tests.agent.test_turn_control import make_agent, wait_for
 def run_exec(server, cwd: Path, home: Path, *args: str, **popen):
     argv = [sys.executable, "-m", "codex_tui", "-c", "model_provider=scripted"]
     argv += ["-c", f"model_providers.scripted.base_url={server.base_url}"]
-    argv += ["-c", "sandbox_workspace_write.network_access=true", "exec", *args]
+    argv += ["exec", *args]  # the network stays off (the default)
     env = {**os.environ, "CODEX_TUI_HOME": str(home)}
     if popen:
         return subprocess.Popen(argv, cwd=cwd, env=env, **popen)
@@ -62,13 +62,15 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_a_dev_server_in_the_background_is_reached_then_stopped(dirs) -> None:
+    """With the network off: the two commands share the session's loopback."""
     root, home = dirs
     port = free_port()
     # The interpreter itself, not a pyenv shim (a shim may cd to a folder the
     # sandbox's private /tmp hides).
     serve = f"{sys.executable} -m http.server {port} --bind 127.0.0.1"
     fetch = (
-        "import urllib.request;"
+        "import os, urllib.request;"
+        "print('network disabled:', os.environ.get('CODEX_TUI_SANDBOX_NETWORK_DISABLED'));"
         f"print(urllib.request.urlopen('http://127.0.0.1:{port}/index.html').read().decode())"
     )
     script = [
@@ -84,6 +86,7 @@ def test_a_dev_server_in_the_background_is_reached_then_stopped(dirs) -> None:
         stopped = outputs(server.bodies[3])["stop"]
     assert result.returncode == 0, result.stderr
     assert "Session 1 is still running" in started and f"port {port}" in started
+    assert "network disabled: 1" in fetched
     assert "hello from the dev server" in fetched
     assert "Session 1 exited" in stopped
     pid = int(started.split("(pid ")[1].split(")")[0])
