@@ -484,6 +484,9 @@ class Agent(ModelRequests):
             return TurnOutcome(status="aborted", last_message=None)
         urls = await asyncio.to_thread(_image_urls, images)
         self.emit(ev.TurnStarted(turn_id=turn_id, user_input=text, images=images))
+        if len(urls) < len(images):
+            missing = len(images) - len(urls)
+            self.emit(ev.WarningEvent(message=f"{missing} attached image(s) could not be read"))
         if self.tools.env.snapshots is not None:
             self.tools.env.snapshots.begin_turn(turn_id)
         self._warn_chat_state()

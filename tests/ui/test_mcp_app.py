@@ -33,7 +33,14 @@ async def test_the_approval_dialog_names_server_tool_and_arguments(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.agent is not None, what="the agent")
         await pilot.press(*"erase them", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="the dialog")
+        # Pushed, then composed: wait for its contents, not only the screen (under load
+        # the two are apart).
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ApprovalScreen)
+            and app.screen.query("#approval-command Static"),
+            what="the dialog",
+        )
         dialog = app.screen
         title = str(dialog.query_one("#approval-title").content)
         assert "Call this MCP tool?" in title and "erase" in title and "box" in title
