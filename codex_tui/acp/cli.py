@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # The longest message accepted (a prompt with images is a few MB of base64).
 MESSAGE_LIMIT = 50 * 1024 * 1024
+# After the end of input, how long requests already read may take to be answered.
+SETTLE_S = 5.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +77,7 @@ async def serve(config: Config) -> int:
     from acp.agent.connection import AgentSideConnection
     from acp.interfaces import Agent
 
-    from codex_tui.acp.framing import guard
+    from codex_tui.acp.framing import InFlight, guard
     from codex_tui.acp.server import CodexAcpAgent
 
     reader, writer = await protocol_streams()
@@ -83,10 +85,15 @@ async def serve(config: Config) -> int:
     checked = asyncio.StreamReader(limit=MESSAGE_LIMIT)
     # The SDK calls the methods an object has (a missing one is "method not found"),
     # so ours need not spell out the whole Agent protocol.
-    conn = AgentSideConnection(cast(Agent, agent), writer, checked, listening=False)
+    inflight = InFlight()
+    conn = AgentSideConnection(
+        cast(Agent, agent), writer, checked, listening=False, observers=[inflight.observe]
+    )
     guarding = asyncio.create_task(guard(reader, checked, writer))
     try:
         await conn.listen()
+        # The client closed stdin: what it asked before still gets its answer.
+        await inflight.settle(timeout=SETTLE_S)
     finally:
         guarding.cancel()
         await agent.aclose()

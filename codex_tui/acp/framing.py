@@ -95,3 +95,35 @@ async def guard(
             await writer.drain()
     finally:
         sink.feed_eof()
+
+
+class InFlight:
+    """The requests read and not yet answered (an observer of the SDK's
+    connection), so that after the client closes stdin the answers to what it
+    already asked still go out before the connection closes."""
+
+    def __init__(self) -> None:
+        self.pending: set[object] = set()
+        self._settled = asyncio.Event()
+        self._settled.set()
+
+    def observe(self, event: Any) -> None:
+        from acp.connection import StreamDirection
+
+        message = event.message
+        if "id" not in message:
+            return
+        if event.direction is StreamDirection.INCOMING and "method" in message:
+            self.pending.add(message["id"])
+            self._settled.clear()
+        elif event.direction is StreamDirection.OUTGOING and "method" not in message:
+            self.pending.discard(message["id"])
+            if not self.pending:
+                self._settled.set()
+
+    async def settle(self, timeout: float) -> None:
+        """Wait until every request read has been answered, at most `timeout` s."""
+        try:
+            await asyncio.wait_for(self._settled.wait(), timeout)
+        except TimeoutError:
+            log.warning("closing with %d requests unanswered", len(self.pending))
