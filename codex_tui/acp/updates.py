@@ -82,6 +82,7 @@ class Translator:
         self._sent_at: dict[str, float] = {}
         self._diffs: dict[str, list[Content]] = {}
         self._terminals: dict[int, str] = {}  # background terminal -> call id
+        self._open: set[str] = set()  # tool calls the client sees as not finished
         self._notes = 0
 
     def translate(self, event: ev.Event, *, replay: bool = False) -> list[Update]:
@@ -172,11 +173,23 @@ class Translator:
             case ev.Compacted(automatic=automatic):
                 how = "automatically " if automatic else ""
                 return [self._thinking(f"\nThe conversation was {how}compacted.\n")]
-            case ev.TurnFailed(message=message) if replay:
-                return [self._note(f"⚠ This turn failed: {message}")]
-            case ev.TurnAborted(reason=reason) if replay:
-                return [self._note(f"This turn was stopped ({reason}).")]
+            case ev.TurnComplete() | ev.TurnAborted() | ev.TurnFailed():
+                return self._turn_end(event, replay)
         return []
+
+    def _turn_end(self, event: ev.Event, replay: bool) -> list[Update]:
+        """Calls a turn left unfinished (one waiting for an answer when the turn
+        was cancelled) end as failed; a background terminal's call goes on."""
+        running = set(self._terminals.values())
+        updates: list[Update] = [
+            self._call(call, status="failed") for call in sorted(self._open - running)
+        ]
+        match event:
+            case ev.TurnFailed(message=message) if replay:
+                updates.append(self._note(f"⚠ This turn failed: {message}"))
+            case ev.TurnAborted(reason=reason) if replay:
+                updates.append(self._note(f"This turn was stopped ({reason})."))
+        return updates
 
     # --- approvals -------------------------------------------------------------------
 
@@ -326,6 +339,10 @@ class Translator:
     ) -> ToolCallStart | ToolCallProgress:
         """A `tool_call` the first time the client hears of `call_id`, then
         `tool_call_update`s (which change only the fields they carry)."""
+        if status in ("completed", "failed"):
+            self._open.discard(call_id)
+        elif status is not None:
+            self._open.add(call_id)
         fields: dict[str, Any] = {
             "kind": kind,
             "status": status,
