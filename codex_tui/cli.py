@@ -39,6 +39,7 @@ SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
     "sandbox": ("codex_tui.sandbox.cli", "run a command inside the sandbox"),
     "config": ("codex_tui.config.cli", "print the effective configuration"),
     "tools": ("codex_tui.tools.cli", "list the tools the model is given"),
+    "acp": ("codex_tui.acp.cli", "serve the Agent Client Protocol on stdio (editors, Toad)"),
 }
 
 
