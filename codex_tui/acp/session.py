@@ -9,7 +9,7 @@ import contextlib
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from acp import RequestError
 from acp.schema import ConfigOptionUpdate, PromptResponse
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from codex_tui.acp.content import Block
     from codex_tui.agent.controller import Agent
     from codex_tui.config import Config
+    from codex_tui.policy import Mode
     from codex_tui.sessions import SessionData
 
 
@@ -135,14 +136,12 @@ class AcpSession:
         return mode_state(self.mode, self.config.approval_policy, self.config.sandbox_mode)
 
     async def set_mode(self, mode_id: str) -> None:
-        mode = MODES_BY_ID.get(mode_id)
-        if mode is None:
+        from codex_tui.agent.modes import set_mode
+
+        if mode_id not in MODES_BY_ID:
             raise RequestError.invalid_params({"details": f"no mode {mode_id!r}"})
         try:
-            await self.agent.override(
-                approval_policy=mode.approval_policy or self.config.approval_policy,
-                sandbox_mode=mode.sandbox_mode or self.config.sandbox_mode,
-            )
+            await set_mode(self.agent, cast("Mode", mode_id))
         except ValueError as exc:
             raise RequestError.invalid_params({"details": str(exc)}) from None
         self.mode = mode_id

@@ -1,6 +1,6 @@
-"""Session modes and config options a client can switch: modes are approval and
-sandbox presets (the config's own settings are the default mode); the model and
-the reasoning effort are select options."""
+"""Session modes and config options a client can switch: the modes are the app's
+working modes (default, auto-edit, plan; see `policy.modes`); the model and the
+reasoning effort are select options."""
 
 from __future__ import annotations
 
@@ -33,35 +33,22 @@ class Mode:
     id: str
     name: str
     description: str
-    # None: as the config sets it.
-    approval_policy: ApprovalPolicy | None = None
-    sandbox_mode: SandboxMode | None = None
 
 
+# The app's working modes (shift+tab there), under the same ids.
 MODES = (
     Mode(
         id="default", name="Default", description="The approval policy and sandbox of your config"
     ),
     Mode(
-        id="read-only",
-        name="Read only",
-        description="Reads and answers; asks before changing anything",
-        approval_policy="on-request",
-        sandbox_mode="read-only",
+        id="auto-edit",
+        name="Auto-edit",
+        description="Patches inside the workspace apply without asking; commands follow the policy",
     ),
     Mode(
-        id="auto",
-        name="Auto",
-        description="Edits and runs commands inside the workspace; asks before going further",
-        approval_policy="on-request",
-        sandbox_mode="workspace-write",
-    ),
-    Mode(
-        id="full-access",
-        name="Full access",
-        description="No sandbox and no questions: edits and runs anything",
-        approval_policy="never",
-        sandbox_mode="danger-full-access",
+        id="plan",
+        name="Plan",
+        description="Read-only: the agent explores and answers with a plan, changing nothing",
     ),
 )
 MODES_BY_ID = {mode.id: mode for mode in MODES}

@@ -129,12 +129,12 @@ async def test_modes_and_the_model_option(workspace: Path, isolated_home: Path) 
             sid = session.session_id
             assert session.modes is not None and session.modes.current_mode_id == "default"
             assert [m.id for m in session.modes.available_modes] == [
-                "default", "read-only", "auto", "full-access",
+                "default", "auto-edit", "plan",
             ]  # fmt: skip
             options = {o.id: o for o in session.config_options or []}
             assert options["model"].current_value == "model-a"
             assert options["reasoning_effort"].current_value == "default"
-            await conn.set_session_mode(session_id=sid, mode_id="read-only")
+            await conn.set_session_mode(session_id=sid, mode_id="plan")
             changed = await conn.set_config_option(
                 config_id="model", session_id=sid, value="model-b"
             )
@@ -144,12 +144,14 @@ async def test_modes_and_the_model_option(workspace: Path, isolated_home: Path) 
             await conn.prompt(session_id=sid, prompt=[text_block("hi")])
         body = server.bodies[0]
     assert body["model"] == "model-b"
-    # The turn ran with the mode's settings (the session file's turn_context says).
+    # The turn ran in plan mode: no tool that writes offered, read-only sandbox
+    # under `never` (the session file's turn_context says).
+    assert "apply_patch" not in {t["name"] for t in body["tools"]}
     (file,) = (isolated_home / "sessions").rglob("*.jsonl")
     lines = [json.loads(line) for line in file.read_text().splitlines()]
     (turn,) = [line["payload"] for line in lines if line["type"] == "turn_context"]
     assert turn["sandbox_policy"] == {"type": "read-only"}
-    assert turn["approval_policy"] == "on-request"
+    assert turn["approval_policy"] == "never"
 
 
 async def test_the_editors_mcp_servers_are_used(workspace: Path, isolated_home: Path) -> None:

@@ -37,8 +37,10 @@ async def test_the_approval_dialog_names_server_tool_and_arguments(
         # the two are apart).
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, ApprovalScreen)
-            and app.screen.query("#approval-command Static"),
+            lambda: (
+                isinstance(app.screen, ApprovalScreen)
+                and app.screen.query("#approval-command Static")
+            ),
             what="the dialog",
         )
         dialog = app.screen
