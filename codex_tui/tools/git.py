@@ -117,7 +117,8 @@ async def working_tree_diff(root: Path) -> str:
     compared with the empty tree. Outside a repository: ToolArgumentError.
 
     Untracked files are added as intent-to-add to a throwaway copy of the index,
-    so one `git diff` covers them and the real index is never touched.
+    so one `git diff` covers them (renames of tracked files included) and the
+    real index is never touched.
     """
     try:
         top = Path((await git(root, "rev-parse", "--show-toplevel")).strip())
@@ -127,12 +128,23 @@ async def working_tree_diff(root: Path) -> str:
         base = (await git(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")).strip()
     except ToolArgumentError:  # no commit yet: everything is new
         base = (await git(top, "hash-object", "-t", "tree", "/dev/null")).strip()
-    untracked = await git(top, "ls-files", "--others", "--exclude-standard", "-z")
+    # A wholly untracked folder comes as one entry (`new/`), not as its files:
+    # `add -N` matches every pathspec against every path, so thousands of new
+    # files one by one cost seconds; their folders, milliseconds.
+    untracked = await git(
+        top, "ls-files", "--others", "--exclude-standard", "--directory", "--no-empty-directory",
+        "-z",
+    )  # fmt: skip
     index = Path(
         (await git(top, "rev-parse", "--path-format=absolute", "--git-path", "index")).strip()
     )
     with tempfile.TemporaryDirectory(prefix="codex-tui-diff-") as scratch:
-        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        # Literal: a file named `a[1].txt` is that file, not a pattern.
+        env = {
+            **os.environ,
+            "GIT_INDEX_FILE": str(Path(scratch) / "index"),
+            "GIT_LITERAL_PATHSPECS": "1",
+        }
         if index.exists():
             # copy2 keeps the index's mtime: git compares it with the entries' mtimes to
             # spot files changed within the same second ("racily clean"); a fresh mtime

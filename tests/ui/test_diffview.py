@@ -657,3 +657,28 @@ async def test_working_tree_diff_finds_renames_to_untracked_names(tmp_path: Path
     assert shown[:3] == [" 2 files changed  +1", "  R  a.txt → b.txt  +1", "  A  blob.bin"]
     assert " R  a.txt → b.txt  +1" in shown and "     (binary file, not shown)" in shown
     assert "   51 + 50" in shown
+
+
+async def test_working_tree_diff_takes_a_new_folder_whole_and_odd_names_literally(
+    tmp_path: Path,
+) -> None:
+    """A wholly untracked folder goes to `add -N` as one path (the fast way), its
+    ignored files still left out; a name with glob characters is only itself."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / ".gitignore").write_text("*.log\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    (root / "pkg" / "deep").mkdir(parents=True)
+    (root / "pkg" / "x.py").write_text("x = 1\n")
+    (root / "pkg" / "deep" / "y.py").write_text("y = 2\n")
+    (root / "pkg" / "noise.log").write_text("ignored\n")
+    (root / "only-logs").mkdir()
+    (root / "only-logs" / "a.log").write_text("ignored\n")
+    (root / "a[1].txt").write_text("bracketed\n")
+    text = await working_tree_diff(root)
+    assert "+++ b/pkg/x.py" in text and "+++ b/pkg/deep/y.py" in text
+    assert "noise.log" not in text and "only-logs" not in text
+    assert "+++ b/a[1].txt" in text
+    assert git(root, "status", "--porcelain") == "?? a[1].txt\n?? pkg/\n"
