@@ -230,6 +230,9 @@ class Config:
     # The longest a command may run when the model asks for more time.
     command_max_timeout_ms: int = positive(600_000)
     project_doc_max_bytes: int = non_negative(32 * 1024)
+    # `bash -lc` commands run after a once-per-session snapshot of the login
+    # profile instead of re-reading it each time (see sandbox/shell_snapshot.py).
+    shell_snapshot: bool = True
     # Background terminals (exec_command) that may run at once.
     max_background_terminals: int = positive(8)
     theme: str = "dark"

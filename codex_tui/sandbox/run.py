@@ -37,6 +37,13 @@ from codex_tui.sandbox.netns import SessionNetwork, SharedNet
 from codex_tui.sandbox.output import OutputLimits
 from codex_tui.sandbox.process import run_process
 from codex_tui.sandbox.settings import SandboxPolicy
+from codex_tui.sandbox.shell_snapshot import (
+    CAPTURE,
+    SNAPSHOT_VAR,
+    login_script,
+    parse_capture,
+    with_snapshot,
+)
 from codex_tui.sandbox.spec import NamespaceStrategy
 from codex_tui.sandbox.tmpdir import PrivateTmp
 
@@ -89,8 +96,11 @@ class Sandbox:
         namespaces: NamespaceStrategy = "auto",
         hidden_dirs: tuple[Path, ...] | None = None,
         previous: Sandbox | None = None,
+        shell_snapshots: bool = True,
     ) -> None:
         self.policy = policy
+        # `bash -lc` runs after a once-per-session snapshot of the profile (shell_snapshot).
+        self.shell_snapshots = shell_snapshots
         self.workspace = Path(workspace).resolve()
         self.env_policy = env_policy or EnvPolicy()
         self.support = support or probe_support()
@@ -123,6 +133,9 @@ class Sandbox:
         if previous is not None:
             previous._owns_shared = False
         self._scan_lock = threading.Lock()
+        # The login shell's snapshot: None until tried, "" when it cannot be used.
+        self._snapshot: str | None = previous._snapshot if previous is not None else None
+        self._snapshot_lock = asyncio.Lock()
         self._scan: gitdirs.GitScan | None = None
         self._protected: tuple[Path, ...] | None = None
 
@@ -138,6 +151,7 @@ class Sandbox:
     ) -> Sandbox:
         """From an object with the config's attribute names (duck-typed)."""
         kwargs.setdefault("default_timeout_ms", getattr(config, "command_timeout_ms", 10_000))
+        kwargs.setdefault("shell_snapshots", getattr(config, "shell_snapshot", True))
         return cls(
             SandboxPolicy.from_config(config, network_access=network_access),
             workspace=workspace,
@@ -246,7 +260,12 @@ class Sandbox:
         return env
 
     def launch(
-        self, argv: list[str] | tuple[str, ...], *, cwd: Path | None = None, sandboxed: bool = True
+        self,
+        argv: list[str] | tuple[str, ...],
+        *,
+        cwd: Path | None = None,
+        sandboxed: bool = True,
+        extra_env: Mapping[str, str] | None = None,
     ) -> Launch:
         """The wrapped command line (raises SandboxUnavailable rather than run unconfined).
 
@@ -274,10 +293,29 @@ class Sandbox:
             mechanism=mechanism,
             workspace=self.workspace,
             cwd=Path(cwd).resolve() if cwd is not None else self.workspace,
-            env=self._env(sandboxed=sandboxed),
+            env={**self._env(sandboxed=sandboxed), **(extra_env or {})},
             bwrap=self.support.bwrap or "bwrap",
             context=context,
         )
+
+    async def _login_snapshot(self, cwd: Path | None) -> str:
+        """The session's login-shell snapshot, captured by the first caller ("":
+        none, run `bash -lc` as is). See shell_snapshot."""
+        async with self._snapshot_lock:
+            if self._snapshot is None:
+                self._snapshot = ""
+                launch = self.launch(["bash", "-lc", CAPTURE], cwd=cwd)
+                try:
+                    result = await run_process(
+                        launch.argv, cwd=launch.cwd, env=launch.env, timeout_ms=10_000,
+                        limits=self.limits,
+                        graceful_leader=launch.mechanism is Mechanism.LANDLOCK,
+                    )  # fmt: skip
+                except OSError:
+                    return ""
+                if result.exit_code == 0 and not result.timed_out and not result.truncated:
+                    self._snapshot = parse_capture(result.output) or ""
+            return self._snapshot
 
     async def run(
         self,
@@ -291,7 +329,13 @@ class Sandbox:
         """Run `argv` to completion; `sandboxed=False` for an approved escalation."""
         if sandboxed:
             await asyncio.to_thread(self.prepare)  # a walk, a namespace: off the loop
-        launch = self.launch(argv, cwd=cwd, sandboxed=sandboxed)
+        extra_env: dict[str, str] = {}
+        script = login_script(argv) if sandboxed and self.shell_snapshots else None
+        if script is not None and self.mechanism is not Mechanism.NONE:
+            snapshot = await self._login_snapshot(cwd)
+            if snapshot:
+                argv, extra_env = with_snapshot(script), {SNAPSHOT_VAR: snapshot}
+        launch = self.launch(argv, cwd=cwd, sandboxed=sandboxed, extra_env=extra_env)
         inside = launch.mechanism is not Mechanism.NONE
         if not launch.cwd.is_dir():
             return ExecResult(1, f"working directory {launch.cwd} does not exist\n", 0, False,
