@@ -160,5 +160,8 @@ def image_files(args: argparse.Namespace, cwd: Path) -> list[Path]:
     for value in getattr(args, "image", None) or []:
         for name in decode_arg(value).split(","):
             if name.strip():
-                out.append(cwd / Path(name.strip()).expanduser())
+                try:
+                    out.append(cwd / Path(name.strip()).expanduser())
+                except RuntimeError:
+                    raise CliError(f"-i {name.strip()}: no such user's home", 2) from None
     return out

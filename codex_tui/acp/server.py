@@ -58,6 +58,8 @@ class CodexAcpAgent:
         self.sessions: dict[str, AcpSession] = {}
         self.client_capabilities: ClientCapabilities | None = None
         self._client: Client | None = None
+        # Loads one at a time: two of one session would open two agents on one file.
+        self._loading = asyncio.Lock()
 
     def on_connect(self, conn: Client) -> None:
         self._client = conn
@@ -114,12 +116,13 @@ class CodexAcpAgent:
         additional_directories: list[str] | None = None,
         **kwargs: Any,
     ) -> LoadSessionResponse:
-        data = await find_session(session_id)
-        old = self.sessions.pop(session_id, None)
-        if old is not None:
-            await old.close()
-        session = await self._open(cwd, mcp_servers, acp_id=session_id, resume=data)
-        self.sessions[session_id] = session
+        async with self._loading:
+            data = await find_session(session_id)
+            old = self.sessions.pop(session_id, None)
+            if old is not None:
+                await old.close()
+            session = await self._open(cwd, mcp_servers, acp_id=session_id, resume=data)
+            self.sessions[session_id] = session
         await session.outbox.flush()  # the whole conversation comes before the answer
         return LoadSessionResponse(modes=session.modes(), config_options=session.options())
 

@@ -57,6 +57,7 @@ class AcpSession:
         self.models = known_models(config.model, None)
         self._cancelled = False
         self._turn_started = False
+        self._prompting = False  # a prompt request is being served
         self._listing: asyncio.Task[None] | None = None
 
     @classmethod
@@ -110,10 +111,19 @@ class AcpSession:
 
     async def prompt(self, blocks: Sequence[Block]) -> PromptResponse:
         agent = self.agent
-        if agent.busy:
+        # The SDK serves requests concurrently: the check and the claim happen with
+        # no await between them, so a second prompt is refused, never queued.
+        if agent.busy or self._prompting:
             raise RequestError.invalid_request(
                 {"details": "this session is still working on a prompt (cancel it first)"}
             )
+        self._prompting = True
+        try:
+            return await self._prompt(agent, blocks)
+        finally:
+            self._prompting = False
+
+    async def _prompt(self, agent: Agent, blocks: Sequence[Block]) -> PromptResponse:
         text, images = await read_prompt(blocks, self.root)
         self._cancelled = self._turn_started = False
         outcome = await agent.submit(text, images)

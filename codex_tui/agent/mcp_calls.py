@@ -90,6 +90,10 @@ async def run_mcp_call(
     return CallResult(text, "run" if not result.is_error else "failed", images=images)
 
 
+# A result's images taken per call (a server could send thousands).
+MAX_IMAGES = 10
+
+
 def _prepare_images(content: list[Any], prefix: str) -> tuple[tuple[Attachment, ...], list[str]]:
     """A result's images, prepared like attachments (a server's bytes are not
     trusted: one that Pillow cannot read is named, not sent)."""
@@ -98,7 +102,11 @@ def _prepare_images(content: list[Any], prefix: str) -> tuple[tuple[Attachment, 
     from codex_tui.mcp.results import result_images
 
     images, unusable = [], []
-    for n, raw in enumerate(result_images(content), 1):
+    found = result_images(content)
+    if len(found) > MAX_IMAGES:
+        unusable.append(f"{len(found) - MAX_IMAGES} more images than the {MAX_IMAGES} taken")
+        found = found[:MAX_IMAGES]
+    for n, raw in enumerate(found, 1):
         try:
             images.append(attach_bytes(raw, f"{prefix}-{n}"))
         except (ImageError, OSError) as exc:

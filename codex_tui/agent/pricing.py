@@ -17,6 +17,10 @@ from codex_tui.config.schema import ModelPrice
 __all__ = ["PRICES", "cost_usd", "describe_usage", "price_for"]
 
 PRICES: dict[str, ModelPrice] = {
+    # The "pro" models share a prefix with far cheaper ones: listed on their own.
+    "gpt-5-pro": ModelPrice(input=15.00, cached_input=15.00, output=120.00),
+    "o3-pro": ModelPrice(input=20.00, cached_input=20.00, output=80.00),
+    "o1-pro": ModelPrice(input=150.00, cached_input=150.00, output=600.00),
     "gpt-5-nano": ModelPrice(input=0.05, cached_input=0.005, output=0.40),
     "gpt-5-mini": ModelPrice(input=0.25, cached_input=0.025, output=2.00),
     "gpt-5": ModelPrice(input=1.25, cached_input=0.125, output=10.00),

@@ -103,6 +103,17 @@ class CallResult:
     images: tuple[Attachment, ...] = ()
 
 
+def _readable_urls(images: list[Attachment]) -> list[str]:
+    """Data URLs of stored images; one deleted meanwhile is left out, not fatal."""
+    urls = []
+    for image in images:
+        try:
+            urls.append(image.url())
+        except OSError:
+            continue
+    return urls
+
+
 class ToolRunner:
     """Runs one response's calls: read-only ones concurrently, the rest in order."""
 
@@ -139,7 +150,7 @@ class ToolRunner:
                 for image in pictures
             ]
             pictures = [image for _, _, found in shown for image in found]
-            urls = await asyncio.to_thread(lambda: [image.url() for image in pictures])
+            urls = await asyncio.to_thread(_readable_urls, pictures)
             note = "<tool_images>\n" + "\n".join(lines) + "\n</tool_images>"
             outputs.append(user_message(note, urls))
         return outputs

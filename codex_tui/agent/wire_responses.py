@@ -114,15 +114,19 @@ def web_search(raw: dict[str, Any]) -> WebSearchDone:
     action = _object(raw, "action")
     query = _text(action, "query") or _text(raw, "query")
     found = action.get("sources")
-    sources = tuple(
-        str(s["url"])[:2000]
-        for s in (found if isinstance(found, list) else [])
-        if isinstance(s, dict)
-        and isinstance(s.get("url"), str)
-        and s["url"].startswith(("https://", "http://"))
-    )
+    urls = [s.get("url") for s in (found if isinstance(found, list) else []) if isinstance(s, dict)]
+    sources = tuple(u[:2000] for u in urls if isinstance(u, str) and web_url(u))
     status = _text(raw, "status") or "completed"
+    query = "".join(c if c.isprintable() else " " for c in query)  # no terminal controls
     return WebSearchDone(call_id=_text(raw, "id"), query=query, sources=sources, status=status)
+
+
+def web_url(url: str) -> bool:
+    """An http(s) address with nothing a terminal would act on (it becomes an OSC 8
+    link: a control character inside would end it and start a sequence of its own)."""
+    return url.startswith(("https://", "http://")) and all(
+        c.isprintable() and not c.isspace() for c in url
+    )
 
 
 def _object(event: dict[str, Any], key: str) -> dict[str, Any]:

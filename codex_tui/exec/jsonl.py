@@ -47,8 +47,9 @@ class JsonEventWriter:
                 self.thread_started(session_id)
             case ev.TurnStarted(user_input=text, images=images):
                 self._emit("turn.started")
-                item: dict[str, Any] = {"id": self._id(), "type": "user_message", "text": text}
-                if images:
+                if images:  # the attachments echoed (a text-only turn adds no item)
+                    item: dict[str, Any] = {"id": self._id(), "type": "user_message"}
+                    item["text"] = text
                     item["images"] = [
                         {
                             "name": i.name,
@@ -60,7 +61,7 @@ class JsonEventWriter:
                         }
                         for i in images
                     ]
-                self._item("item.completed", item)
+                    self._item("item.completed", item)
             case ev.WebSearchEnd(query=query, sources=sources, status=status):
                 item = {"id": self._id(), "type": "web_search", "query": query}
                 self._item("item.completed", {**item, "sources": list(sources), "status": status})

@@ -35,7 +35,10 @@ def pasted_image_paths(text: str, cwd: Path) -> list[Path] | None:
     for word in words:
         if word.startswith("file://"):
             word = unquote(urlparse(word).path)
-        path = Path(word).expanduser()
+        try:
+            path = Path(word).expanduser()
+        except RuntimeError:  # ~nosuchuser/...: no home to expand to, so text
+            return None
         if not path.is_absolute():
             path = cwd / path
         if not is_image_name(path.name):

@@ -10,6 +10,7 @@ decoding error becomes one `ImageError` line.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,9 @@ __all__ = ["MAX_FILE_BYTES", "MAX_SIDE", "ImageError", "Prepared", "prepare_byte
 
 # What the OpenAI models take comfortably; larger images are scaled down.
 MAX_SIDE = 2048
+# More pixels than this are refused before decoding (Pillow's own guard only
+# warns below twice its limit): 40M is an 8K screen's four times over.
+MAX_PIXELS = 40_000_000
 # Files beyond this are refused before decoding (a screenshot is a few MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Sent as they are; the rest is converted to PNG.
@@ -49,9 +53,13 @@ def prepare_bytes(raw: bytes, name: str) -> Prepared:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(raw)) as img:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(raw)) as img:
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our cap says it
             fmt = img.format or ""
             original = img.size
+            if original[0] * original[1] > MAX_PIXELS:  # before a byte is decoded
+                w, h = original
+                raise ImageError(f"{name}: {w}×{h} is too many pixels for an image")
             too_big = max(img.size) > MAX_SIDE or len(raw) > MAX_SENT_BYTES
             if fmt in SENT_AS_IS and not too_big:
                 img.verify()  # a truncated or corrupt file fails here, not at the server
@@ -63,6 +71,8 @@ def prepare_bytes(raw: bytes, name: str) -> Prepared:
             upright = ImageOps.exif_transpose(img)
             upright.thumbnail((MAX_SIDE, MAX_SIDE))
             return _encode(upright, jpeg=fmt == "JPEG", original=original)
+    except ImageError:
+        raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{name}: not an image codex-tui can read ({_reason(exc)})") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:

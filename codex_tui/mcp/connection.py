@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -73,7 +75,24 @@ def import_sdk() -> None:
             logger.propagate = False
 
 
-def dies_with_us(command: str, args: list[str], cwd: Path) -> tuple[str, list[str]]:
+@functools.cache
+def _setpriv() -> str | None:
+    """setpriv when it takes --pdeathsig (util-linux 2.33+; busybox's does not)."""
+    found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if found is None:
+        return None
+    try:
+        probe = subprocess.run(
+            [found, "--pdeathsig", "KILL", "--", "true"], capture_output=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found if probe.returncode == 0 else None
+
+
+def dies_with_us(
+    command: str, args: list[str], cwd: Path, path: str | None = None
+) -> tuple[str, list[str]]:
     """The server's command line, wrapped so the kernel kills it when codex-tui
     dies, even by SIGKILL (`setpriv --pdeathsig`, util-linux): a server that
     ignores the end of its stdin would otherwise outlive us. Its own children
@@ -82,11 +101,13 @@ def dies_with_us(command: str, args: list[str], cwd: Path) -> tuple[str, list[st
     The server is started from the event loop's thread, which lives as long as
     codex-tui (the death signal follows the thread that forked, not the process).
     """
-    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    setpriv = _setpriv()
     if setpriv is None or not command:
         return command, args
-    # Found first, so a missing command still reads "command not found: NAME".
-    found = shutil.which(command, path=os.environ.get("PATH")) if "/" not in command else None
+    # Found first (on the server's own PATH when its env sets one), so a missing
+    # command still reads "command not found: NAME".
+    search = path or os.environ.get("PATH")
+    found = shutil.which(command, path=search) if "/" not in command else None
     if "/" in command:
         found = str(cwd / command) if not os.path.isabs(command) else command
         if not os.path.exists(found):
@@ -191,7 +212,9 @@ class McpConnection:
             if key in os.environ and key not in env:
                 env[key] = os.environ[key]
         cwd = self.cwd / self.config.cwd if self.config.cwd else self.cwd
-        command, args = dies_with_us(self.config.command or "", list(self.config.args), cwd)
+        command, args = await asyncio.to_thread(
+            dies_with_us, self.config.command or "", list(self.config.args), cwd, env.get("PATH")
+        )
         params = StdioServerParameters(
             command=command,
             args=args,

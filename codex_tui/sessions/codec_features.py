@@ -42,7 +42,9 @@ def _web_search(e: ev.WebSearchEnd, _: WriteState) -> Payload:
 
 
 def _read_web_search(p: Payload, _: ReadState) -> list[ev.Event]:
-    sources = tuple(s for s in strings(p, "sources") if s.startswith(("https://", "http://")))
+    from codex_tui.agent.wire_responses import web_url
+
+    sources = tuple(s for s in strings(p, "sources") if web_url(s))
     status = text(p, "status") or "completed"
     return [
         ev.WebSearchEnd(

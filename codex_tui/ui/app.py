@@ -550,6 +550,12 @@ class CodexApp(App[int]):
             or text.lstrip().startswith(("/", "!"))
             or self.missing_key() is not None
         )
+        if sending and self.reviewing:  # back in the composer until the review ends
+            self.composer.text = text
+            for image in images:
+                self.composer.add_attachment(image)
+            self.conversation.note("warning", "a review is running; send this when it ends")
+            return
         if images and not sending:  # images wait for the next message, not lost
             for image in images:
                 self.composer.add_attachment(image)

@@ -44,7 +44,7 @@ class AttachmentChips(Static):
     def show(self, images: Sequence[Attachment]) -> None:
         chips = [chip_text(n, image) for n, image in enumerate(images, 1)]
         if chips:
-            chips.append("(backspace at the start removes the last)")
+            chips.append("(backspace on an empty input removes the last)")
         # Plain text: a file's name is not markup.
         self.update(Content("  ".join(chips)))
         self.set_class(bool(images), "-some")
@@ -86,9 +86,8 @@ class ComposerAttachments:
         query_one: Any
 
     def _at_start(self) -> bool:
-        area = self.input
-        start, end = area.selection
-        return start == end == (0, 0)
+        """Backspace takes a chip only from an empty input (never a typo's fix)."""
+        return not self.input.text
 
     def _show_chips(self) -> None:
         self.query_one(AttachmentChips).show(self.attachments)

@@ -8,7 +8,7 @@ Keys (with the input focused):
   up / down                  on the first / last row: walk the input history
   tab                        accept the pop-up's choice
   ctrl+v                     attach the clipboard's image (else paste its text)
-  backspace                  at the very start of the input: drop the last attached image
+  backspace                  on an empty input: drop the last attached image
   esc                        close the pop-up; with no pop-up it is left to the app
   ctrl+c                     never handled here (not even to copy), so the app's binding runs
 """

@@ -122,13 +122,21 @@ class ImageStrip(Widget):
     def compose(self) -> ComposeResult:
         if _text_only:
             pass
-        elif _graphics is not None:
-            picture = _graphics(str(self.image.path))
-            picture.styles.width, picture.styles.height = self.columns, self.rows
+        elif _graphics is not None and (picture := self._picture()) is not None:
             yield picture
         else:
             yield _Blocks(self)
         yield Static(Content(self.image.label()), classes="image-caption")
+
+    def _picture(self) -> Widget | None:
+        """textual-image's widget, or None when the file is gone or not an image
+        (then the half blocks say so in one line, instead of the app failing)."""
+        try:
+            picture: Widget = _graphics(str(self.image.path))
+        except Exception:
+            return None
+        picture.styles.width, picture.styles.height = self.columns, self.rows
+        return picture
 
     def on_click(self) -> None:
         self.app.push_screen(ImageScreen(self.image))

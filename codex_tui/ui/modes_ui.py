@@ -41,6 +41,9 @@ def _switch(app: CodexApp, mode: Mode) -> None:
 def cycle_mode(app: CodexApp) -> None:
     from codex_tui.policy import next_mode
 
+    if app.reviewing:  # the review holds plan mode until it ends
+        app.conversation.note("info", "a review is running in plan mode; switch when it ends")
+        return
     _switch(app, next_mode(app.status_bar.mode))
 
 
@@ -60,6 +63,9 @@ def pick_mode(app: CodexApp, name: str) -> None:
 
 def go(app: CodexApp) -> None:
     """ctrl+r / `/go`: out of plan mode, and the model is told to carry the plan out."""
+    if app.reviewing:
+        app.conversation.note("info", "a review's findings are not a plan to carry out")
+        return
     if app.status_bar.mode != "plan":
         app.conversation.note("info", "ctrl+r carries out a plan made in plan mode (shift+tab)")
         return

@@ -33,6 +33,9 @@ def start_review(app: CodexApp, target: str) -> None:
         if not diff.strip():
             app.conversation.note("info", f"/review: nothing to review in {what}.")
             return
+        if agent.busy:  # something started meanwhile (a hook, a queued message)
+            app.conversation.note("warning", "/review: wait for the current turn to end")
+            return
         if app.diff_view is not None:
             app.diff_view.show_diff_text(diff, title=f"Under review: {what}")
             app.side_has_content()
@@ -40,11 +43,18 @@ def start_review(app: CodexApp, target: str) -> None:
         await set_mode(agent, "plan")
         app.conversation.add_user(f"/review — {what}")
         app.conversation.jump_to_bottom()
-        app.reviewing = True  # not a plan to carry out: no "ctrl+r" hint after it
         try:
             await agent.submit(review_request(what, diff))
         finally:
-            app.reviewing = False
             await set_mode(agent, before)
 
-    app.run_worker(work(), group="review")
+    async def guarded() -> None:
+        # Messages typed during a review wait in the composer (app.on_composer_submitted):
+        # they would otherwise run in the review's plan mode, or push it out of it.
+        app.reviewing = True
+        try:
+            await work()
+        finally:
+            app.reviewing = False
+
+    app.run_worker(guarded(), group="review")

@@ -115,6 +115,11 @@ class SessionController:
         if model or policy or mode:
             change = self._override(agent, model=model, approval_policy=policy, sandbox_mode=mode)
             self.app.run_worker(change, group="settings")
+        working = self.app.status_bar.mode
+        if working != "default":  # the mode the person chose holds for the new agent too
+            from codex_tui.agent.modes import set_mode
+
+            self.app.run_worker(set_mode(agent, working), group="settings")
 
     async def retire(self) -> None:
         """Stop the current agent (its turn ends as interrupted) and close its files."""

@@ -46,7 +46,7 @@ KEYS_HELP = [
     ("shift+tab", "cycle modes: default → auto-edit → plan"),
     ("ctrl+r", "in plan mode: carry out the plan"),
     ("alt+← / alt+→", "lower / raise the reasoning effort"),
-    ("ctrl+v, drop a file", "attach an image (backspace at the start removes it)"),
+    ("ctrl+v, drop a file", "attach an image (backspace on an empty input removes it)"),
     ("!command", "run a command yourself; the model sees its output"),
     ("ctrl+c", "copy selection · interrupt · clear · twice to quit"),
     ("pgup / pgdn, ctrl+end", "scroll the conversation · follow the bottom"),
@@ -135,6 +135,10 @@ def _setting(ctx: SlashContext, what: str, value: str) -> None:
     from codex_tui.ui.pickers import ChoiceScreen
 
     title, help_of = SETTINGS[what]
+    if ctx.app.status_bar.mode == "plan":
+        # Plan mode holds the sandbox read-only and the policy at never.
+        ctx.note("warning", f"/{what}: plan mode sets these; leave it first (shift+tab)")
+        return
     if value:
         if not _apply_setting(ctx, what, value):
             ctx.note("error", f"/{what} {value}: choose one of {', '.join(help_of)}")

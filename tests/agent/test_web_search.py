@@ -59,3 +59,27 @@ def test_the_chat_wire_says_search_is_unavailable(tmp_path: Path, isolated_home:
     lines = [line for line in result.stderr.splitlines() if "web search" in line]
     assert len(lines) == 1 and "not available on the chat wire" in lines[0]
     assert result.stdout == "answered anyway\n"
+
+
+def test_sources_with_terminal_controls_are_dropped_and_the_query_cleaned() -> None:
+    from codex_tui.agent.wire_responses import web_search, web_url
+
+    assert web_url("https://example.org/a?b=c")
+    for bad in (
+        "https://x/\x1b]52;c;AAAA\x07",
+        "https://x/ y",
+        "javascript:alert(1)",
+        "https://x/\u009b",
+    ):
+        assert not web_url(bad), bad
+    found = web_search(
+        {
+            "id": "ws1",
+            "action": {
+                "query": "evil\x1b[2J query",
+                "sources": [{"url": "https://ok.example/"}, {"url": "https://x/\x1b]8;;"}],
+            },
+        }
+    )
+    assert found.sources == ("https://ok.example/",)
+    assert found.query == "evil [2J query"

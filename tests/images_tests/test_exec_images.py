@@ -155,8 +155,14 @@ def test_bad_image_arguments_are_one_line_exit_2(workspace: Path, isolated_home:
     with ScriptedModelServer([]) as s:
         missing = run_exec(s, workspace, isolated_home, "-i", "nope.png", "x")
         fake = run_exec(s, workspace, isolated_home, "-i", "fake.png", "x")
+        nobody = run_exec(s, workspace, isolated_home, "-i", "~no-such-user-here/a.png", "x")
         assert s.bodies == []
-    for result, words in ((missing, "nope.png: no such file"), (fake, "fake.png: not an image")):
+    cases = (
+        (missing, "nope.png: no such file"),
+        (fake, "fake.png: not an image"),
+        (nobody, "no such user's home"),
+    )
+    for result, words in cases:
         assert result.returncode == 2
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr

@@ -31,5 +31,6 @@ def test_anything_else_is_text(tmp_path: Path) -> None:
         "'unbalanced",
         "",
         "a.png " * 2000,  # far too long for a drop
+        "~no-such-user-here/shot.png",  # no home to expand: text, not a crash
     ):
         assert pasted_image_paths(text, tmp_path) is None, text

@@ -89,3 +89,16 @@ def test_attachments_are_kept_once_by_hash(tmp_path: Path, isolated_home: Path) 
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match=r"nope\.png: no such file"):
         attach_file(tmp_path / "nope.png")
+
+
+def test_too_many_pixels_are_refused_before_decoding() -> None:
+    # 13,000 × 13,000 (169 M pixels): under Pillow's error threshold, over our cap.
+    import zlib
+
+    out = io.BytesIO()
+    Image.new("1", (1, 1)).save(out, "PNG")
+    raw = bytearray(out.getvalue())
+    raw[16:24] = (13_000).to_bytes(4, "big") * 2
+    raw[29:33] = zlib.crc32(bytes(raw[12:29])).to_bytes(4, "big")
+    with pytest.raises(ImageError, match="13000×13000 is too many pixels"):
+        prepare_bytes(bytes(raw), "huge.png")

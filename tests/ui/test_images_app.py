@@ -124,6 +124,16 @@ async def test_graphics_mode_draws_through_textual_image(
         await pilot.pause(0.2)
         strip = app.conversation.query_one(ImageStrip)
         assert strip.query(Picture) and not strip.query(_Blocks)
+        # A stored file gone (or a hostile session naming one): one line, no crash.
+        from dataclasses import replace
+
+        gone = replace(image, stored="f" * 64 + ".png")
+        app.conversation.add_user("gone", images=(gone,))
+        await pilot.pause(0.3)
+        missing = list(app.conversation.query(ImageStrip))[-1]
+        blocks = missing.query_one(_Blocks)
+        await wait_for(pilot, lambda: blocks._failed is not None, what="the fallback line")
+        assert blocks._failed == "[image not shown: no longer stored]"
         image_view.prepare_graphics("text")
         app.conversation.add_user("again", images=(image,))
         await pilot.pause(0.2)

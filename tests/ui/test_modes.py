@@ -104,3 +104,37 @@ async def test_alt_arrows_step_the_effort(scripted_server, app_factory) -> None:
         await pilot.press(*"go", "enter")
         await wait_for(pilot, lambda: "ok" in screen_text(app), what="the answer")
     assert scripted_server.bodies[0]["reasoning"]["effort"] == "low"
+
+
+async def test_the_mode_holds_for_a_new_session_and_plan_mode_keeps_its_sandbox(
+    scripted_server, workspace: Path, app_factory
+) -> None:
+    scripted_server.add(Reply([Message("planned")]))
+    app = app_factory(approval_policy="on-request")
+    async with app.run_test(size=(120, 34)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"/mode plan", "enter")
+        await wait_for(pilot, lambda: app.agent.tools.env.mode == "plan")
+        await pilot.press(*"/sandbox danger-full-access", "enter")
+        await wait_for(pilot, lambda: "/sandbox: plan mode sets these" in screen_text(app))
+        assert app.agent.tools.env.sandbox.policy.mode == "read-only"
+        first = app.agent
+        await pilot.press(*"/new", "enter")
+        await wait_for(pilot, lambda: app.agent is not None and app.agent is not first)
+        await wait_for(pilot, lambda: app.agent.tools.env.mode == "plan", what="the new agent")
+        assert app.status_bar.mode == "plan"
+        await pilot.press(*"plan it", "enter")
+        await wait_for(pilot, lambda: "planned" in screen_text(app), what="the answer")
+    assert "apply_patch" not in tool_names(scripted_server.bodies[0])
+
+
+async def test_messages_typed_during_a_review_wait_in_the_composer(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 34)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        app.reviewing = True
+        await pilot.press(*"fix it now", "enter")
+        await wait_for(pilot, lambda: "a review is running" in screen_text(app))
+        assert app.composer.text == "fix it now" and not app.agent.busy
+        await pilot.press("shift+tab")
+        assert app.status_bar.mode == "default"  # the review holds the mode
