@@ -122,7 +122,7 @@ class Journal:
         """Create the staging journal, flushed to disk: written under another name first,
         so that a journal is never seen half-written."""
         fd = dirs.root_fd
-        write_new_file(fd, WRITING_NAME, self.encode(), 0o600, None)
+        write_new_file(fd, WRITING_NAME, [self.encode()], 0o600, None)
         os.rename(WRITING_NAME, JOURNAL_NAMES["staging"], src_dir_fd=fd, dst_dir_fd=fd)
 
     @staticmethod
