@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import stat
 import time
 from dataclasses import dataclass
@@ -91,10 +89,10 @@ class Journal:
     @classmethod
     def new(cls, dirs: WorkspaceDirs, made: list[RelDir], steps: list[Step]) -> Journal:
         return cls(
-            id=secrets.token_hex(8),
+            id=os.urandom(8).hex(),
             root=str(dirs.root),
             root_inode=os.fstat(dirs.root_fd).st_ino,
-            host=socket.gethostname(),
+            host=os.uname().nodename,  # gethostname(), without importing socket
             pid=os.getpid(),
             started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             made_dirs=tuple(made),

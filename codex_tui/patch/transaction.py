@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NoReturn
@@ -191,8 +190,8 @@ class _Commit:
     ) -> None:
         *parent, name = path.relative_to(root).parts
         identity = seen.get(path)
-        temp = side_name(name, secrets.token_hex(4), TEMP_SUFFIX) if content else None
-        backup = side_name(name, secrets.token_hex(4), BACKUP_SUFFIX) if identity else None
+        temp = side_name(name, os.urandom(4).hex(), TEMP_SUFFIX) if content else None
+        backup = side_name(name, os.urandom(4).hex(), BACKUP_SUFFIX) if identity else None
         step = Step(tuple(parent), name, temp, backup)
         doing = f"{change.path}: cannot write" if content else f"{change.old_path}: cannot remove"
         self.items.append(_Item(step, doing, content, identity))

@@ -3,12 +3,15 @@ it small, which must never change where a patch applies."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
 
 from patch_helpers import read_tree, write_tree
 
+import codex_tui
 from codex_tui.patch import apply_patch, build_patch_plan, commit
 
 LINES = 100_000
@@ -63,3 +66,29 @@ def test_a_line_ending_in_cr_added_to_a_lf_file_is_still_found_exactly(ws: Path)
     )
     apply_patch(patch.decode(), ws)
     assert read_tree(ws)["b.txt"] == b"y  \nY\nw\n"
+
+
+def test_apply_patch_starts_without_the_agent_the_config_or_the_ui(ws: Path) -> None:
+    """Its start-up is most of what a small patch costs: nothing heavy is imported."""
+    write_tree(ws, {"a.txt": "a\n"})
+    env = {**os.environ, "PYTHONPATH": str(Path(codex_tui.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "codex_tui", "apply-patch", "-C", str(ws)],
+        input=b"*** Begin Patch\n*** Update File: a.txt\n-a\n+b\n*** End Patch\n",
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.decode().splitlines()
+        if line.startswith("import time:")
+    }
+    assert "codex_tui.patch.transaction" in imported  # the list is read right
+    heavy = {"openai", "httpx", "pydantic", "textual", "rich", "yaml", "mcp"}
+    ours = {"codex_tui.config", "codex_tui.agent", "codex_tui.ui", "codex_tui.tools"}
+    # What start-up once paid for and the patch does not need: the journal's random
+    # names and host name come from os; difflib only for edits not known exactly.
+    spared = {"socket", "secrets", "difflib"}
+    assert not imported & (heavy | ours | spared)
