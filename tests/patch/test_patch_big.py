@@ -77,6 +77,7 @@ def test_apply_patch_starts_without_the_agent_the_config_or_the_ui(ws: Path) -> 
         input=b"*** Begin Patch\n*** Update File: a.txt\n-a\n+b\n*** End Patch\n",
         capture_output=True,
         env=env,
+        cwd=ws,  # not a checkout, whose codex_tui would come first on sys.path
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
