@@ -116,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     # module is loaded, and always resumed when main returns.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    from codex_tui.config import ConfigError
-
     try:
         args = parse_args(argv)
         if as_program:
@@ -136,9 +134,6 @@ def main(argv: list[str] | None = None) -> int:
         if as_program and args.command == "exec":
             leave_at_once(code)
         return code
-    except ConfigError as exc:
-        print(f"codex-tui: {exc}", file=sys.stderr)
-        return 2
     except CliError as exc:
         print(f"codex-tui: {exc}", file=sys.stderr)
         return exc.code
@@ -149,9 +144,21 @@ def main(argv: list[str] | None = None) -> int:
         # stdout closed early (e.g. piped into `head`): not an error worth a trace.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        if not is_config_error(exc):
+            raise
+        print(f"codex-tui: {exc}", file=sys.stderr)
+        return 2
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def is_config_error(exc: Exception) -> bool:
+    """Whether `exc` is a ConfigError. Its module is loaded by then if it is one, so
+    commands that never read the config (apply-patch) never import it, nor YAML."""
+    errors = sys.modules.get("codex_tui.config.errors")
+    return errors is not None and isinstance(exc, errors.ConfigError)
 
 
 def stop_background_on_signals() -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from codex_tui.patch.errors import FileStateError
 
 __all__ = ["Snapshot", "take_snapshot", "write_new_file"]
+
+_PIECE = 1 << 20  # bytes read at a time when comparing
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +27,13 @@ class Snapshot:
     target: str = ""  # where a symlink points
 
 
-def take_snapshot(path: Path | str, display: str, dir_fd: int | None = None) -> Snapshot | None:
+def take_snapshot(
+    path: Path | str, display: str, dir_fd: int | None = None, like: Snapshot | None = None
+) -> Snapshot | None:
     """The entry at `path` (relative to `dir_fd` if given) itself: a symlink is not
     followed, a file is read only if it is still a regular file once open; None when
-    absent."""
+    absent. A file's bytes that are `like`'s are `like`'s own object: a big file
+    checked against a snapshot is not held twice."""
     try:
         st = os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
     except (FileNotFoundError, NotADirectoryError):
@@ -48,7 +54,7 @@ def take_snapshot(path: Path | str, display: str, dir_fd: int | None = None) -> 
         with open(fd, "rb") as f:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return Snapshot("other", mode)
-            data = f.read()
+            data = f.read() if like is None else _read_like(f, like.data)
     except FileNotFoundError:
         return None  # removed since the stat
     except OSError as exc:
@@ -56,16 +62,30 @@ def take_snapshot(path: Path | str, display: str, dir_fd: int | None = None) -> 
     return Snapshot("file", mode, data)
 
 
-def write_new_file(dir_fd: int, name: str, data: bytes, perms: int, mode: int | None) -> None:
+def _read_like(f: BinaryIO, like: bytes) -> bytes:
+    """The rest of `f`, compared with `like` a piece at a time as it is read."""
+    pos = 0
+    while piece := f.read(_PIECE):
+        if like[pos : pos + len(piece)] != piece:
+            return like[:pos] + piece + f.read()
+        pos += len(piece)
+    return like if pos == len(like) else like[:pos]
+
+
+def write_new_file(
+    dir_fd: int, name: str, data: Iterable[bytes], perms: int, mode: int | None
+) -> None:
     """Create `name` in the directory (it must not exist; a symlink there is not followed),
-    write `data`, set `mode` if given (else `perms` less the umask) and flush it to disk."""
+    write the pieces of `data`, set `mode` if given (else `perms` less the umask) and
+    flush it to disk."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(name, flags, perms, dir_fd=dir_fd)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for piece in data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
             if mode is not None:
                 os.fchmod(fd, mode)
             os.fsync(fd)

@@ -7,7 +7,6 @@ is an edit like any other. Edits of one file never overlap and are sorted.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,6 +59,10 @@ def diff_lines(old: Sequence[str], new: Sequence[str]) -> list[Edit]:
         tail += 1
     old_mid = old[head : len(old) - tail]
     new_mid = new[head : len(new) - tail]
+    if not old_mid or not new_mid:  # a new file, say: nothing to compare
+        return [Edit(head, tuple(old_mid), tuple(new_mid))] if old_mid or new_mid else []
+    import difflib  # only here: kept off apply-patch's start-up
+
     matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
     return [
         Edit(head + i1, tuple(old_mid[i1:i2]), tuple(new_mid[j1:j2]))

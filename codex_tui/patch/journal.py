@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import stat
 import time
 from dataclasses import dataclass
@@ -91,10 +89,10 @@ class Journal:
     @classmethod
     def new(cls, dirs: WorkspaceDirs, made: list[RelDir], steps: list[Step]) -> Journal:
         return cls(
-            id=secrets.token_hex(8),
+            id=os.urandom(8).hex(),
             root=str(dirs.root),
             root_inode=os.fstat(dirs.root_fd).st_ino,
-            host=socket.gethostname(),
+            host=os.uname().nodename,  # gethostname(), without importing socket
             pid=os.getpid(),
             started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             made_dirs=tuple(made),
@@ -122,7 +120,7 @@ class Journal:
         """Create the staging journal, flushed to disk: written under another name first,
         so that a journal is never seen half-written."""
         fd = dirs.root_fd
-        write_new_file(fd, WRITING_NAME, self.encode(), 0o600, None)
+        write_new_file(fd, WRITING_NAME, [self.encode()], 0o600, None)
         os.rename(WRITING_NAME, JOURNAL_NAMES["staging"], src_dir_fd=fd, dst_dir_fd=fd)
 
     @staticmethod

@@ -9,7 +9,6 @@ from codex_tui.patch.edits import Edit, merge_touching
 from codex_tui.patch.errors import ContextNotFoundError
 from codex_tui.patch.seek import LineIndex
 from codex_tui.patch.syntax import Chunk, ChunkLine
-from codex_tui.patch.textfile import bodies
 
 __all__ = ["locate_chunks"]
 
@@ -21,15 +20,17 @@ def locate_chunks(
     *,
     eol: str,
     final_newline: bool | None,
+    mixed_endings: bool = True,
 ) -> list[Edit]:
     """The edits `chunks` make to `lines` (which keep their endings).
 
     Each chunk is sought after the end of the previous one, after its `@@`
-    anchors. Added lines get `eol`. With `final_newline`, the result ends with
+    anchors. Added lines get `eol`, which, unless `mixed_endings`, every line
+    but the last already ends with. With `final_newline`, the result ends with
     a newline even when the original did not.
     Raises ContextNotFoundError naming the chunk and the first line not found.
     """
-    index = LineIndex(bodies(lines))
+    index = LineIndex(lines, None if mixed_endings else eol)
     n = len(lines)
     pos = 0
     edits: list[Edit] = []

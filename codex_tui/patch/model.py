@@ -84,6 +84,9 @@ class _Detail:
     remove: Path | None  # what gets unlinked (the source of a move, a deleted file)
     expect: tuple[tuple[Path, Snapshot | None], ...]  # disk state planned against
     create_perms: int = 0o666  # for new files: the kernel applies the umask
+    # Set by build_change:
+    new_lines: Sequence[str] | None = None  # None: the file is deleted
+    existed: bool = False  # there was a file before (old_lines are its lines)
     edits: tuple[Edit, ...] = ()
     groups: tuple[tuple[int, int], ...] = ()  # edit index range of each hunk
 
@@ -92,18 +95,15 @@ class _Detail:
 class FileChange:
     """What happens to one file.
 
-    Paths are relative to the workspace, `/`-separated. `old_text`/`new_text`
-    are the whole contents before/after (None on the side where the file does
-    not exist). `overwritten`: an Add or a Move replaced an existing file.
-    `old_mode`/`new_mode` are permission bits (None: no file / default mode).
-    Every change has at least one hunk, so every change can be selected.
+    Paths are relative to the workspace, `/`-separated. `overwritten`: an Add
+    or a Move replaced an existing file. `old_mode`/`new_mode` are permission
+    bits (None: no file / default mode). Every change has at least one hunk, so
+    every change can be selected.
     """
 
     kind: ChangeKind
     old_path: str | None
     new_path: str | None
-    old_text: str | None
-    new_text: str | None
     hunks: tuple[Hunk, ...]
     overwritten: bool
     old_mode: int | None
@@ -131,6 +131,19 @@ class FileChange:
     @property
     def removed(self) -> int:
         return sum(h.removed for h in self.hunks)
+
+    # The whole contents are joined when asked for, not kept: for a big file each
+    # would be a second copy of it in memory, and committing writes the lines.
+    @property
+    def old_text(self) -> str | None:
+        """The whole content before (None: there was no file)."""
+        return "".join(self._detail.old_lines) if self._detail.existed else None
+
+    @property
+    def new_text(self) -> str | None:
+        """The whole content after (None: the file is deleted)."""
+        lines = self._detail.new_lines
+        return None if lines is None else "".join(lines)
 
     @cached_property
     def diff(self) -> str:
@@ -174,20 +187,23 @@ def build_change(
     hunks = tuple(_hunk(old_lines, edits, a, b) for a, b in groups) or (Hunk(0, 0, 0, 0, ()),)
     if new_lines is None:
         new_lines = splice(old_lines, edits)
-    existed = kind != ChangeKind.ADD or overwritten
     return FileChange(
         kind=kind,
         old_path=old_path,
         new_path=new_path,
-        old_text="".join(old_lines) if existed else None,
-        new_text=None if kind == ChangeKind.DELETE else "".join(new_lines),
         hunks=hunks,
         overwritten=overwritten,
         old_mode=old_mode,
         new_mode=new_mode,
         old_abspath=old_abspath,
         new_abspath=new_abspath,
-        _detail=replace(detail, edits=edits, groups=groups or ((0, 0),)),
+        _detail=replace(
+            detail,
+            new_lines=None if kind == ChangeKind.DELETE else new_lines,
+            existed=kind != ChangeKind.ADD or overwritten,
+            edits=edits,
+            groups=groups or ((0, 0),),
+        ),
     )
 
 

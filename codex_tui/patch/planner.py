@@ -47,6 +47,7 @@ class _Entry:
     lines: list[str]
     bom: bool = False
     eol: str = "\n"
+    mixed: bool = False  # lines end with both `\n` and `\r\n` (else all but the last with eol)
     mode: int | None = None  # permission bits; None: a new file, default mode
     create_perms: int = 0o666
     origin: Path | None = None  # the disk file this content descends from
@@ -88,7 +89,9 @@ class _Planner:
         if b"\0" in snap.data:
             raise FileStateError(wp.display, f"cannot {verb}: looks like a binary file")
         text = self._decoded(key, snap)
-        return _Entry(text.lines, text.bom, text.eol, snap.mode, origin=key, pristine=True)
+        return _Entry(
+            text.lines, text.bom, text.eol, text.mixed, snap.mode, origin=key, pristine=True
+        )
 
     def _decoded(self, key: Path, snap: Snapshot) -> TextFile:
         if key not in self.texts:
@@ -141,7 +144,13 @@ class _Planner:
         lines = [line + "\n" for line in op.lines]
         if lines and not op.final_newline:
             lines[-1] = lines[-1][:-1]
-        entry = _Entry(lines, mode=mode, create_perms=0o777 if op.executable else 0o666, added=True)
+        entry = _Entry(
+            lines,
+            mixed=any(line.endswith("\r") for line in op.lines),  # a `\r\n` line among `\n`s
+            mode=mode,
+            create_perms=0o777 if op.executable else 0o666,
+            added=True,
+        )
         self._touch(key, wp.display)
         self.current[key] = entry
 
@@ -184,15 +193,23 @@ class _Planner:
         key = wp.resolved
         entry = self._load(wp, "update")
         edits = locate_chunks(
-            wp.display, entry.lines, op.chunks, eol=entry.eol, final_newline=op.final_newline
+            wp.display,
+            entry.lines,
+            op.chunks,
+            eol=entry.eol,
+            final_newline=op.final_newline,
+            mixed_endings=entry.mixed,
         )
         mode = entry.mode
         if op.executable is not None and mode is not None:
             mode = mode | ((mode & 0o444) >> 2) if op.executable else mode & ~0o111
+        # A patch line ending in `\r` makes a `\r\n` line in a `\n` file.
+        added = (line for edit in edits for line in edit.new if line.endswith("\n"))
         result = _Entry(
             splice(entry.lines, edits),
             entry.bom,
             entry.eol,
+            entry.mixed or any(line.endswith("\r\n") != (entry.eol == "\r\n") for line in added),
             mode,
             entry.create_perms,
             origin=entry.origin,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NoReturn
@@ -33,7 +32,7 @@ from codex_tui.patch.journal import (
 )
 from codex_tui.patch.model import FileChange, PatchPlan
 from codex_tui.patch.recovery import finish, recover, undo
-from codex_tui.patch.textfile import encode
+from codex_tui.patch.textfile import encode_lines
 
 __all__ = ["CommitResult", "CommittedFile", "commit"]
 
@@ -123,7 +122,7 @@ def _check_unchanged(plan: PatchPlan, dirs: WorkspaceDirs, recovered: bool) -> d
             shown = "/".join(rel)
             try:
                 fd = dirs.get(rel[:-1])
-                found = None if fd is None else _inspect(fd, rel[-1], shown)
+                found = None if fd is None else _inspect(fd, rel[-1], shown, before)
                 if found is not None:
                     seen[path] = found[0]
             except NotADirectoryError as exc:  # a symlink (or a file) on the way
@@ -146,14 +145,16 @@ def _check_unchanged(plan: PatchPlan, dirs: WorkspaceDirs, recovered: bool) -> d
     return seen
 
 
-def _inspect(fd: int, name: str, shown: str) -> tuple[Identity, Snapshot | None] | None:
+def _inspect(
+    fd: int, name: str, shown: str, like: Snapshot | None
+) -> tuple[Identity, Snapshot | None] | None:
     """The entry's identity, then what it holds (an entry swapped in between fails one
     of the two checks); None when there is none."""
     try:
         st = os.stat(name, dir_fd=fd, follow_symlinks=False)
     except FileNotFoundError:
         return None
-    return _identity(st), take_snapshot(name, shown, fd)
+    return _identity(st), take_snapshot(name, shown, fd, like)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +190,8 @@ class _Commit:
     ) -> None:
         *parent, name = path.relative_to(root).parts
         identity = seen.get(path)
-        temp = side_name(name, secrets.token_hex(4), TEMP_SUFFIX) if content else None
-        backup = side_name(name, secrets.token_hex(4), BACKUP_SUFFIX) if identity else None
+        temp = side_name(name, os.urandom(4).hex(), TEMP_SUFFIX) if content else None
+        backup = side_name(name, os.urandom(4).hex(), BACKUP_SUFFIX) if identity else None
         step = Step(tuple(parent), name, temp, backup)
         doing = f"{change.path}: cannot write" if content else f"{change.old_path}: cannot remove"
         self.items.append(_Item(step, doing, content, identity))
@@ -266,8 +267,9 @@ class _Commit:
         return fd
 
     def _stage(self, step: Step, change: FileChange) -> None:
-        assert step.temp is not None and change.new_text is not None
-        data = encode(change.new_text, change._detail.bom)
+        lines = change._detail.new_lines
+        assert step.temp is not None and lines is not None
+        data = encode_lines(lines, change._detail.bom)
         perms = change._detail.create_perms if change.new_mode is None else 0o600
         write_new_file(self._dir(step.dir), step.temp, data, perms, change.new_mode)
 
