@@ -26,8 +26,12 @@ LIMIT = 96 * 1024  # an environment string must stay well under the kernel's 128
 _BEGIN, _END = "__codex_tui_snapshot_begin__", "__codex_tui_snapshot_end__"
 CAPTURE = f"printf '\\n{_BEGIN}\\n'; export -p; alias -p; declare -f; printf '\\n{_END}\\n'"
 # Set per command (or by the shell itself), never carried over from the snapshot.
+# Bash's own read-only variables (SHELLOPTS, BASHOPTS, …) are left out too: a
+# shell would refuse to set them again, with an error before every command.
 _PER_COMMAND = re.compile(
-    r"^declare -x (PWD|OLDPWD|SHLVL|_|CODEX_TUI_[A-Z_]*|TMPDIR)(=|$)", re.MULTILINE
+    r"^declare -[a-zA-Z]*x[a-zA-Z]* (PWD|OLDPWD|SHLVL|_|CODEX_TUI_[A-Z_]*|TMPDIR|SHELLOPTS"
+    r"|BASHOPTS|BASH_VERSINFO|UID|EUID|PPID)(=|$)",
+    re.MULTILINE,
 )
 _BASHES = ("bash", "/bin/bash", "/usr/bin/bash")
 

@@ -80,10 +80,14 @@ def test_capture_parsing_and_which_commands_qualify() -> None:
     assert login_script(["zsh", "-lc", "ls"]) is None
     begin, end = "__codex_tui_snapshot_begin__", "__codex_tui_snapshot_end__"
     assert begin in CAPTURE and end in CAPTURE
-    out = f'noise\n{begin}\ndeclare -x PWD="/x"\ndeclare -x KEEP="1"\ndeclare -x SHLVL="2"\n{end}\n'
+    out = (
+        f'noise\n{begin}\ndeclare -x PWD="/x"\ndeclare -x KEEP="1"\ndeclare -x SHLVL="2"\n'
+        f'declare -rx SHELLOPTS="braceexpand"\ndeclare -rx KEPT_RO="3"\n{end}\n'
+    )
     parsed = parse_capture(out)
-    assert parsed is not None and 'KEEP="1"' in parsed
+    assert parsed is not None and 'KEEP="1"' in parsed and 'KEPT_RO="3"' in parsed
     assert "PWD" not in parsed and "SHLVL" not in parsed and "noise" not in parsed
+    assert "SHELLOPTS" not in parsed
     assert parse_capture("no markers at all") is None
     assert parse_capture(f"\n{begin}\n" + "x" * 200_000 + f"\n{end}\n") is None
     assert parse_capture(f"\n{begin}\ncut short") is None
