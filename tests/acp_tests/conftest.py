@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from acp import spawn_agent_process
 from acp.core import ClientSideConnection
 from acp.schema import (
@@ -24,24 +22,9 @@ from acp.schema import (
 )
 
 from codex_tui.scripted import ScriptedModelServer
+from tests.agent.conftest import workspace  # noqa: F401 (a git repository with one file)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    """A git repository with one committed file."""
-    root = tmp_path / "work"
-    root.mkdir()
-    (root / "notes.txt").write_text("alpha\nbeta\n")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"],
-        cwd=root,
-        check=True,
-    )
-    return root
 
 
 class FakeEditor:

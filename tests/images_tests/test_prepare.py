@@ -19,6 +19,18 @@ def encoded(fmt: str, size: tuple[int, int], color=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
+def png_claiming(side: int) -> bytes:
+    """A 1×1 PNG whose header (CRC mended) claims side × side pixels."""
+    import zlib
+
+    out = io.BytesIO()
+    Image.new("1", (1, 1)).save(out, "PNG")
+    raw = bytearray(out.getvalue())
+    raw[16:24] = side.to_bytes(4, "big") * 2
+    raw[29:33] = zlib.crc32(bytes(raw[12:29])).to_bytes(4, "big")
+    return bytes(raw)
+
+
 def test_a_small_png_goes_byte_for_byte() -> None:
     raw = encoded("PNG", (64, 32))
     got = prepare_bytes(raw, "shot.png")
@@ -60,15 +72,8 @@ def test_bad_bytes_are_one_line(raw: bytes, words: str) -> None:
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded() -> None:
     # A PNG header claiming 100,000 × 100,000 pixels (10 G): Pillow's guard trips.
-    out = io.BytesIO()
-    Image.new("1", (1, 1)).save(out, "PNG")
-    raw = bytearray(out.getvalue())
-    raw[16:24] = (100_000).to_bytes(4, "big") * 2
-    import zlib
-
-    raw[29:33] = zlib.crc32(bytes(raw[12:29])).to_bytes(4, "big")
     with pytest.raises(ImageError, match="not an image codex-tui can read"):
-        prepare_bytes(bytes(raw), "bomb.png")
+        prepare_bytes(png_claiming(100_000), "bomb.png")
 
 
 def test_attachments_are_kept_once_by_hash(tmp_path: Path, isolated_home: Path) -> None:
@@ -93,12 +98,5 @@ def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
 
 def test_too_many_pixels_are_refused_before_decoding() -> None:
     # 13,000 × 13,000 (169 M pixels): under Pillow's error threshold, over our cap.
-    import zlib
-
-    out = io.BytesIO()
-    Image.new("1", (1, 1)).save(out, "PNG")
-    raw = bytearray(out.getvalue())
-    raw[16:24] = (13_000).to_bytes(4, "big") * 2
-    raw[29:33] = zlib.crc32(bytes(raw[12:29])).to_bytes(4, "big")
     with pytest.raises(ImageError, match="13000×13000 is too many pixels"):
-        prepare_bytes(bytes(raw), "huge.png")
+        prepare_bytes(png_claiming(13_000), "huge.png")
