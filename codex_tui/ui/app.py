@@ -9,7 +9,6 @@ file and process work happens in threads."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from codex_tui.ui.app_keys import KeyAndModeActions
+from codex_tui.ui.app_themes import ThemeHandling
 from codex_tui.ui.cells import FlagCell
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
@@ -98,7 +99,7 @@ class UiApprover:
         return await self.app.ask(request)
 
 
-class CodexApp(App[int]):
+class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
     """codex-tui's main window."""
 
     TITLE = "codex-tui"
@@ -294,61 +295,6 @@ class CodexApp(App[int]):
 
     # -- themes -------------------------------------------------------------------
 
-    def _load_themes(self) -> None:
-        """Called from __init__: a theme set before the stylesheet is first parsed costs
-        nothing, while switching later parses and applies all the CSS again. The
-        pygments style names are checked after the first frame (_check_theme_styles)."""
-        from codex_tui.ui.themes import load_themes
-
-        theme_set = load_themes(check_styles=False)
-        self._theme_set = theme_set
-        for spec in theme_set.themes.values():
-            self.register_theme(spec.textual_theme)
-        self.theme_specs = dict(theme_set.themes)
-        self._theme_warnings = list(theme_set.warnings)
-        name = self.config.theme
-        if name not in self.theme_specs:
-            known = ", ".join(sorted(self.theme_specs))
-            self._theme_warnings.append(f"theme {name!r} not found; using dark ({known})")
-            name = "dark"
-        self.apply_theme(name)
-
-    @work(group="themes")
-    async def _check_theme_styles(self) -> None:
-        """Skip the themes whose pygments style does not exist, with a warning (a bundled
-        theme one of them replaced is back); if the active one goes, dark takes its
-        place. Asking pygments imports its plugin machinery: in a thread, so keys
-        typed meanwhile are handled."""
-        from codex_tui.ui.themes import drop_unknown_styles
-
-        checked = self._theme_set
-        before = len(checked.warnings)
-        changed = await asyncio.to_thread(drop_unknown_styles, checked)
-        for warning in checked.warnings[before:]:
-            self.conversation.note("warning", warning)
-        for name in changed:
-            if name in checked.themes:
-                self.theme_specs[name] = checked.themes[name]
-                self.register_theme(checked.themes[name].textual_theme)
-            else:
-                del self.theme_specs[name]
-        if self.theme in changed and self.theme in self.theme_specs:
-            self.apply_theme(self.theme)  # the bundled one of that name is back
-            self.refresh_css()  # same name, new colours: the watcher does not run
-        elif self.theme in changed:
-            self.conversation.note("warning", f"theme {self.theme!r} cannot be used; using dark")
-            self.apply_theme("dark")
-        for name in changed:
-            if name not in self.theme_specs:
-                self.unregister_theme(name)
-
-    def apply_theme(self, name: str) -> None:
-        spec = self.theme_specs[name]
-        self.theme = spec.textual_theme.name
-        self.pygments_style = spec.pygments_style
-        # The diff view follows the app theme's variables by itself.
-        self.conversation.set_code_theme(spec.pygments_style)
-
     # -- the session --------------------------------------------------------------
 
     async def start_session(self) -> None:
@@ -426,50 +372,6 @@ class CodexApp(App[int]):
         )
         if await self.push_screen_wait(screen):
             self.session.resume(message.path)
-
-    def missing_key(self) -> str | None:
-        """The environment variable the provider needs and lacks, if any."""
-        provider = self.config.provider
-        if provider.env_key and not os.environ.get(provider.env_key):
-            return provider.env_key
-        return None
-
-    def _report_missing_key(self) -> None:
-        if self.missing_key() is None:
-            return
-        from codex_tui.agent.model_client import missing_key_message
-        from codex_tui.config import paths
-
-        self.conversation.markdown(
-            "**No API key.** "
-            + missing_key_message(self.config.model_provider, self.config.provider)
-            + f" (`{paths.config_file()}`).\n\nSend a message, or type `/key`, to paste a"
-            " key for this session only. To look around first, run `codex-tui --demo`."
-        )
-
-    def ask_for_key(self, then_send: str | None = None) -> None:
-        """The key prompt; with `then_send`, that message goes once a key is given
-        (and back to the composer if none is)."""
-        from codex_tui.config import paths
-        from codex_tui.ui.key_prompt import KeyScreen
-
-        variable = self.config.provider.env_key
-        if not variable:
-            self.conversation.note("info", "This provider needs no API key.")
-            return
-
-        def given(key: str | None) -> None:
-            if not key:
-                if then_send:
-                    self.composer.text = then_send
-                return
-            # This process only (the environment policy keeps *KEY* from commands).
-            os.environ[variable] = key
-            self.conversation.note("info", f"{variable} set for this session (not saved).")
-            if then_send:
-                self.session.send(then_send)
-
-        self.push_screen(KeyScreen(variable, str(paths.config_file())), given)
 
     @work(group="templates", exclusive=True)
     async def load_templates(self) -> None:
@@ -583,23 +485,6 @@ class CodexApp(App[int]):
         else:
             self.conversation.note("warning", f"unknown command /{name} — /help lists them")
 
-    def switch_theme(self, name: str) -> None:
-        """`/theme NAME`: apply it and save the choice to config.yaml."""
-        from codex_tui.ui.themes import save_theme_choice
-
-        if name not in self.theme_specs:
-            known = ", ".join(sorted(self.theme_specs))
-            self.conversation.note("error", f"/theme {name}: no such theme (themes: {known})")
-            return
-        self.apply_theme(name)
-        self.config.theme = name
-        try:
-            save_theme_choice(name)
-        except OSError as exc:
-            self.conversation.note("warning", f"theme applied but not saved: {exc}")
-            return
-        self.notify(f"Theme {name} (saved to config.yaml)", timeout=3)
-
     @work(group="diff", exclusive=True)
     async def show_git_diff(self) -> None:
         """`/diff`: the working tree against HEAD, untracked files included."""
@@ -672,31 +557,6 @@ class CodexApp(App[int]):
             driver.write(f"\x1b]9;codex-tui: {what}\x07")
 
     # -- keys ---------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Mode and effort keys act on the main screen only (not in a dialog's field).
-        in_dialog = self.screen is not self.screen_stack[0]
-        return not (action in ("cycle_mode", "go", "effort") and in_dialog)
-
-    def action_cycle_mode(self) -> None:
-        from codex_tui.ui.modes_ui import cycle_mode
-
-        cycle_mode(self)
-
-    def action_go(self) -> None:
-        from codex_tui.ui.modes_ui import go
-
-        go(self)
-
-    def action_effort(self, step: int) -> None:
-        from codex_tui.ui.modes_ui import cycle_effort
-
-        cycle_effort(self, step)
-
-    def action_external_editor(self) -> None:
-        from codex_tui.ui.external_editor import edit_draft
-
-        edit_draft(self)
 
     def action_interrupt(self) -> None:
         if self.template_questions.asking:
