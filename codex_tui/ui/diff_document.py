@@ -471,6 +471,22 @@ class DiffDocument:
         # Every hunk after a file's first starts with a separator row.
         return (self._file_rows[fi] if hi == 0 else first), first + (1 if hi else 0), last
 
+    def row_of(self, path: str, line: int) -> int | None:
+        """The first row to show for `path` at new line `line`: the hunk holding the
+        line (from its start), else the file's header; None for a file not here."""
+        index = 0
+        for fi, f in enumerate(self.files):
+            if f.path != path:
+                index += len(f.hunks)
+                continue
+            for hi, hunk in enumerate(f.hunks):
+                numbers = [hunk.numbers(i)[1] for i in range(len(hunk))]
+                news = [n for n in numbers if n is not None]
+                if news and min(news) <= line <= max(news):
+                    return self.hunk_view(index + hi)[0]
+            return self._file_rows[fi] if fi < len(self._file_rows) else None
+        return None
+
     def hunk_at(self, row: int) -> int | None:
         """The number of the hunk whose rows hold `row`, if any: what a click picks."""
         index = bisect_right(self._hunk_starts, row) - 1

@@ -174,6 +174,15 @@ class DiffView(ScrollView, can_focus=True):
         else:
             self.show_message(text.strip() or "No changes")
 
+    def reveal(self, path: str, line: int) -> bool:
+        """Scroll to `path` at line `line` (its hunk, else its header); False when
+        the diff shown has no such file."""
+        row = self._doc.row_of(path, line)
+        if row is None:
+            return False
+        self.scroll_to(y=row, animate=False)
+        return True
+
     def show_message(self, text: str) -> None:
         """Replace the content with a message (the empty state)."""
         self._doc = DiffDocument(message=text)

@@ -45,3 +45,34 @@ async def test_review_of_uncommitted_changes_and_of_a_commit(
     )
     commit = second["input"][-1]["content"][0]["text"]
     assert f"commit {head.stdout.strip()}" in commit and "+alpha" in commit
+
+
+async def test_the_places_a_review_names_link_into_the_diff(
+    scripted_server, workspace: Path, app_factory
+) -> None:
+    from codex_tui.ui.review_ui import FindingLink
+
+    (workspace / "aaa.txt").write_text("".join(f"line {n}\n" for n in range(80)))
+    (workspace / "notes.txt").write_text("alpha\nBETA\n")
+    answer = (
+        "1. **major** `notes.txt:2` — shouting.\n"
+        "2. **minor** nowhere.py:3 is not in the diff.\n"
+        "3. **nit** aaa.txt:40 — counting."
+    )
+    scripted_server.add(Reply([Message(answer)]))
+    app = app_factory(approval_policy="on-request")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None, what="the agent")
+        await pilot.press(*"/review", "enter")
+        await wait_for(pilot, lambda: app.conversation.query(FindingLink), what="the links")
+        links = list(app.conversation.query(FindingLink))
+        assert [(link.path, link.line) for link in links] == [("notes.txt", 2), ("aaa.txt", 40)]
+        view = app.diff_view
+        assert view is not None
+        view.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        links[0].on_click()  # notes.txt comes after 80 lines of aaa.txt
+        await pilot.pause()
+        assert view.scroll_y > 40
+        row = view._doc.row_of("notes.txt", 2)
+        assert row is not None and round(view.scroll_y) == min(row, round(view.max_scroll_y))
