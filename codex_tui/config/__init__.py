@@ -1,7 +1,33 @@
-"""Configuration: the typed schema, loading with precedence, and home paths."""
+"""Configuration: the typed schema, loading with precedence, and home paths.
 
-from codex_tui.config.errors import ConfigError
-from codex_tui.config.loader import LoadedConfig, load_config
-from codex_tui.config.schema import Config, ModelProvider
+The names below load on first use: a command that needs only `config.paths`
+(`codex-tui sessions`) must not import the loader, YAML and the policy with it."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codex_tui.config.errors import ConfigError
+    from codex_tui.config.loader import LoadedConfig, load_config
+    from codex_tui.config.schema import Config, ModelProvider
+
+_WHERE = {
+    "ConfigError": "errors",
+    "LoadedConfig": "loader",
+    "load_config": "loader",
+    "Config": "schema",
+    "ModelProvider": "schema",
+}
 
 __all__ = ["Config", "ConfigError", "LoadedConfig", "ModelProvider", "load_config"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

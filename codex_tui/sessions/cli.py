@@ -8,13 +8,14 @@ import argparse
 import json
 import shutil
 import sys
-from datetime import UTC, datetime
+import time
 from pathlib import Path
+from typing import Any
 
 from codex_tui.cli_context import CliError, Context
-from codex_tui.sessions.display import clip, relative_time, short_path
+from codex_tui.sessions.display import clip, relative_stamp, short_path
 from codex_tui.sessions.errors import SessionError
-from codex_tui.sessions.index import SessionIndex, SessionSummary, summary_json
+from codex_tui.sessions.index import Brief, SessionIndex, SessionSummary, summary_json
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +68,8 @@ def resolve_session(cwd: Path, session_id: str | None, last: bool, command: str)
 def run(ctx: Context) -> int:
     index, corrupt = open_index()
     try:
-        sessions = index.list(None if ctx.args.all else ctx.cwd)
+        scope = None if ctx.args.all else ctx.cwd
+        sessions: list[Any] = index.list(scope) if ctx.args.json else index.brief(scope)
     finally:
         index.close()
     warn_corrupt(corrupt)
@@ -78,32 +80,42 @@ def run(ctx: Context) -> int:
         where = "" if ctx.args.all else f" for {short_path(str(ctx.cwd))} (--all lists every one)"
         print(f"no recorded sessions{where}", file=sys.stderr)
         return 0
-    for line in table(sessions, show_dir=ctx.args.all):
-        print(line)
+    print("\n".join(table(sessions, show_dir=ctx.args.all)))
     return 0
 
 
-def table(sessions: list[SessionSummary], *, show_dir: bool) -> list[str]:
-    """A compact table: id, when, branch, (directory,) title."""
+def table(sessions: list[Brief], *, show_dir: bool) -> list[str]:
+    """A compact table: id, when, branch, (directory,) title. Built column-wise
+    with each width computed once: `--all` may print 50,000 rows."""
     width = shutil.get_terminal_size((100, 24)).columns
-    now = datetime.now(UTC)
+    now = time.time()
+    where: dict[str, str] = {}
     rows = [
         (
-            s.short_id,
-            relative_time(s.updated, now),
-            s.branch or "-",
-            short_path(s.cwd) if show_dir else "",
-            ("(codex) " if s.source == "codex" else "") + s.title,
+            short_id,
+            relative_stamp(updated, now),
+            branch or "-",
+            (where.get(cwd) or where.setdefault(cwd, short_path(cwd))) if show_dir else "",
+            ("(codex) " if source == "codex" else "") + title,
         )
-        for s in sessions
+        for short_id, updated, branch, cwd, title, source in sessions
     ]
     header = ("ID", "UPDATED", "BRANCH", "DIRECTORY" if show_dir else "", "TITLE")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    columns = list(zip(header, *rows, strict=True))
+    widths = [max(map(len, columns[i])) for i in range(4)]
     widths[2] = min(widths[2], 20)
     widths[3] = min(widths[3], 40)
+    shown = [i for i in range(4) if widths[i]]
+    # Every cell before the title is padded to its width: the title's room is the same
+    # on every line.
+    title_width = max(10, width - sum(widths[i] + 2 for i in shown))
     lines = []
     for row in [header, *rows]:
-        cells = [clip(row[i], widths[i]).ljust(widths[i]) for i in range(4) if widths[i]]
-        head = "  ".join(cells) + "  "
-        lines.append(head + clip(row[4], max(10, width - len(head))))
+        cells = [_cell(row[i], widths[i]) for i in shown]
+        cells.append(clip(row[4], title_width))
+        lines.append("  ".join(cells))
     return lines
+
+
+def _cell(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else clip(text, width)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,17 @@ GROUPS = ("Today", "Yesterday", "This week", "Older")
 def relative_time(when: datetime, now: datetime | None = None) -> str:
     """`just now`, `5m ago`, `3h ago`, `2d ago`, then the date."""
     now = now or datetime.now(when.tzinfo)
-    seconds = (now - when).total_seconds()
+    ago = _ago((now - when).total_seconds())
+    return ago or when.astimezone(now.tzinfo).strftime("%Y-%m-%d")
+
+
+def relative_stamp(stamp: float, now: float) -> str:
+    """relative_time for seconds since the epoch, the date in local time: what a
+    listing of thousands of sessions calls once per row."""
+    return _ago(now - stamp) or _local_date(int(stamp // 900))
+
+
+def _ago(seconds: float) -> str | None:
     if seconds < 60:
         return "just now"
     if seconds < 3600:
@@ -21,7 +32,15 @@ def relative_time(when: datetime, now: datetime | None = None) -> str:
         return f"{int(seconds // 3600)}h ago"
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)}d ago"
-    return when.astimezone(now.tzinfo).strftime("%Y-%m-%d")
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_date(quarter_hour: int) -> str:
+    """The local date of a quarter of an hour since the epoch. Every time zone's
+    offset, and every daylight-saving switch, falls on a quarter of an hour, so the
+    date is the same all through one."""
+    return time.strftime("%Y-%m-%d", time.localtime(quarter_hour * 900))
 
 
 def day_group(when: datetime, now: datetime | None = None) -> str:

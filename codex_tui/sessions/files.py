@@ -22,6 +22,10 @@ ORIGINATOR = "codex-tui"
 Source = Literal["codex-tui", "codex"]
 
 
+# The title of a session with no request yet.
+UNTITLED = "(no request yet)"
+
+
 @dataclass(frozen=True)
 class Root:
     """A directory of session files and who writes it."""

@@ -22,17 +22,11 @@ from typing import Any
 
 from codex_tui.config import paths
 from codex_tui.sessions.errors import AmbiguousSession, ReadOnlySession, SessionNotFound
-from codex_tui.sessions.files import Root, Source, encode_line, repo_root, roots
-from codex_tui.sessions.index_scan import (
-    INSERT_FILE,
-    FileToScan,
-    FolderScan,
-    scan_file,
-    scan_files,
-    scan_folders,
-)
-from codex_tui.sessions.reader import UNTITLED, make_title
-from codex_tui.sessions.recorder import append_lines
+from codex_tui.sessions.files import UNTITLED, Root, Source, encode_line, repo_root, roots
+from codex_tui.sessions.index_folders import FileToScan, FolderScan, scan_folders
+
+# index_scan (the session decoders), reader and recorder are imported where a
+# file is read or written: a listing that finds nothing changed needs none of them.
 
 SCHEMA_VERSION = 2
 _INSERT_TEXT = "INSERT OR REPLACE INTO texts VALUES (:path, :text)"
@@ -43,6 +37,14 @@ _COLUMNS = (
     " coalesce(created, 0), coalesce(updated, 0), coalesce(turns, 0), coalesce(tokens, 0),"
     " source, read_only != 0, coalesce(preview, '')"
 )
+
+# `SessionIndex.brief`'s columns: short id, updated (epoch seconds), branch, cwd,
+# title, source.
+_BRIEF = (
+    f"substr(id, 1, 8), coalesce(updated, 0), branch, coalesce(cwd, ''),"
+    f" coalesce(title, '{UNTITLED}'), source"
+)
+Brief = tuple[str, float, str | None, str, str, Source]
 
 
 @dataclass(slots=True)  # not frozen: listings build thousands, and frozen init is slow
@@ -151,7 +153,11 @@ class SessionIndex:
             ]
             removed += [path for path in known if path not in scan.files]
         removed += list(self._files_in(gone))
-        rows = list(scan_files(changed))
+        rows: list[dict[str, Any]] = []
+        if changed:
+            from codex_tui.sessions.index_scan import scan_files
+
+            rows = scan_files(changed)
         if rows or removed or folders or gone:
             self._write(rows, removed, folders, gone)
         with self._lock:
@@ -205,6 +211,8 @@ class SessionIndex:
 
     def _insert_all(self, rows: list[dict[str, Any]]) -> None:
         """All rows in two statements; if the database refuses one, row by row."""
+        from codex_tui.sessions.index_scan import INSERT_FILE
+
         try:
             self.db.execute("SAVEPOINT batch")
             self.db.executemany(INSERT_FILE, rows)
@@ -219,6 +227,8 @@ class SessionIndex:
     def _insert(self, row: dict[str, Any]) -> None:
         """One file's row; a row the database refuses is kept as an unreadable
         file (counted, never listed), so one bad file cannot hide the others."""
+        from codex_tui.sessions.index_scan import INSERT_FILE
+
         try:
             self.db.execute(INSERT_FILE, row)
             if row["ok"]:
@@ -231,13 +241,25 @@ class SessionIndex:
 
     # --- queries -----------------------------------------------------------------------
 
+    def brief(self, cwd: Path | None = None) -> list[Brief]:
+        """What `codex-tui sessions` prints, as plain tuples, in `list`'s order: a
+        table of 50,000 sessions should not pay for 50,000 summaries."""
+        with self._lock:
+            return self._select(_BRIEF, cwd, None, None).fetchall()
+
     def list(
         self, cwd: Path | None = None, query: str | None = None, limit: int | None = None
     ) -> list[SessionSummary]:
         """Sessions, most recently active first. `cwd`: only those of the repository
         holding it (or of that directory outside a repository). `query`: only those
         whose title or message text contains it (case-insensitive)."""
-        sql = f"SELECT {_COLUMNS} FROM files WHERE ok = 1"
+        with self._lock:
+            return [_summary(row) for row in self._select(_COLUMNS, cwd, query, limit)]
+
+    def _select(
+        self, columns: str, cwd: Path | None, query: str | None, limit: int | None
+    ) -> sqlite3.Cursor:
+        sql = f"SELECT {columns} FROM files WHERE ok = 1"
         args: list[Any] = []
         if cwd is not None:
             scope = str(repo_root(Path(cwd).resolve()))
@@ -254,8 +276,7 @@ class SessionIndex:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        with self._lock:
-            return [_summary(row) for row in self.db.execute(sql, args)]
+        return self.db.execute(sql, args)
 
     def find(self, id_prefix: str) -> SessionSummary:
         """The one session whose id starts with `id_prefix` (or whose file it names).
@@ -296,6 +317,10 @@ class SessionIndex:
     def rename(self, id_prefix: str, title: str) -> SessionSummary:
         """Give a session a title. It is written into the session file, so it holds
         when the index is rebuilt. Codex CLI's sessions are refused."""
+        from codex_tui.sessions.index_scan import scan_file
+        from codex_tui.sessions.reader import make_title
+        from codex_tui.sessions.recorder import append_lines
+
         found = self.find(id_prefix)
         title = make_title(title)
         if not title:

@@ -1,15 +1,7 @@
-"""What the session index reads from disk: which session files changed since the
-last refresh, and the row each changed file gives.
-
-Finding changes is the part that must stay fast at 50,000 sessions. Under a root
-whose writers are all ours (`Root.marks_folders`), a folder whose modification
-time is what the index stored is not listed again: a file created, renamed or
-deleted in it changes that time, and our recorder touches the folder whenever it
-appends (`files.mark_folder`). So a refresh stats the few hundred day folders, not
-every file. Codex CLI's root is always listed in full: its writer appends without
-touching anything. A folder modified in the last two seconds is not trusted (the
-file system's clock is coarse; a change in the same tick would keep the time).
-"""
+"""The row each changed session file gives the index (see index_folders for how
+changed files are found): its id, title, counts, preview and searchable text,
+read from only the lines that matter; a first build is shared with helper
+processes (index_worker)."""
 
 from __future__ import annotations
 
@@ -19,98 +11,30 @@ import stat
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from codex_tui.sessions.event_codec import usage_from
 from codex_tui.sessions.files import (
     ORIGINATOR,
-    Root,
+    UNTITLED,
     Source,
     clean_text,
-    is_session_file,
     parse_stamp,
     text_or_none,
 )
-from codex_tui.sessions.reader import UNTITLED, make_title, parse_line
+from codex_tui.sessions.index_folders import FileToScan
+from codex_tui.sessions.reader import make_title, parse_line
 
 # Searchable message text kept per session (the start of the conversation).
 TEXT_CHARS = 16_000
 PREVIEW_CHARS = 400
-# A folder modified this recently is listed again on the next refresh.
-RACY_NS = 2_000_000_000
 _decode = json.JSONDecoder().decode
-
-
-# --- which files changed -----------------------------------------------------------------
-
-
-@dataclass
-class FolderScan:
-    """One root's folders, as a refresh found them."""
-
-    # Session files in the folders that were listed: path -> (size, mtime_ns).
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)
-    # Folders whose files were listed: the index's rows for them are compared.
-    listed: list[str] = field(default_factory=list)
-    # Folders the index knew that are gone: their rows go.
-    gone: list[str] = field(default_factory=list)
-    # Folder rows to store: (path, parent, mtime_ns, or None to list it next time).
-    store: list[tuple[str, str | None, int | None]] = field(default_factory=list)
-
-
-def scan_folders(root: Root, known: dict[str, tuple[str | None, int | None]]) -> FolderScan:
-    """Walk `root`'s folders; `known` maps each folder to (parent, stored mtime)."""
-    trust = root.marks_folders and root.source == "codex-tui"
-    children: dict[str, list[str]] = {}
-    for folder, (parent, _) in known.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(folder)
-    out = FolderScan()
-    seen: set[str] = set()
-    now = time.time_ns()
-    stack: list[tuple[str, str | None]] = [(str(root.path), None)]
-    while stack:
-        folder, parent = stack.pop()
-        try:
-            st = os.stat(folder) if parent is None else os.lstat(folder)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(st.st_mode) or folder in seen:
-            continue
-        seen.add(folder)
-        stored = known.get(folder)
-        mtime = st.st_mtime_ns
-        if trust and stored is not None and stored[1] == mtime:
-            stack += [(child, folder) for child in children.get(folder, ())]
-            continue
-        out.store.append((folder, parent, None if now - mtime < RACY_NS else mtime))
-        out.listed.append(folder)
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, folder))
-                    elif is_session_file(entry.name) and entry.is_file():
-                        est = entry.stat()
-                        out.files[entry.path] = (est.st_size, est.st_mtime_ns)
-                except OSError:
-                    continue
-    out.gone = [folder for folder in known if folder not in seen]
-    return out
 
 
 # --- the rows of the files that changed --------------------------------------------------
 
 # A batch this large (a first build) is shared with one helper process per extra core.
 PARALLEL_FROM = 2_000
-
-FileToScan = tuple[str, int, int, Source]
 
 
 def scan_files(todo: list[FileToScan]) -> list[dict[str, Any]]:

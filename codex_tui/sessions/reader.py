@@ -24,6 +24,7 @@ from codex_tui.sessions.errors import SessionReadError
 from codex_tui.sessions.event_codec import ReadState, decode
 from codex_tui.sessions.files import (
     ORIGINATOR,
+    UNTITLED,
     Source,
     clean_text,
     codex_home,
@@ -33,7 +34,6 @@ from codex_tui.sessions.files import (
 from codex_tui.sessions.images import item_from_file
 
 TITLE_CHARS = 120
-UNTITLED = "(no request yet)"
 
 
 @dataclass(frozen=True)
