@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import platform
 import random
 import re
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -54,6 +56,7 @@ class ModelClient:
         self.backoff_max_s = backoff_max_s
         self._sleep = sleep
         self._client: Any = None
+        self._client_lock = threading.Lock()  # warm_up may build it on another thread
 
     def api_key(self) -> str:
         if not self.provider.env_key:
@@ -64,16 +67,30 @@ class ModelClient:
         return key
 
     def client(self) -> Any:
-        if self._client is None:
-            import openai
+        with self._client_lock:
+            if self._client is None:
+                import openai
 
-            self._client = openai.AsyncOpenAI(
-                api_key=self.api_key(),
-                base_url=self.provider.base_url,
-                max_retries=0,  # retries are ours: bounded, visible, with backoff
-                timeout=self.provider.stream_idle_timeout_ms / 1000,
-            )
-        return self._client
+                self._client = openai.AsyncOpenAI(
+                    api_key=self.api_key(),
+                    base_url=self.provider.base_url,
+                    max_retries=0,  # retries are ours: bounded, visible, with backoff
+                    timeout=self.provider.stream_idle_timeout_ms / 1000,
+                )
+            return self._client
+
+    def warm_up(self) -> None:
+        """Do now, on a worker thread, what the first request would otherwise do on
+        the event loop (~0.5-0.8 s on a small machine): import the SDK, build its
+        client and HTTP transport, load the wire's resource, and ask the platform
+        what the SDK's headers report (`uname -p` runs once, then it is cached).
+        Whatever fails here is left for the request to report."""
+        try:
+            platform.platform()
+            client = self.client()
+            _ = client.chat.completions if self.provider.wire_api == "chat" else client.responses
+        except Exception:  # the request reports it, with context
+            pass
 
     async def list_models(self, timeout_s: float = 5.0) -> list[str] | None:
         """The model ids the server lists (`GET /models`); None when it cannot say

@@ -90,6 +90,9 @@ class SessionController:
             app.conversation.note("error", str(exc))
             return
         self._catch_up(self.agent)
+        # The SDK's import and client (~0.5 s) while the person types, not on the
+        # event loop at their first Enter.
+        app.run_worker(asyncio.to_thread(self.agent.client.warm_up), group="warm")
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")

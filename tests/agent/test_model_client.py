@@ -290,3 +290,34 @@ async def test_the_body_on_the_wire_is_our_request_as_built(wire: str) -> None:
         body = server.bodies[0]
     built = (wire_chat if wire == "chat" else wire_responses).request_params(req)
     assert body == {**built, "stream": True}
+
+
+@pytest.mark.parametrize("wire", ["responses", "chat"])
+async def test_a_client_warmed_up_on_a_thread_serves_the_loop(wire: str) -> None:
+    # The TUI builds the SDK's client on a worker thread while the person types;
+    # the first request then uses that client from the event loop.
+    with ScriptedModelServer() as server:
+        server.add(Reply([Message("warm")]))
+        client = make_client(server, wire)
+        await asyncio.to_thread(client.warm_up)
+        built = client._client
+        assert built is not None and client.client() is built
+        events = await collect(client)
+        assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "warm"
+        assert len(server.requests) == 1
+        assert server.requests[0].path.endswith(
+            "/chat/completions" if wire == "chat" else "/responses"
+        )
+
+
+async def test_warm_up_without_a_key_leaves_the_error_to_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CODEX_TUI_TEST_KEY", raising=False)
+    with ScriptedModelServer() as server:
+        client = make_client(server)
+        client.provider.env_key = "CODEX_TUI_TEST_KEY"
+        await asyncio.to_thread(client.warm_up)  # no exception
+        assert client._client is None
+        with pytest.raises(ModelError, match="CODEX_TUI_TEST_KEY is not set"):
+            await collect(client)
