@@ -65,8 +65,10 @@ KEEP_SCREENS = 4
 MIN_KEPT_LINES = 100
 MAX_MOUNTED = 150
 RESTORE_BATCH = 20
-# A resumed or viewed session draws its last TAIL_TURNS turns at once; older ones
-# wait as chunks of CHUNK_TURNS turns of recorded events, drawn when scrolled to.
+# A resumed or viewed session draws its last turns at once (enough to fill two
+# screens, MIN_TAIL_TURNS to TAIL_TURNS of them); older ones wait as chunks of
+# CHUNK_TURNS turns of recorded events, drawn when scrolled to.
+MIN_TAIL_TURNS = 2
 TAIL_TURNS = 8
 CHUNK_TURNS = 5
 

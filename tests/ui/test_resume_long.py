@@ -9,7 +9,7 @@ from pathlib import Path
 
 from codex_tui.sessions.files import encode_line
 from codex_tui.ui.cells import AnswerCell, UserCell
-from codex_tui.ui.conversation import CHUNK_TURNS, TAIL_TURNS, EarlierEvents
+from codex_tui.ui.conversation import CHUNK_TURNS, MIN_TAIL_TURNS, TAIL_TURNS, EarlierEvents
 from codex_tui.ui.note_cells import PlanCell
 from tests.ui.conftest import wait_for
 
@@ -23,14 +23,15 @@ def plan(done: int) -> dict:
     return {"type": "plan_update", "explanation": None, "plan": steps}
 
 
-def write_long_session(home: Path) -> Path:
+def write_long_session(home: Path, answer_lines: int = 1) -> Path:
     meta = {"id": "10ab0000-0000-4000-8000-000000000001", "originator": "codex-tui", "cwd": "/w"}
     lines = [encode_line("session_meta", meta)]
     for n in range(TURNS):
         lines.append(encode_line("event_msg", {"type": "user_message", "message": f"ask {n}"}))
         if n in (1, TURNS - 1):  # a plan long before the tail, its update in the tail
             lines.append(encode_line("event_msg", plan(0 if n == 1 else 1)))
-        lines.append(encode_line("event_msg", {"type": "agent_message", "message": f"done {n}"}))
+        answer = "\n".join([f"done {n}"] + [f"line {k}" for k in range(1, answer_lines)])
+        lines.append(encode_line("event_msg", {"type": "agent_message", "message": answer}))
         lines.append(encode_line("event_msg", {"type": "task_complete", "turn_id": f"t{n}"}))
     path = home / "sessions" / "2025" / "01" / "01" / "rollout-2025-01-01T10-00-00-10ab.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,3 +84,20 @@ async def test_quitting_while_a_resumed_agent_is_built_is_quiet(
         app.exit()
     # run_test re-raises a worker's failure: reaching here is the test.
     assert app.return_code in (0, None)
+
+
+async def test_long_turns_draw_only_the_last_turns_that_fill_the_screen(
+    app_factory, isolated_home: Path
+) -> None:
+    # Each answer is 80 lines: two turns fill two 30-row screens, so the rest waits.
+    path = write_long_session(isolated_home, answer_lines=80)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.agent is not None)
+        app.session.resume(path)
+        await wait_for(pilot, lambda: app.agent is not None and app.agent.session_path == path)
+        assert asks(app) == [f"ask {n}" for n in range(TURNS - MIN_TAIL_TURNS, TURNS)]
+        assert app.conversation.last_answer.endswith("line 79")
+        app.conversation.scroll_home(animate=False)
+        await wait_for(pilot, lambda: len(asks(app)) > MIN_TAIL_TURNS, what="earlier turns")
+        assert asks(app)[-MIN_TAIL_TURNS - 1] == f"ask {TURNS - MIN_TAIL_TURNS - 1}"
