@@ -200,7 +200,13 @@ class CodexAcpAgent:
         )
         try:
             return await AcpSession.open(
-                self.client, config, root.resolve(), acp_id=acp_id, resume=resume, warnings=warnings
+                self.client,
+                config,
+                root.resolve(),
+                acp_id=acp_id,
+                resume=resume,
+                warnings=warnings,
+                capabilities=self.client_capabilities,
             )
         except ConfigError as exc:
             raise RequestError(-32603, f"codex-tui: {exc}") from None

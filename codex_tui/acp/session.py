@@ -15,6 +15,8 @@ from acp import RequestError
 from acp.schema import ConfigOptionUpdate, PromptResponse
 
 from codex_tui.acp.approver import AcpApprover
+from codex_tui.acp.client_fs import ClientFiles
+from codex_tui.acp.client_terminal import ClientTerminals
 from codex_tui.acp.content import read_prompt
 from codex_tui.acp.outbox import Outbox
 from codex_tui.acp.settings import (
@@ -32,7 +34,7 @@ from codex_tui.agent import events as ev
 
 if TYPE_CHECKING:
     from acp.interfaces import Client
-    from acp.schema import SessionModeState
+    from acp.schema import ClientCapabilities, SessionModeState
 
     from codex_tui.acp.content import Block
     from codex_tui.agent.controller import Agent
@@ -59,6 +61,7 @@ class AcpSession:
         self._turn_started = False
         self._prompting = False  # a prompt request is being served
         self._listing: asyncio.Task[None] | None = None
+        self.terminals: ClientTerminals | None = None  # the editor's, when it offers them
 
     @classmethod
     async def open(
@@ -70,9 +73,12 @@ class AcpSession:
         acp_id: str | None = None,
         resume: SessionData | None = None,
         warnings: Sequence[str] = (),
+        capabilities: ClientCapabilities | None = None,
     ) -> AcpSession:
         """A started session; with `resume`, its transcript is queued as updates
-        first (the caller flushes them before it answers `session/load`)."""
+        first (the caller flushes them before it answers `session/load`). The
+        tools read and write through the editor's buffers, and run commands in
+        its terminals, as far as its `capabilities` offer them."""
         from codex_tui.agent.session import build_agent
 
         session = cls(acp_id or str(uuid.uuid4()), client, root, config)
@@ -85,6 +91,11 @@ class AcpSession:
         # Our own session goes on in its file under its id; a new one takes the ACP
         # id; Codex CLI's (read-only) continues as a new session of ours.
         own_id = None if resume is not None else session.id
+        fs = capabilities.fs if capabilities is not None else None
+        reads, writes = bool(fs and fs.read_text_file), bool(fs and fs.write_text_file)
+        files = ClientFiles(client, session.id, reads=reads, writes=writes)
+        if capabilities is not None and capabilities.terminal:
+            session.terminals = ClientTerminals(client, session.id, session.show_terminal)
         session._agent = await build_agent(
             config,
             root,
@@ -93,6 +104,9 @@ class AcpSession:
             session_id=own_id,
             resume=resume,
             source="acp",
+            editor_files=files if reads or writes else None,
+            editor_writes=writes,
+            commands=session.terminals,
         )
         session._listing = asyncio.create_task(session._list_models())
         return session
@@ -101,6 +115,9 @@ class AcpSession:
     def agent(self) -> Agent:
         assert self._agent is not None, "the session is not open"
         return self._agent
+
+    def show_terminal(self, call_id: str, terminal_id: str) -> None:
+        self.outbox.put(self.translator.editor_terminal(call_id, terminal_id))
 
     def on_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.TurnStarted):
@@ -183,6 +200,8 @@ class AcpSession:
             self._listing.cancel()
         if self._agent is not None:
             await self._agent.aclose()
+        if self.terminals is not None:
+            await self.terminals.stop_all()
         await self.outbox.close()
 
     async def _list_models(self) -> None:

@@ -13,6 +13,7 @@ from acp import text_block, tool_content, tool_diff_content
 from acp.schema import (
     ContentToolCallContent,
     FileEditToolCallContent,
+    TerminalToolCallContent,
     ToolCallLocation,
     ToolKind,
 )
@@ -28,7 +29,7 @@ OUTPUT_CHARS = 16_000
 # A file's whole text goes into a diff up to this size; past it, only the hunks.
 WHOLE_FILE_CHARS = 1_000_000
 
-Content = ContentToolCallContent | FileEditToolCallContent
+Content = ContentToolCallContent | FileEditToolCallContent | TerminalToolCallContent
 
 
 def command_title(argv: Sequence[str]) -> str:
@@ -55,6 +56,11 @@ def code_block(text: str) -> ContentToolCallContent:
 
 def note(text: str) -> ContentToolCallContent:
     return tool_content(text_block(text))
+
+
+def terminal_content(terminal_id: str) -> TerminalToolCallContent:
+    """The editor's own terminal, shown live in the tool call."""
+    return TerminalToolCallContent(type="terminal", terminal_id=terminal_id)
 
 
 # --- the read-only tools (ToolCallEnd) -----------------------------------------------

@@ -37,6 +37,7 @@ from codex_tui.acp.tool_content import (
     patch_locations,
     patch_title,
     plan_diffs,
+    terminal_content,
     tool_kind,
     tool_locations,
     tool_title,
@@ -82,6 +83,7 @@ class Translator:
         self._sent_at: dict[str, float] = {}
         self._diffs: dict[str, list[Content]] = {}
         self._terminals: dict[int, str] = {}  # background terminal -> call id
+        self._editor_terminals: dict[str, str] = {}  # call id -> the editor's terminal
         self._open: set[str] = set()  # tool calls the client sees as not finished
         self._notes = 0
 
@@ -193,6 +195,12 @@ class Translator:
 
     # --- approvals -------------------------------------------------------------------
 
+    def editor_terminal(self, call_id: str, terminal_id: str) -> list[Update]:
+        """A command running in the editor's terminal: the call shows it, live
+        and after it ended, in place of our copy of its output."""
+        self._editor_terminals[call_id] = terminal_id
+        return [self._call(call_id, content=[terminal_content(terminal_id)])]
+
     def permission(self, request: ev.ApprovalRequest) -> tuple[list[Update], ToolCallUpdate]:
         """The updates that make the call known (with what the person must see),
         and the tool call for `session/request_permission`."""
@@ -260,7 +268,9 @@ class Translator:
                 self._sent_at.pop(call, None)
                 if status == "background" and end.terminal is not None:
                     self._terminals[end.terminal] = call
-                content = [code_block(end.output)] if end.output else []
+                content: list[Content] = [code_block(end.output)] if end.output else []
+                if call in self._editor_terminals:
+                    content = [terminal_content(self._editor_terminals.pop(call))]
                 if status == "declined":
                     content = [note("Declined." + (f" {end.feedback}" if end.feedback else ""))]
                 elif status == "refused":

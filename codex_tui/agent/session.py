@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from codex_tui.sandbox import Sandbox
     from codex_tui.sessions import SessionData, SessionRecorder
     from codex_tui.snapshots import Limits
+    from codex_tui.tools.access import CommandRunner, EditorFiles
 
 
 async def build_agent(
@@ -47,6 +48,9 @@ async def build_agent(
     record: bool = True,
     source: str = "cli",
     hook_source: str = "startup",
+    editor_files: EditorFiles | None = None,
+    editor_writes: bool = False,
+    commands: CommandRunner | None = None,
 ) -> Agent:
     """A ready Agent for `cwd`; emits SessionConfigured.
 
@@ -54,6 +58,8 @@ async def build_agent(
     history back. One of ours goes on in the same file; a Codex CLI session (read
     only) continues as a new session whose file starts with the carried history.
     `record=False`: no session file. `source` goes into session_meta (cli | exec).
+    `editor_files`, `editor_writes`, `commands`: an editor's buffers and terminals
+    for the tools (ACP), in place of the disk and our own processes.
     Raises ConfigError, or SessionReadError for a `resume` file that cannot be read.
     """
     from codex_tui.sandbox import Sandbox
@@ -83,6 +89,9 @@ async def build_agent(
         session_id=session_id,
         max_timeout_ms=config.command_max_timeout_ms,
         max_terminals=config.max_background_terminals,
+        editor_files=editor_files,
+        editor_writes=editor_writes and editor_files is not None,
+        commands=commands,
     )
     doc_warnings: list[str] = [await asyncio.to_thread(recover_patch, root)]
     docs = await asyncio.to_thread(

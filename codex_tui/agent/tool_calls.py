@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from codex_tui.policy import Mode
     from codex_tui.sandbox import ExecResult, Sandbox
     from codex_tui.terminals.registry import Terminals
+    from codex_tui.tools.access import CommandRunner, EditorFiles
 
 
 class Approver(Protocol):
@@ -90,6 +91,12 @@ class ToolEnv:
     # The working mode (shift+tab); plan mode's saved policy and sandbox.
     mode: Mode = "default"
     saved_settings: tuple[ApprovalPolicy, SandboxMode] | None = None
+    # An editor's buffers (ACP fs/*) for read_file and patches (None: the disk);
+    # `editor_writes`: patches are written through them too.
+    editor_files: EditorFiles | None = None
+    editor_writes: bool = False
+    # Where approved commands start (None: the sandbox's own processes).
+    commands: CommandRunner | None = None
 
 
 @dataclass
@@ -283,7 +290,13 @@ class ToolRunner:
             case "read_file":
                 read = cast(ReadFileArgs, args)
                 start, end = read.get("start_line"), read.get("end_line")
-                out = await asyncio.to_thread(files.read_file, root, read["path"], start, end)
+                if self.env.editor_files is not None:
+                    from codex_tui.agent import editor_files
+
+                    editor = self.env.editor_files
+                    out = await editor_files.read_file(editor, root, read["path"], start, end)
+                else:
+                    out = await asyncio.to_thread(files.read_file, root, read["path"], start, end)
             case "search_files":
                 search = cast(SearchFilesArgs, args)
                 where, context = search.get("path"), search.get("context")
@@ -423,9 +436,15 @@ class ToolRunner:
 
         started = time.monotonic()
         try:
-            result = await self.env.sandbox.run(
-                argv, cwd=cwd, timeout_ms=timeout, sandboxed=sandboxed, on_output=on_output
-            )
+            if self.env.commands is None:
+                result = await self.env.sandbox.run(
+                    argv, cwd=cwd, timeout_ms=timeout, sandboxed=sandboxed, on_output=on_output
+                )
+            else:
+                result = await self.env.commands.run(
+                    self.env.sandbox, argv, call_id=call_id, cwd=cwd, timeout_ms=timeout,
+                    sandboxed=sandboxed, on_output=on_output,
+                )  # fmt: skip
         except asyncio.CancelledError:
             self.end_exec(call_id, argv, None, "", time.monotonic() - started, "aborted")
             raise
@@ -472,11 +491,15 @@ class ToolRunner:
     # --- apply_patch ---------------------------------------------------------------
 
     async def apply_patch(self, call_id: str, text: str) -> CallResult:
+        from codex_tui.agent import editor_files
         from codex_tui.patch import PatchError, build_patch_plan, commit
 
         root = self.env.root
+        # An editor that writes our patches also gives their files' unsaved text.
+        editor = self.env.editor_files if self.env.editor_writes else None
         try:
-            patch = await asyncio.to_thread(build_patch_plan, text, root)
+            buffers = {} if editor is None else await editor_files.buffers_for(editor, text, root)
+            patch = await asyncio.to_thread(build_patch_plan, text, root, buffers)
         except PatchError as exc:
             self.end_patch(call_id, (), "failed", str(exc))
             return CallResult(f"error: the patch was not applied: {exc}", "invalid")
@@ -509,7 +532,10 @@ class ToolRunner:
         if self.env.snapshots is not None:
             await self.env.snapshots.before_write()
         try:
-            result = await asyncio.to_thread(commit, patch)
+            if editor is None:
+                result = await asyncio.to_thread(commit, patch)
+            else:
+                result = await editor_files.commit_via_editor(editor, patch)
         except PatchError as exc:
             self.end_patch(call_id, changes, "failed", str(exc))
             return CallResult(f"error: the patch was not applied: {exc}", "failed", flags=flags)

@@ -26,7 +26,7 @@ from codex_tui.patch.errors import (
 )
 from codex_tui.patch.model import ChangeKind, FileChange, Hunk, HunkLine, PatchPlan
 from codex_tui.patch.parser import parse_patch
-from codex_tui.patch.planner import build_patch_plan
+from codex_tui.patch.planner import build_patch_plan, files_updated
 from codex_tui.patch.recovery import Recovery, recover_unfinished_commit
 from codex_tui.patch.syntax import ParsedPatch
 from codex_tui.patch.transaction import CommitResult, CommittedFile, commit
@@ -51,6 +51,7 @@ __all__ = [
     "apply_patch",
     "build_patch_plan",
     "commit",
+    "files_updated",
     "parse_patch",
     "recover_unfinished_commit",
 ]

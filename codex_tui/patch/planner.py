@@ -4,12 +4,13 @@ every result in memory. Nothing is written here, so any failure leaves the tree 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codex_tui.patch.disk import Snapshot, take_snapshot
 from codex_tui.patch.edits import Edit, diff_lines, splice
-from codex_tui.patch.errors import FileStateError
+from codex_tui.patch.errors import FileStateError, PatchError
 from codex_tui.patch.locate import locate_chunks
 from codex_tui.patch.model import ChangeKind, FileChange, PatchPlan, _Detail, build_change
 from codex_tui.patch.parser import parse_patch
@@ -17,19 +18,25 @@ from codex_tui.patch.paths import WorkspacePath, link_entry, resolve_path
 from codex_tui.patch.syntax import AddFile, DeleteFile, ParsedPatch, UpdateFile
 from codex_tui.patch.textfile import TextFile, decode
 
-__all__ = ["build_patch_plan"]
+__all__ = ["build_patch_plan", "files_updated"]
 
 
-def build_patch_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> PatchPlan:
+def build_patch_plan(
+    patch: str | ParsedPatch,
+    root: str | os.PathLike[str],
+    buffers: Mapping[Path, str] | None = None,
+) -> PatchPlan:
     """Parse (if given text), check and compute `patch` against the workspace at `root`.
 
+    `buffers`: an editor's text of some files (resolved paths), used in place of
+    what is on disk for a regular file there (its unsaved changes).
     Raises a PatchError subclass with a one-line message; never writes.
     """
     root_path = Path(root).resolve()
     if not root_path.is_dir():
         raise FileStateError(str(root), "workspace root is not a directory")
     parsed = patch if isinstance(patch, ParsedPatch) else parse_patch(patch)
-    planner = _Planner(root_path)
+    planner = _Planner(root_path, buffers=dict(buffers or {}))
     for op in parsed.operations:
         if isinstance(op, AddFile):
             planner.add(op)
@@ -38,6 +45,23 @@ def build_patch_plan(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> 
         else:
             planner.update(op)
     return PatchPlan(root_path, tuple(planner.changes()))
+
+
+def files_updated(patch: str | ParsedPatch, root: str | os.PathLike[str]) -> list[Path]:
+    """The resolved paths whose content `patch` edits (Update operations, with
+    their fallback paths): the files an editor's buffers matter for. [] when the
+    patch does not parse or names a path outside the workspace (planning says why)."""
+    root_path = Path(root).resolve()
+    try:
+        parsed = patch if isinstance(patch, ParsedPatch) else parse_patch(patch)
+        found: list[Path] = []
+        for op in parsed.operations:
+            if isinstance(op, UpdateFile):
+                names = [op.path, *([op.fallback_path] if op.fallback_path else [])]
+                found += [resolve_path(root_path, name).resolved for name in names]
+    except PatchError:
+        return []
+    return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -63,12 +87,17 @@ class _Planner:
     current: dict[Path, _Entry | None] = field(default_factory=dict)  # overlay; None: deleted
     names: dict[Path, str] = field(default_factory=dict)  # touched paths, in order: display
     texts: dict[Path, TextFile] = field(default_factory=dict)  # decoded disk contents
+    buffers: dict[Path, str] = field(default_factory=dict)  # an editor's, over the disk's
 
     # -- reading ------------------------------------------------------------
 
     def _snapshot(self, path: Path, display: str) -> Snapshot | None:
         if path not in self.disk:
-            self.disk[path] = take_snapshot(path, display)
+            snap = take_snapshot(path, display)
+            if snap is not None and snap.kind == "file" and path in self.buffers:
+                data = self.buffers[path].encode("utf-8", errors="replace")
+                snap = Snapshot("file", snap.mode, data)
+            self.disk[path] = snap
         return self.disk[path]
 
     def _touch(self, key: Path, display: str) -> None:

@@ -72,6 +72,9 @@ class LaunchContext:
     hidden: tuple[Path, ...] = HIDDEN_DIRS
     namespaces: NamespaceStrategy = "auto"
     netns: SharedNet | None = None
+    # False: another process (an editor's terminal) starts the command, so the
+    # Landlock launcher cannot check that its parent is codex-tui.
+    own_child: bool = True
 
 
 def find_program(name: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
@@ -138,8 +141,9 @@ def build_launch(
             "namespaces": ctx.namespaces,
             "mounts": [op.as_list() for op in mounts],
             "tmp": tmp,
-            "parent": os.getpid(),
         }
+        if ctx.own_child:
+            spec["parent"] = os.getpid()
         wrapped = launcher_argv(spec, argv)
     elif mechanism is Mechanism.SEATBELT:
         # No mount namespace on macOS: the private directory is a writable root.

@@ -266,11 +266,13 @@ class Sandbox:
         cwd: Path | None = None,
         sandboxed: bool = True,
         extra_env: Mapping[str, str] | None = None,
+        own_child: bool = True,
     ) -> Launch:
         """The wrapped command line (raises SandboxUnavailable rather than run unconfined).
 
         A sandboxed launch makes the private /tmp, walks for `.git` entries and
-        makes the network namespace the first time (see `prepare`).
+        makes the network namespace the first time (see `prepare`). `own_child`
+        False: another process (an editor) will start it, not codex-tui.
         """
         if not argv:
             raise ValueError("empty command")
@@ -286,6 +288,7 @@ class Sandbox:
                 hidden=self.hidden_dirs,
                 namespaces=self.namespaces,
                 netns=self.shared_network(),
+                own_child=own_child,
             )
         return build_launch(
             argv,
@@ -317,6 +320,37 @@ class Sandbox:
                     self._snapshot = parse_capture(result.output) or ""
             return self._snapshot
 
+    async def prepare_launch(
+        self,
+        argv: list[str] | tuple[str, ...],
+        *,
+        cwd: Path | None = None,
+        sandboxed: bool = True,
+        own_child: bool = True,
+    ) -> Launch | ExecResult:
+        """What `run` starts for `argv` (the wrapped command line, after the login
+        shell's snapshot), or the result of a command that cannot start (no such
+        folder, no such program). An editor's terminal starts the same launch."""
+        if sandboxed:
+            await asyncio.to_thread(self.prepare)  # a walk, a namespace: off the loop
+        extra_env: dict[str, str] = {}
+        script = login_script(argv) if sandboxed and self.shell_snapshots else None
+        if script is not None and self.mechanism is not Mechanism.NONE:
+            snapshot = await self._login_snapshot(cwd)
+            if snapshot:
+                argv, extra_env = with_snapshot(script), {SNAPSHOT_VAR: snapshot}
+        launch = self.launch(
+            argv, cwd=cwd, sandboxed=sandboxed, extra_env=extra_env, own_child=own_child
+        )
+        inside = launch.mechanism is not Mechanism.NONE
+        if not launch.cwd.is_dir():
+            return ExecResult(1, f"working directory {launch.cwd} does not exist\n", 0, False,
+                              launch.mechanism, inside, 1)  # fmt: skip
+        if find_program(argv[0], cwd=launch.cwd, env=launch.env) is None:
+            return ExecResult(COMMAND_NOT_FOUND, f"{argv[0]}: command not found\n", 0, False,
+                              launch.mechanism, inside, 1)  # fmt: skip
+        return launch
+
     async def run(
         self,
         argv: list[str] | tuple[str, ...],
@@ -327,22 +361,10 @@ class Sandbox:
         on_output: Callable[[bytes], None] | None = None,
     ) -> ExecResult:
         """Run `argv` to completion; `sandboxed=False` for an approved escalation."""
-        if sandboxed:
-            await asyncio.to_thread(self.prepare)  # a walk, a namespace: off the loop
-        extra_env: dict[str, str] = {}
-        script = login_script(argv) if sandboxed and self.shell_snapshots else None
-        if script is not None and self.mechanism is not Mechanism.NONE:
-            snapshot = await self._login_snapshot(cwd)
-            if snapshot:
-                argv, extra_env = with_snapshot(script), {SNAPSHOT_VAR: snapshot}
-        launch = self.launch(argv, cwd=cwd, sandboxed=sandboxed, extra_env=extra_env)
+        launch = await self.prepare_launch(argv, cwd=cwd, sandboxed=sandboxed)
+        if isinstance(launch, ExecResult):
+            return launch
         inside = launch.mechanism is not Mechanism.NONE
-        if not launch.cwd.is_dir():
-            return ExecResult(1, f"working directory {launch.cwd} does not exist\n", 0, False,
-                              launch.mechanism, inside, 1)  # fmt: skip
-        if find_program(argv[0], cwd=launch.cwd, env=launch.env) is None:
-            return ExecResult(COMMAND_NOT_FOUND, f"{argv[0]}: command not found\n", 0, False,
-                              launch.mechanism, inside, 1)  # fmt: skip
         started = time.monotonic()
         try:
             result = await run_process(

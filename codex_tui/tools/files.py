@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import io
 import os
 import re
 import shutil
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from codex_tui.config.safe_read import (
     OpenedFile,
@@ -38,6 +40,9 @@ SNIFF_BYTES = 8192  # a NUL byte among the first ones: a binary file
 # How far read_file reads (about 0.3 s): a larger file is paged without counting
 # all its lines, and a page beyond this point is for shell tools (sed, tail).
 SCAN_LIMIT_BYTES = 256 << 20
+# A larger file is read from the disk even when an editor offers its buffers
+# (its text would not fit one protocol message, and no editor holds it open).
+EDITOR_READ_MAX_BYTES = 16 << 20
 # A search pattern this long is a mistake (and the argv of rg has a limit).
 MAX_PATTERN_CHARS = 4096
 # Without ripgrep, larger files are left out of a search.
@@ -45,9 +50,35 @@ MAX_SEARCH_FILE_BYTES = 16 << 20
 
 
 def read_file(root: Path, path: str, start_line: int | None, end_line: int | None) -> str:
+    full, opened = _open_regular(root, path)
+    with opened:
+        return _page(shown(root, full), path, opened.file, opened.size, start_line, end_line)
+
+
+def editor_readable(root: Path, path: str) -> Path | None:
+    """read_file's checks (the same refusals) without the read: the file's path
+    when its text may come from an editor's buffer, None when read_file reads the
+    disk (a binary file, or one too large for an editor to send in one message)."""
+    full, opened = _open_regular(root, path)
+    with opened:
+        if opened.size > EDITOR_READ_MAX_BYTES or b"\x00" in opened.file.read(SNIFF_BYTES):
+            return None
+    return full
+
+
+def page_text(
+    root: Path, full: Path, path: str, text: str, start_line: int | None, end_line: int | None
+) -> str:
+    """read_file's page of `text`, an editor's content of `full`."""
+    data = text.encode("utf-8", errors="replace")  # a lone surrogate from the JSON
+    name = shown(root, full)
+    return _page(name, path, io.BytesIO(data), len(data), start_line, end_line)
+
+
+def _open_regular(root: Path, path: str) -> tuple[Path, OpenedFile]:
     full = resolve_inside(root, path)
     try:
-        opened = open_regular(full, beneath=root)
+        return full, open_regular(full, beneath=root)
     except FileNotFoundError:
         raise ToolArgumentError(f"{path}: no such file") from None
     except UnreadableFile as exc:
@@ -56,29 +87,32 @@ def read_file(root: Path, path: str, start_line: int | None, end_line: int | Non
                 f"{path}: is a directory (use search_files or shell ls)"
             ) from None
         raise ToolArgumentError(f"{path}: {exc}") from None
-    with opened:
-        return _page(shown(root, full), path, opened, start_line, end_line)
 
 
 def _page(
-    name: str, path: str, opened: OpenedFile, start_line: int | None, end_line: int | None
+    name: str,
+    path: str,
+    file: BinaryIO,
+    size: int,
+    start_line: int | None,
+    end_line: int | None,
 ) -> str:
     """Lines `start_line`..`end_line` of an open file, numbered, with paging hints."""
-    first = opened.file.read(SNIFF_BYTES)
+    first = file.read(SNIFF_BYTES)
     if b"\x00" in first:
-        return f"{name}: binary file, {opened.size} bytes; not shown"
+        return f"{name}: binary file, {size} bytes; not shown"
     start = max(1, start_line or 1)
     last = end_line if end_line is not None else start + PAGE_LINES - 1
     window = LineWindow(start, min(last, start + MAX_LINES - 1) - start + 1, MAX_LINE_CHARS)
-    large = opened.size > SCAN_LIMIT_BYTES
+    large = size > SCAN_LIMIT_BYTES
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     data, scanned = first, 0
     while data:
         window.feed(decoder.decode(data))
         scanned += len(data)
         if scanned >= SCAN_LIMIT_BYTES or (large and window.closed):
-            return _page_of_large(name, path, opened.size, window, start)
-        data = opened.file.read(CHUNK_BYTES)
+            return _page_of_large(name, path, size, window, start)
+        data = file.read(CHUNK_BYTES)
     window.feed(decoder.decode(b"", final=True))
     window.finish()
     total = window.total

@@ -5,20 +5,32 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from acp import spawn_agent_process
+from acp import RequestError, spawn_agent_process
 from acp.core import ClientSideConnection
 from acp.schema import (
     AllowedOutcome,
+    ClientCapabilities,
+    CreateTerminalResponse,
     DeniedOutcome,
+    EnvVariable,
+    FileSystemCapabilities,
+    KillTerminalResponse,
     PermissionOption,
+    ReadTextFileResponse,
+    ReleaseTerminalResponse,
     RequestPermissionResponse,
+    TerminalExitStatus,
+    TerminalOutputResponse,
     ToolCallUpdate,
+    WaitForTerminalExitResponse,
+    WriteTextFileResponse,
 )
 
 from codex_tui.scripted import ScriptedModelServer
@@ -64,6 +76,10 @@ class FakeEditor:
             outcome=AllowedOutcome(outcome="selected", option_id=choice)
         )
 
+    def capabilities(self) -> ClientCapabilities | None:
+        """What `initialize` advertises (nothing beyond the defaults here)."""
+        return None
+
     def of_kind(self, kind: str) -> list[Any]:
         return [u for _, u in self.updates if u.session_update == kind]
 
@@ -76,6 +92,113 @@ class FakeEditor:
                 self.got_update.clear()
                 await self.got_update.wait()
         return self.of_kind(kind)[0]
+
+
+class FakeBufferEditor(FakeEditor):
+    """An editor that offers its buffers and terminals (`advertise=False`: it
+    serves them but does not say so). Reads answer from `buffers` (else the
+    disk); writes are recorded in `written`, not saved, unless `refuse` names
+    the path; terminals really run the argv they are given, in a process group
+    of their own."""
+
+    def __init__(self, buffers: dict[Path, str] | None = None, *, advertise: bool = True,
+                 refuse: set[Path] | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        self.advertise = advertise
+        self.buffers = buffers or {}
+        self.refuse = refuse or set()
+        self.reads: list[str] = []
+        self.written: dict[str, str] = {}
+        self.created: list[tuple[str, list[str], str | None]] = []
+        self.killed: list[str] = []
+        self.released: list[str] = []
+        self.processes: dict[str, asyncio.subprocess.Process] = {}
+        self.outputs: dict[str, bytearray] = {}
+        self._readers: dict[str, asyncio.Task[None]] = {}
+        self.started = asyncio.Event()
+
+    def capabilities(self) -> ClientCapabilities | None:
+        if not self.advertise:
+            return None
+        fs = FileSystemCapabilities(read_text_file=True, write_text_file=True)
+        return ClientCapabilities(fs=fs, terminal=True)
+
+    async def read_text_file(
+        self, session_id: str, path: str, **kwargs: Any
+    ) -> ReadTextFileResponse:
+        self.reads.append(path)
+        text = self.buffers.get(Path(path))
+        return ReadTextFileResponse(content=Path(path).read_text() if text is None else text)
+
+    async def write_text_file(
+        self, session_id: str, path: str, content: str, **kwargs: Any
+    ) -> WriteTextFileResponse:
+        if Path(path) in self.refuse:
+            raise RequestError.internal_error({"details": "the buffer is read-only"})
+        self.written[path] = content
+        self.buffers[Path(path)] = content
+        return WriteTextFileResponse()
+
+    async def create_terminal(self, session_id: str, command: str, args: list[str] | None = None,
+                              env: list[EnvVariable] | None = None, cwd: str | None = None,
+                              output_byte_limit: int | None = None, **kwargs: Any) -> CreateTerminalResponse:  # fmt: skip
+        terminal = f"term-{len(self.created) + 1}"
+        self.created.append((command, list(args or []), cwd))
+        extra = {e.name: e.value for e in env or []}
+        process = await asyncio.create_subprocess_exec(
+            command, *(args or []), cwd=cwd, env={**os.environ, **extra},
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self.processes[terminal] = process
+        self.outputs[terminal] = bytearray()
+        self._readers[terminal] = asyncio.create_task(self._read(terminal, process))
+        self.started.set()
+        return CreateTerminalResponse(terminal_id=terminal)
+
+    async def _read(self, terminal: str, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        while chunk := await process.stdout.read(65536):
+            self.outputs[terminal] += chunk
+
+    async def wait_for_terminal_exit(
+        self, session_id: str, terminal_id: str, **kwargs: Any
+    ) -> WaitForTerminalExitResponse:
+        code = await self.processes[terminal_id].wait()
+        await self._readers[terminal_id]
+        if code < 0:
+            return WaitForTerminalExitResponse(signal=signal.Signals(-code).name)
+        return WaitForTerminalExitResponse(exit_code=code)
+
+    async def terminal_output(
+        self, session_id: str, terminal_id: str, **kwargs: Any
+    ) -> TerminalOutputResponse:
+        process = self.processes[terminal_id]
+        status = None
+        if process.returncode is not None:
+            status = TerminalExitStatus(exit_code=max(process.returncode, 0))
+        text = self.outputs[terminal_id].decode("utf-8", "replace")
+        return TerminalOutputResponse(output=text, truncated=False, exit_status=status)
+
+    async def kill_terminal(
+        self, session_id: str, terminal_id: str, **kwargs: Any
+    ) -> KillTerminalResponse:
+        self.killed.append(terminal_id)
+        process = self.processes[terminal_id]
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+        return KillTerminalResponse()
+
+    async def release_terminal(
+        self, session_id: str, terminal_id: str, **kwargs: Any
+    ) -> ReleaseTerminalResponse:
+        self.released.append(terminal_id)
+        process = self.processes[terminal_id]
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+        return ReleaseTerminalResponse()
 
 
 def agent_env(home: Path) -> dict[str, str]:
@@ -113,6 +236,6 @@ async def acp_agent(
             cwd=cwd,
             transport_kwargs={"stderr": err.fileno(), "shutdown_timeout": 10},
         ) as (conn, process):
-            await conn.initialize(protocol_version=1)
+            await conn.initialize(protocol_version=1, client_capabilities=editor.capabilities())
             yield conn, editor
         assert process.returncode == 0, (home / "acp-stderr.txt").read_text()

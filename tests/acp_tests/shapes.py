@@ -13,6 +13,7 @@ from acp.schema import (
     ContentToolCallContent,
     FileEditToolCallContent,
     SessionNotification,
+    TerminalToolCallContent,
     TextContentBlock,
     ToolCallProgress,
     ToolCallStart,
@@ -69,6 +70,10 @@ def check_updates(updates: list[tuple[str, Any]], session_id: str) -> None:
 
 def check_contents(contents: list[Any] | None) -> None:
     for item in contents or []:
-        assert isinstance(item, (ContentToolCallContent, FileEditToolCallContent)), item
+        assert isinstance(
+            item, (ContentToolCallContent, FileEditToolCallContent, TerminalToolCallContent)
+        ), item
+        if isinstance(item, TerminalToolCallContent):
+            assert item.terminal_id
         if isinstance(item, FileEditToolCallContent):
             assert Path(item.path).is_absolute()
