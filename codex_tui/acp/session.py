@@ -206,8 +206,10 @@ class AcpSession:
 
     async def _list_models(self) -> None:
         """The server's own models for the model option, once it has said (a
-        server that cannot say leaves the known ones)."""
+        server that cannot say leaves the known ones). The SDK is imported and its
+        client built on a worker thread first, not on the loop serving the editor."""
         with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.agent.client.warm_up)
             listed = await self.agent.client.list_models()
             if listed:
                 current = (self.agent.config or self.config).model
