@@ -72,7 +72,7 @@ def toad(
         )
         env = {**os.environ, "CODEX_TUI_HOME": str(isolated_home), "TERM": "xterm-256color"}
         argv = [
-            str(TOAD_ROOT), "run", "--bind", str(workspace), "--bind", str(isolated_home), "--",
+            str(TOAD_ROOT), "run", "--bind", str(workspace), "--",  # and $CODEX_TUI_HOME
             "toad", "acp", "codex-tui acp", str(workspace),
         ]  # fmt: skip
         term = Terminal(f"codex-tui-toad-{os.getpid()}-{time.monotonic_ns()}", workspace, env, argv)
