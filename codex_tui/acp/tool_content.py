@@ -137,8 +137,15 @@ def plan_diffs(patch: PatchPlan) -> list[Content]:
         if max(len(old or ""), len(new or "")) > WHOLE_FILE_CHARS:
             out.extend(diff_text_diffs(change.diff, patch.root))
             continue
-        out.append(tool_diff_content(str(path), new or "", old))
+        out.append(file_diff(str(path), new or "", old))
     return out
+
+
+def file_diff(path: str, new: str, old: str | None) -> FileEditToolCallContent:
+    """An ACP diff whose `oldText` is "" for a new file rather than none, which the
+    SDK would leave out of the message: Toad shows no diff (not in its permission
+    prompt either) for a diff without an `oldText` key."""
+    return tool_diff_content(path, new, "" if old is None else old)
 
 
 def diff_text_diffs(diff: str, root: Path) -> list[Content]:
@@ -166,7 +173,5 @@ def diff_text_diffs(diff: str, root: Path) -> list[Content]:
                 if not line.is_removed:
                     new.append(line.value)
         path = str(root / patched.path)
-        out.append(
-            tool_diff_content(path, "".join(new), None if patched.is_added_file else "".join(old))
-        )
+        out.append(file_diff(path, "".join(new), None if patched.is_added_file else "".join(old)))
     return out or ([code_block(diff)] if diff.strip() else [])

@@ -24,14 +24,17 @@ from acp.schema import (
     ToolCallProgress,
     ToolCallStart,
 )
+from acp.utils import serialize_params
 
 from codex_tui.acp.approver import AcpApprover, options
 from codex_tui.acp.content import mention, read_prompt
 from codex_tui.acp.framing import problem
 from codex_tui.acp.mcp_servers import client_servers
 from codex_tui.acp.settings import effort_value
+from codex_tui.acp.tool_content import diff_text_diffs, plan_diffs
 from codex_tui.acp.updates import Translator
 from codex_tui.agent import events as ev
+from codex_tui.patch import build_patch_plan
 from codex_tui.tools.plan import PlanStep
 
 ROOT = Path("/work/repo")
@@ -253,3 +256,28 @@ def test_the_wire_guard(line: bytes, code: int | None) -> None:
     else:
         assert reply is not None and reply["error"]["code"] == code
         json.dumps(reply)  # always sendable
+
+
+NEW_FILE_DIFF = """\
+--- /dev/null
++++ b/new.txt
+@@ -0,0 +1 @@
++fresh
+"""
+
+
+def test_a_new_files_diff_carries_an_empty_old_text_on_the_wire(tmp_path: Path) -> None:
+    """Toad matches diffs on the `oldText` key and shows nothing without it; the
+    SDK leaves a None out of the message, so a new file's old text is ""."""
+    plan = build_patch_plan(
+        "*** Begin Patch\n*** Add File: new.txt\n+fresh\n*** End Patch\n", tmp_path
+    )
+    for diffs in (plan_diffs(plan), diff_text_diffs(NEW_FILE_DIFF, tmp_path)):
+        (diff,) = diffs
+        wire = serialize_params(diff)
+        assert wire == {
+            "type": "diff",
+            "path": str(tmp_path / "new.txt"),
+            "oldText": "",
+            "newText": "fresh\n",
+        }

@@ -79,7 +79,7 @@ async def test_turn_with_plan_allowed_patch_and_rejected_command(
     (diff,) = patch_start.content or []
     assert isinstance(diff, FileEditToolCallContent)
     assert diff.path == str(workspace / "out.txt")
-    assert (diff.old_text, diff.new_text) == (None, "made over acp\n")
+    assert (diff.old_text, diff.new_text) == ("", "made over acp\n")  # see file_diff
     assert calls["cmd"].kind == "execute" and calls["cmd"].title == "touch by-command"
 
     # Asked in the order the model called them, each with the three choices.
