@@ -102,7 +102,7 @@ def resume_target(ctx: Context) -> Path | None:
         raise CliError(f"exec resume: unexpected `{words[1]}` (quote the prompt)", 2)
     target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume")
     ctx.args.prompt = words[0] if words else None
-    return target.path
+    return target
 
 
 def template_target(ctx: Context, words: list[str]) -> Path | None:
@@ -115,7 +115,7 @@ def template_target(ctx: Context, words: list[str]) -> Path | None:
         from codex_tui.sessions.cli import resolve_session
 
         session_id = None if ctx.args.last else (words.pop(0) if words else None)
-        target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume").path
+        target = resolve_session(ctx.cwd, session_id, ctx.args.last, "exec resume")
     elif ctx.args.prompt is not None:
         words.insert(0, ctx.args.prompt)
     try:

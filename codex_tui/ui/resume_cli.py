@@ -29,4 +29,4 @@ def run(ctx: Context) -> int:
     ctx.config  # noqa: B018 - validate the config before the screen takes over
     from codex_tui.ui.launch import run as launch
 
-    return launch(ctx, resume=target.path)
+    return launch(ctx, resume=target)

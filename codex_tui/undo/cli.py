@@ -43,8 +43,8 @@ def run(ctx: Context) -> int:
     if args.turns < 1:
         raise CliError("undo: --turns must be at least 1", 2)
     last = args.last or not args.session_id
-    summary = resolve_session(ctx.cwd, args.session_id, last, "undo")
-    data = read_session(summary.path)
+    path = resolve_session(ctx.cwd, args.session_id, last, "undo")
+    data = read_session(path)
     if data.meta.read_only:
         raise CliError("undo: Codex CLI's sessions have no snapshots", 1)
     history = UndoHistory.from_events(data.transcript)
@@ -59,7 +59,7 @@ def run(ctx: Context) -> int:
                 if done:
                     break
                 raise CliError(
-                    f"{direction}: nothing to {direction} in session {summary.short_id}", 1
+                    f"{direction}: nothing to {direction} in session {data.meta.id[:8]}", 1
                 )
             try:
                 prepared = prepare(turn, direction, paths.home(), limits)
@@ -78,7 +78,7 @@ def run(ctx: Context) -> int:
                 raise CliError(f"{direction}: nothing written", 1)
             result = apply(prepared, force=args.force)
             if recorder is None:
-                recorder = SessionRecorder.append_to(summary.path, data.meta.id)
+                recorder = SessionRecorder.append_to(path, data.meta.id)
             recorder.record_event(result)
             history.add(result)
             report(prepared, result.failed)

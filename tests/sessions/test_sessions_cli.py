@@ -117,11 +117,29 @@ def test_last_means_the_latest_of_this_repository(
     )
     touch_later(newer, 10)
     touch_later(elsewhere, 20)
-    assert resolve_session(repo, None, True, "resume").path == newer
-    assert resolve_session(repo, "aaaa", False, "resume").path == older
-    assert resolve_session(repo, str(older), False, "resume").path == older, "a file path works too"
+    assert resolve_session(repo, None, True, "resume") == newer
+    assert resolve_session(repo, "aaaa", False, "resume") == older
+    assert resolve_session(repo, str(older), False, "resume") == older, "a file path works too"
     with pytest.raises(CliError, match="no recorded session for"):
         resolve_session(tmp_path / "empty", None, True, "resume")
+
+
+def test_a_whole_id_is_found_by_file_name_without_reading_the_index(
+    isolated_home: Path, repo: Path
+) -> None:
+    from codex_tui.config import paths
+
+    whole = "aaaa1111-0000-4000-8000-00000000000a"
+    path = ours(isolated_home, whole, "older", cwd=str(repo))
+    ours(isolated_home, "aaaa1111-0000-4000-8000-00000000000b", "twin prefix", cwd=str(repo))
+    assert resolve_session(repo, whole.upper(), False, "resume") == path
+    # Neither the index nor the file was read: no index was even made.
+    assert not (paths.home() / "index.sqlite").exists()
+    # A prefix goes through the index, which knows it is ambiguous.
+    from codex_tui.cli_context import CliError
+
+    with pytest.raises(CliError, match="aaaa1111-0000-4000-8000-00000000000b"):
+        resolve_session(repo, "aaaa1111", False, "resume")
 
 
 def test_two_processes_list_at_once_from_a_cold_index(isolated_home: Path, repo: Path) -> None:
