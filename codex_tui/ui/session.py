@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from codex_tui.ui.app import CodexApp
     from codex_tui.undo.history import UndoHistory
 
+# How long after the agent is ready the SDK is prepared (see SessionController._start).
+WARM_UP_AFTER_S = 0.5
+
 
 class SessionController:
     """Owns the app's agent (one at a time) and the messages typed before it exists."""
@@ -91,8 +94,13 @@ class SessionController:
             return
         self._catch_up(self.agent)
         # The SDK's import and client (~0.5 s) while the person types, not on the
-        # event loop at their first Enter.
-        app.run_worker(asyncio.to_thread(self.agent.client.warm_up), group="warm")
+        # event loop at their first Enter; after the screen has settled, as the
+        # import holds the interpreter's lock most of the time it runs.
+        client = self.agent.client
+        app.set_timer(
+            WARM_UP_AFTER_S,
+            lambda: app.run_worker(asyncio.to_thread(client.warm_up), group="warm"),
+        )
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
