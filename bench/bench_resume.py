@@ -1,6 +1,8 @@
 """Resuming a 500-turn session (1,000 history items), next to Codex CLI on the same
 content: `exec resume` wall time (ours also at 5,000 and 20,000 items, for the
-growth per item), the TUI from spawn until usable, and the first turn after it.
+growth per item), the TUI from spawn until usable, the first turn after it, and
+keys typed while a second, long answer streams (both tools' own TUIs, driven the
+same way in tmux).
 
 The sessions are written first, untimed (bench/resume_sessions.py): ours through
 SessionRecorder, Codex CLI's as a rollout in its documented envelope. Every run
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -41,6 +44,11 @@ ANSWER_MARK = "zzfresh"
 TYPED = "zq7xk"  # typed once the history is shown; then sent with Enter
 AFTER_ENTER = "kx5wq"  # typed right after Enter
 SETTLE_S = 2.0  # resumed, a person reads before pressing Enter: the app has settled
+# Then a second prompt whose answer streams for ~3 s while keys are typed.
+STREAM_PROMPT = "now explain the grammar"
+STREAM_START, STREAM_END = "zzstreamstart", "zzstreamend"
+STREAM_KEYS = "jvwkjvwkjvwkjvwkjvwkjvwk"  # letters the streamed text does not hold together
+STREAM_DELAY_S = 0.0005  # per 8-character delta: ~5,000 deltas in ~3 s
 POLL_S = 0.002
 TIMEOUT_S = 30.0
 USAGE = Usage(input_tokens=2_000, output_tokens=20)
@@ -191,6 +199,7 @@ class TuiRun(NamedTuple):  # not a dataclass: run.py loads this module unregiste
     key_after_enter_s: float  # a key typed right after Enter -> shown in the composer
     answer_s: float  # Enter -> the scripted answer on screen
     inputs: int  # input items of the request Enter sent
+    stream_keys_s: list[float]  # each key typed while an answer streams -> shown
 
 
 def poll(tmux: Tmux, pane: str, predicates: dict[str, Callable[[str], bool]], what: str):
@@ -217,9 +226,43 @@ def typed(mark: str) -> Callable[[str], bool]:
     return lambda screen: any(mark in line for line in screen.splitlines()[-6:])
 
 
+def stream_text() -> str:
+    """~40 kB of markdown: paragraphs and code blocks, as a long answer streams."""
+    parts = [STREAM_START]
+    for n in range(250):
+        parts.append(
+            f"Step {n}: the parser reads a list, then a comma, then either another item"
+            " or the closing bracket; a trailing comma is now accepted there."
+        )
+        if n % 6 == 5:
+            parts.append(
+                f"```python\ndef parse_list_{n}(tokens):\n    return [t for t in tokens]\n```"
+            )
+    parts.append(STREAM_END)
+    return "\n\n".join(parts)
+
+
+def typing_while_streaming(tmux: Tmux, pane: str, label: str) -> list[float]:
+    """Keys typed every 60-100 ms while the answer streams: each from its
+    send-keys until the composer shows everything typed so far."""
+    poll(tmux, pane, {"start": lambda s: STREAM_START in s}, f"{label} stream start")
+    times = []
+    rng = random.Random(4)
+    for count in range(1, len(STREAM_KEYS) + 1):
+        tmux.run("send-keys", "-t", pane, "-l", STREAM_KEYS[count - 1])
+        sent = time.perf_counter()
+        shown = poll(tmux, pane, {"key": typed(STREAM_KEYS[:count])}, f"{label} key {count}")
+        times.append(shown["key"] - sent)
+        time.sleep(rng.uniform(0.06, 0.1))
+    return times
+
+
 def tui_once(tool: Tool, server: Server, tmux: Tmux) -> TuiRun:
     env = tool.fresh_env()
     server.add(Reply([Message(ANSWER)], usage=USAGE))
+    server.add(
+        Reply([Message(stream_text())], usage=USAGE, chunk_size=8, delay_per_delta_s=STREAM_DELAY_S)
+    )
     sent = len(server.main_inputs())
     extra = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
     last = answer_tail(TURNS - 1)
@@ -243,6 +286,13 @@ def tui_once(tool: Tool, server: Server, tmux: Tmux) -> TuiRun:
             {"key": typed(AFTER_ENTER), "answer": lambda s: ANSWER_MARK in s},
             f"{tool.label} after Enter",
         )
+        # Clear the composer (the key typed after Enter), then ask for the long answer.
+        tmux.run("send-keys", "-t", pane, *["BSpace"] * len(AFTER_ENTER))
+        tmux.run("send-keys", "-t", pane, "-l", STREAM_PROMPT)
+        poll(tmux, pane, {"prompt": typed(STREAM_PROMPT)}, f"{tool.label} second prompt")
+        tmux.run("send-keys", "-t", pane, "Enter")
+        stream_keys = typing_while_streaming(tmux, pane, tool.label)
+        poll(tmux, pane, {"end": lambda s: STREAM_END in s}, f"{tool.label} stream end")
     finally:
         tmux.run("kill-window", "-t", pane)
     inputs = server.main_inputs()[sent:]
@@ -252,6 +302,7 @@ def tui_once(tool: Tool, server: Server, tmux: Tmux) -> TuiRun:
         key_after_enter_s=seen["key"] - keyed,
         answer_s=seen["answer"] - entered,
         inputs=inputs[0] if inputs else 0,
+        stream_keys_s=stream_keys,
     )
 
 
@@ -386,6 +437,23 @@ def tui_figures(scratch: Scratch, server: Server, codex: str | None) -> list[dic
         ),
     ]
     figures = []
+    for kind in [t.kind for t in tools]:
+        keys = sorted(k for r in runs[kind] for k in r.stream_keys_s)
+        p95 = keys[min(len(keys) - 1, int(0.95 * len(keys)))] * 1000
+        who = "" if kind == "ours" else ": Codex CLI"
+        how = (
+            f"after the Enter above, a second prompt whose answer (~40 kB of markdown with"
+            f" code) streams in 8-character deltas for ~3 s; {len(STREAM_KEYS)} keys typed"
+            " every 60-100 ms meanwhile, each from its send-keys until the composer shows it"
+            f" (capture-pane every 2 ms); {len(keys)} keys over {TUI_RUNS} runs: p50"
+            f" {statistics.median(keys) * 1000:.0f} ms, max {keys[-1] * 1000:.0f} ms"
+        )
+        if kind != "ours":
+            how = f"{codex_how}, measured the same way; " + how
+        figures.append(
+            fig(f"resumed {TURNS}-turn session: keystroke p95 while streaming{who}", p95, "ms",
+                "" if who else "≤ Codex CLI", how)
+        )  # fmt: skip
     for field, name, goal, how, extra in rows:
         note = f"{how}; median of {TUI_RUNS} ({rng('ours', field)}){extra('ours')}"
         figures.append(fig(name, med("ours", field), "ms", goal, note))
