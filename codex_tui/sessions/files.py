@@ -24,6 +24,7 @@ Source = Literal["codex-tui", "codex"]
 
 # The title of a session with no request yet.
 UNTITLED = "(no request yet)"
+TITLE_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -202,3 +203,22 @@ def _resolve_ref(found: Path, ref: str) -> str | None:
             if name.strip() == ref:
                 return sha
     return None
+
+
+def make_title(text: str) -> str:
+    line = " ".join(text.split())
+    if len(line) > TITLE_CHARS:
+        line = line[: TITLE_CHARS - 1].rstrip() + "…"
+    return line
+
+
+def parse_line(chunk: bytes) -> dict[str, Any] | None:
+    try:
+        line = json.loads(chunk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(line, dict) or not isinstance(line.get("payload"), dict):
+        return None
+    if not isinstance(line.get("type"), str):
+        return None
+    return line

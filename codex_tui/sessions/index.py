@@ -11,10 +11,11 @@ database stays locked, a refresh gives up quietly and the next one catches up.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,16 +154,17 @@ class SessionIndex:
             ]
             removed += [path for path in known if path not in scan.files]
         removed += list(self._files_in(gone))
-        rows: list[dict[str, Any]] = []
+        batches: Iterator[list[dict[str, Any]]] = iter(())
         if changed:
-            from codex_tui.sessions.index_scan import scan_files
+            from codex_tui.sessions.index_scan import scan_batches
 
-            rows = scan_files(changed)
-        if rows or removed or folders or gone:
-            self._write(rows, removed, folders, gone)
+            batches = scan_batches(changed)
+        read = 0
+        if changed or removed or folders or gone:
+            read = self._write(batches, removed, folders, gone)
         with self._lock:
             (corrupt,) = self.db.execute("SELECT count(*) FROM files WHERE ok = 0").fetchone()
-        return RefreshReport(scanned, len(rows), len(removed), corrupt)
+        return RefreshReport(scanned, read, len(removed), corrupt)
 
     def _known_folders(self, root: str) -> dict[str, tuple[str | None, int | None]]:
         with self._lock:
@@ -186,28 +188,37 @@ class SessionIndex:
 
     def _write(
         self,
-        rows: list[dict[str, Any]],
+        batches: Iterable[list[dict[str, Any]]],
         removed: list[str],
         folders: Sequence[tuple[str, str, str | None, int | None]] = (),
         gone: Sequence[str] = (),
-    ) -> None:
+    ) -> int:
         """One transaction: files and folders change together, so a folder's time
-        is never stored without the files it stands for."""
+        is never stored without the files it stands for. The first batch of rows
+        is read before the transaction begins; later ones (a first build's helper
+        processes) arrive while the earlier ones are stored. How many rows."""
+        pending = iter(batches)
+        first = next(pending, [])
+        count = 0
         with self._lock:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError:
-                return  # another process holds the lock too long: catch up next time
+                return 0  # another process holds the lock too long: catch up next time
             try:
                 self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
                 self.db.executemany("DELETE FROM texts WHERE path = ?", [(p,) for p in removed])
-                self._insert_all(rows)
+                for rows in itertools.chain([first], pending):
+                    self._insert_all(rows)
+                    count += len(rows)
                 self.db.executemany("DELETE FROM dirs WHERE path = ?", [(p,) for p in gone])
                 self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", folders)
                 self.db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
+                return 0
+        return count
 
     def _insert_all(self, rows: list[dict[str, Any]]) -> None:
         """All rows in two statements; if the database refuses one, row by row."""
@@ -317,8 +328,8 @@ class SessionIndex:
     def rename(self, id_prefix: str, title: str) -> SessionSummary:
         """Give a session a title. It is written into the session file, so it holds
         when the index is rebuilt. Codex CLI's sessions are refused."""
+        from codex_tui.sessions.files import make_title
         from codex_tui.sessions.index_scan import scan_file
-        from codex_tui.sessions.reader import make_title
         from codex_tui.sessions.recorder import append_lines
 
         found = self.find(id_prefix)
@@ -332,7 +343,7 @@ class SessionIndex:
         line = encode_line("event_msg", {"type": "session_renamed", "title": title})
         append_lines(found.path, [line])
         stat = found.path.stat()
-        self._write([scan_file(found.file, stat.st_size, stat.st_mtime_ns, found.source)], [])
+        self._write([[scan_file(found.file, stat.st_size, stat.st_mtime_ns, found.source)]], [])
         return self.find(found.id)
 
 

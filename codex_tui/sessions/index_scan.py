@@ -11,19 +11,20 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
-from codex_tui.sessions.event_codec import usage_from
 from codex_tui.sessions.files import (
     ORIGINATOR,
     UNTITLED,
     Source,
     clean_text,
+    make_title,
+    parse_line,
     parse_stamp,
     text_or_none,
 )
 from codex_tui.sessions.index_folders import FileToScan
-from codex_tui.sessions.reader import make_title, parse_line
 
 # Searchable message text kept per session (the start of the conversation).
 TEXT_CHARS = 16_000
@@ -38,19 +39,25 @@ PARALLEL_FROM = 2_000
 
 
 def scan_files(todo: list[FileToScan]) -> list[dict[str, Any]]:
-    """The index row of each file in `todo`, in order. A large batch is split:
-    this process reads the first share while helpers (index_worker) read the
-    others; a helper that cannot start or fails has its share read here."""
+    """The index row of each file in `todo`, in order (see scan_batches)."""
+    return [row for batch in scan_batches(todo) for row in batch]
+
+
+def scan_batches(todo: list[FileToScan]) -> Iterator[list[dict[str, Any]]]:
+    """The index rows of the files in `todo`, in order, in batches. A large
+    batch is split: this process reads the first share, which is yielded while
+    helpers (index_worker) still read the others, so the caller can store it
+    meanwhile; a helper that cannot start or fails has its share read here."""
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2:
-        return [scan_file(*job) for job in todo]
+        yield [scan_file(*job) for job in todo]
+        return
     size = -(-len(todo) // workers)
     shares = [todo[at : at + size] for at in range(0, len(todo), size)]
     helpers = [_Helper(share) for share in shares[1:]]
-    rows = [scan_file(*job) for job in shares[0]]
+    yield [scan_file(*job) for job in shares[0]]
     for helper in helpers:
-        rows += helper.rows()
-    return rows
+        yield helper.rows()
 
 
 class _Helper:
@@ -295,12 +302,21 @@ def _take_last(row: dict[str, Any], line: dict[str, Any]) -> str | None:
             info = payload.get("info")
             if not isinstance(info, dict):
                 return None
-            row["tokens"] = usage_from(info.get("total_token_usage")).total_tokens
+            row["tokens"] = _total_tokens(info.get("total_token_usage"))
             return "tokens"
         case "preview":
             row["preview"] = clean_text(payload.get("message"))[:PREVIEW_CHARS]
             return "preview"
     return None
+
+
+def _total_tokens(usage: object) -> int:
+    """Input plus output tokens of a recorded usage, as the reader counts them
+    (TokenUsage.total_tokens): the helper processes skip importing the decoders."""
+    if not isinstance(usage, dict):
+        return 0
+    counts = (usage.get("input_tokens"), usage.get("output_tokens"))
+    return sum(n for n in counts if isinstance(n, int) and not isinstance(n, bool))
 
 
 def _title_from_items(raw: bytes) -> str | None:

@@ -9,7 +9,6 @@ skipped and counted; only a file without a `session_meta` first line is refused.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,12 +27,12 @@ from codex_tui.sessions.files import (
     Source,
     clean_text,
     codex_home,
+    make_title,
+    parse_line,
     parse_stamp,
     text_or_none,
 )
 from codex_tui.sessions.images import item_from_file
-
-TITLE_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -75,31 +74,12 @@ class SessionData:
     context_window: int | None = None
 
 
-def make_title(text: str) -> str:
-    line = " ".join(text.split())
-    if len(line) > TITLE_CHARS:
-        line = line[: TITLE_CHARS - 1].rstrip() + "…"
-    return line
-
-
 def split_lines(raw: bytes) -> Iterator[dict[str, Any] | None]:
     """Each non-empty line as an envelope dict, or None when it is torn or corrupt."""
     for chunk in raw.split(b"\n"):
         if not chunk.strip():
             continue
         yield parse_line(chunk)
-
-
-def parse_line(chunk: bytes) -> dict[str, Any] | None:
-    try:
-        line = json.loads(chunk)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(line, dict) or not isinstance(line.get("payload"), dict):
-        return None
-    if not isinstance(line.get("type"), str):
-        return None
-    return line
 
 
 def read_bytes(path: Path) -> bytes:

@@ -77,7 +77,7 @@ def test_a_row_the_database_refuses_is_counted_not_fatal(isolated_home: Path, tm
     bad = {"path": "/x/y.jsonl", "dir": "/x", "size": 1, "mtime_ns": 1, "ok": 1, "id": "z", "source": "codex",
            "title": "\udcff", "cwd": "", "branch": None, "model": None, "created": 0.0,
            "updated": 0.0, "turns": 0, "tokens": 0, "read_only": 1, "preview": "", "text": ""}  # fmt: skip
-    index._write([bad], [])
+    index._write([[bad]], [])
     titles = [s.title for s in index.list()]
     assert titles == ["A good one"]
     counted = index.db.execute("SELECT count(*) FROM files WHERE ok = 0").fetchone()

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 
 from codex_tui.sessions import index_scan
 from codex_tui.sessions.event_codec import usage_from
-from codex_tui.sessions.files import UNTITLED, clean_text, text_or_none
+from codex_tui.sessions.files import UNTITLED, clean_text, make_title, text_or_none
 from codex_tui.sessions.index_scan import PREVIEW_CHARS, TEXT_CHARS, scan_file, scan_files
-from codex_tui.sessions.reader import make_title
 
 WORDS = ["fix", "user_message", "agent_message", "token_count", "turn_context", "_message", "é"]
 text = st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join)
