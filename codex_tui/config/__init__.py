@@ -5,8 +5,9 @@ The names below load on first use: a command that needs only `config.paths`
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from codex_tui.lazy_names import lazy_getattr
 
 if TYPE_CHECKING:
     from codex_tui.config.errors import ConfigError
@@ -24,10 +25,4 @@ _WHERE = {
 __all__ = ["Config", "ConfigError", "LoadedConfig", "ModelProvider", "load_config"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())
