@@ -147,7 +147,7 @@ def run() -> list[dict]:
                 where = f"{count:,} sessions, {size / 1e6:.0f} MB, page cache warm"
                 fig(
                     f"index build from nothing, {count:,} sessions",
-                    _median_ms(build, 3 if count < 50_000 else 1, drop_db),
+                    _median_ms(build, 3, drop_db),
                     "≤ 3 s at 50,000",
                     where + "; files read by one process per core from 2,000 on",
                 )

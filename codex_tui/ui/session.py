@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,10 +98,15 @@ class SessionController:
         # event loop at their first Enter; after the screen has settled, as the
         # import holds the interpreter's lock most of the time it runs.
         client = self.agent.client
-        app.set_timer(
-            WARM_UP_AFTER_S,
-            lambda: app.run_worker(asyncio.to_thread(client.warm_up), group="warm"),
-        )
+
+        async def warm_up() -> None:
+            await asyncio.to_thread(client.warm_up)
+            # The SDK's ~150,000 objects live as long as the process: out of the
+            # collector's way, or every full collection scans them (0.27 s → 0.08 s
+            # in a 500-turn session here). Cyclic garbage frozen with them is kept.
+            gc.freeze()
+
+        app.set_timer(WARM_UP_AFTER_S, lambda: app.run_worker(warm_up(), group="warm"))
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
