@@ -149,7 +149,7 @@ def run() -> list[dict]:
                     f"index build from nothing, {count:,} sessions",
                     _median_ms(build, 3, drop_db),
                     "≤ 3 s at 50,000",
-                    where + "; files read by one process per core from 2,000 on",
+                    where + "; median of 3; files read by one process per core from 2,000 on",
                 )
                 build()
                 fig(
