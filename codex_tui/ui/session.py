@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +101,15 @@ class SessionController:
         client = self.agent.client
 
         async def warm_up() -> None:
-            await asyncio.to_thread(client.warm_up)
+            # The import runs Python on the worker thread for ~0.5 s: a key pressed
+            # meanwhile waits for the interpreter's lock up to the switch interval
+            # (5 ms by default, more than once per key): handed back sooner here.
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0005)
+            try:
+                await asyncio.to_thread(client.warm_up)
+            finally:
+                sys.setswitchinterval(interval)
             # The SDK's ~150,000 objects live as long as the process: out of the
             # collector's way, or every full collection scans them (0.27 s → 0.08 s
             # in a 500-turn session here). Cyclic garbage frozen with them is kept.
