@@ -16,7 +16,7 @@ from typing import Any
 from codex_tui.cli_context import CliError, Context
 from codex_tui.sessions.display import clip, relative_stamp, short_path
 from codex_tui.sessions.errors import SessionError
-from codex_tui.sessions.files import roots
+from codex_tui.sessions.files import parse_line, roots
 from codex_tui.sessions.index import Brief, SessionIndex, summary_json
 
 
@@ -81,13 +81,32 @@ _WHOLE_ID = re.compile(
 
 
 def _files_named(session_id: str) -> list[Path]:
-    """Regular session files of either root whose name ends in the id."""
+    """Session files of either root whose name ends in the id and whose first line
+    says it is that session (anything else is left to the index, which reports
+    a damaged file as not found)."""
     found = []
     for root in roots():
         for path in root.path.glob(f"*/*/*/rollout-*-{session_id}.jsonl"):
-            if path.is_file() and not path.is_symlink():
+            if not path.is_symlink() and _opens_as(path, session_id):
                 found.append(path)
     return found
+
+
+def _opens_as(path: Path, session_id: str) -> bool:
+    try:
+        if not path.is_file():  # a FIFO would block the open
+            return False
+        with path.open("rb") as file:
+            head = parse_line(file.readline(HEAD_BYTES))
+    except OSError:
+        return False
+    if head is None or head["type"] != "session_meta":
+        return False
+    found = head["payload"].get("id")
+    return isinstance(found, str) and found.lower() == session_id
+
+
+HEAD_BYTES = 1 << 20  # a session_meta line is a few hundred bytes; never read a huge one
 
 
 def run(ctx: Context) -> int:

@@ -127,6 +127,7 @@ def test_last_means_the_latest_of_this_repository(
 def test_a_whole_id_is_found_by_file_name_without_reading_the_index(
     isolated_home: Path, repo: Path
 ) -> None:
+    from codex_tui.cli_context import CliError
     from codex_tui.config import paths
 
     whole = "aaaa1111-0000-4000-8000-00000000000a"
@@ -135,8 +136,13 @@ def test_a_whole_id_is_found_by_file_name_without_reading_the_index(
     assert resolve_session(repo, whole.upper(), False, "resume") == path
     # Neither the index nor the file was read: no index was even made.
     assert not (paths.home() / "index.sqlite").exists()
+    # A file named for an id that does not open as that session is left to the
+    # index, which does not list it: one line, not the app opening on an error.
+    damaged = path.with_name(path.name.replace("0000000a", "0000000c"))
+    damaged.write_text("garbage\n")
+    with pytest.raises(CliError, match="no session"):
+        resolve_session(repo, "aaaa1111-0000-4000-8000-00000000000c", False, "resume")
     # A prefix goes through the index, which knows it is ambiguous.
-    from codex_tui.cli_context import CliError
 
     with pytest.raises(CliError, match="aaaa1111-0000-4000-8000-00000000000b"):
         resolve_session(repo, "aaaa1111", False, "resume")
