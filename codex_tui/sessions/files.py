@@ -22,6 +22,8 @@ ORIGINATOR = "codex-tui"
 Source = Literal["codex-tui", "codex"]
 
 
+_decode = json.JSONDecoder().decode
+
 # The title of a session with no request yet.
 UNTITLED = "(no request yet)"
 TITLE_CHARS = 120
@@ -213,8 +215,11 @@ def make_title(text: str) -> str:
 
 
 def parse_line(chunk: bytes) -> dict[str, Any] | None:
+    """One line of a session file as its envelope (`type`, `payload`), or None when
+    it is torn, corrupt or not one. Decoded as UTF-8 first: json.loads would detect
+    the encoding of every line, which a 500-turn session pays 3,500 times."""
     try:
-        line = json.loads(chunk)
+        line = _decode(chunk.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(line, dict) or not isinstance(line.get("payload"), dict):

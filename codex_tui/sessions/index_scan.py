@@ -29,7 +29,6 @@ from codex_tui.sessions.index_folders import FileToScan
 # Searchable message text kept per session (the start of the conversation).
 TEXT_CHARS = 16_000
 PREVIEW_CHARS = 400
-_decode = json.JSONDecoder().decode
 
 
 # --- the rows of the files that changed --------------------------------------------------
@@ -159,17 +158,6 @@ def _read_regular(path: str) -> bytes:
         os.close(fd)
 
 
-def _parse(chunk: bytes) -> dict[str, Any] | None:
-    """parse_line without json.loads's detour through encoding detection."""
-    try:
-        line = _decode(chunk.decode())
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(line, dict) or not isinstance(line.get("payload"), dict):
-        return None
-    return line if isinstance(line.get("type"), str) else None
-
-
 def _must_parse(chunk: bytes, budget: int) -> bool | None:
     """Whether a line must be parsed now (True), can wait for the backward pass
     because only the last of its kind counts (False), or is skipped (None). By
@@ -186,7 +174,7 @@ def _must_parse(chunk: bytes, budget: int) -> bool | None:
 def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]:
     lines = raw.split(b"\n")
     first = next((n for n, chunk in enumerate(lines) if chunk.strip()), len(lines) - 1)
-    head = _parse(lines[first])
+    head = parse_line(lines[first])
     if head is None or head["type"] != "session_meta" or not head["payload"].get("id"):
         return row
     meta = head["payload"]
@@ -218,7 +206,7 @@ def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]
         if not parse_now:
             waiting.append((n, chunk))
             continue
-        line = _parse(chunk)
+        line = parse_line(chunk)
         if line is None:
             continue
         if field := _take_last(row, line):
@@ -252,7 +240,7 @@ def _read_row(raw: bytes, row: dict[str, Any], source: Source) -> dict[str, Any]
     for n, chunk in reversed(waiting):
         if not need:
             break
-        line = _parse(chunk)
+        line = parse_line(chunk)
         field = _field_of(line) if line is not None else None
         if field not in need:
             continue

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from codex_tui.config import Config
     from codex_tui.images.store import Attachment
     from codex_tui.prompts import PromptTemplate
+    from codex_tui.sessions import SessionData
     from codex_tui.ui.diffview import DiffView
     from codex_tui.ui.sidebar import SessionSidebar
 
@@ -130,6 +131,7 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         self.config = launch.config
         self.cwd = launch.cwd
         self.session = SessionController(self)
+        self._resumed: SessionData | None = None  # drawn before the first frame (resume)
         self.reviewing = False  # a /review turn runs (in plan mode, but not a plan)
         self.conversation = ConversationView(id="conversation")
         self.composer = Composer(
@@ -214,6 +216,8 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         self.composer.focus_input()
         if self.launch.resume is None:
             self._welcome()
+        else:
+            self._resumed = self.session.show_now(self.launch.resume)
         if self.launch.banner:
             self.conversation.markdown(self.launch.banner)
         # Build the agent after the first frame: the screen never waits for it.
@@ -301,7 +305,7 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         """Build the agent (after the first frame) and send any early input."""
         self._report_missing_key()
         if self.launch.resume is not None:
-            self.session.resume(self.launch.resume)
+            self.session.resume_worker(self._resumed or self.launch.resume)
         else:
             self.session.start(None)
         self.load_templates()

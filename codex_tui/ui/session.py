@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # How long after the agent is ready the SDK is prepared (see SessionController._start).
 WARM_UP_AFTER_S = 0.5
+# A resumed session this small is drawn before the first frame (show_now).
+SHOW_NOW_BYTES = 8 << 20
 
 
 class SessionController:
@@ -187,35 +189,59 @@ class SessionController:
         replay(app.conversation, data.transcript)
         restore_panes(app, data.transcript)
 
-    def resume_worker(self, path: Path) -> Worker[None]:
+    def resume_worker(self, path: Path | SessionData) -> Worker[None]:
         return self.app.run_worker(self._resume(path), group="agent", exclusive=True)
 
-    async def _resume(self, path: Path) -> None:
+    def show_now(self, path: Path) -> SessionData | None:
+        """Before the first frame: read a small recorded session and draw it, so
+        the first frame already shows it (a resume was usable ~0.1 s later when
+        this waited for that frame, a thread and a second frame). None when it
+        is large or cannot be read: the worker then reads it and reports."""
         from codex_tui.sessions import SessionError, read_session
-        from codex_tui.ui.transcript import replay, restore_panes
+
+        try:
+            if path.stat().st_size > SHOW_NOW_BYTES:
+                return None
+            data = read_session(path)
+        except (OSError, SessionError):
+            return None
+        self._show(data)
+        return data
+
+    async def _resume(self, target: Path | SessionData) -> None:
+        from codex_tui.sessions import SessionError, read_session
 
         app = self.app
-        try:
-            data = await asyncio.to_thread(read_session, path)
-        except SessionError as exc:
-            app.conversation.note("error", str(exc))
-            return
-        await self.retire()
+        if isinstance(target, Path):
+            try:
+                data = await asyncio.to_thread(read_session, target)
+            except SessionError as exc:
+                app.conversation.note("error", str(exc))
+                return
+            await self.retire()
+            self._show(data)
+        else:
+            data = target  # drawn already (show_now), and no agent to retire yet
+        for text, images in self._early:  # typed meanwhile: sent once the agent is built
+            app.conversation.add_user(text, queued=True, images=images)
+        # Quitting while the agent is built cancels that worker: nothing to report.
+        with contextlib.suppress(WorkerCancelled):
+            await self.start(data).wait()  # read once: the agent takes it as is
+
+    def _show(self, data: SessionData) -> None:
+        """A recorded session on screen: transcript, panes, a note; undo's history."""
+        from codex_tui.ui.transcript import replay, restore_panes
         from codex_tui.undo.history import UndoHistory
 
+        app = self.app
         self._undo = UndoHistory.from_events(data.transcript)
         app.clear_session_view()
         replay(app.conversation, data.transcript)
         restore_panes(app, data.transcript)
-        for text, images in self._early:  # typed meanwhile: sent once the agent is built
-            app.conversation.add_user(text, queued=True, images=images)
         how = "continues as a new session" if data.meta.read_only else "resumed"
         app.conversation.note("info", f"Session {data.meta.title!r} {how}.")
         app.screen.remove_class("-show-sidebar")
         app.composer.focus_input()
-        # Quitting while the agent is built cancels that worker: nothing to report.
-        with contextlib.suppress(WorkerCancelled):
-            await self.start(data).wait()  # read once: the agent takes it as is
 
     # -- undo -------------------------------------------------------------------------
 

@@ -84,6 +84,22 @@ def test_a_row_the_database_refuses_is_counted_not_fatal(isolated_home: Path, tm
     assert counted == (1,), "kept as an unreadable file"
 
 
+def test_a_file_saved_with_a_byte_order_mark_is_read_and_listed_alike(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    # An editor may save a session file with a UTF-8 BOM: the reader and the index
+    # (one line parser for both) read it the same, and bytes that are not UTF-8
+    # are a skipped line, not an error.
+    path = ours(
+        isolated_home, "b0b0b0b0-0000-4000-8000-000000000001", "With a mark", cwd=str(tmp_path)
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes() + b"\xff\xfe not utf-8\n")
+    assert read_session(path).meta.title == "With a mark"
+    index = SessionIndex.open()
+    index.refresh()
+    assert [s.title for s in index.list()] == ["With a mark"]
+
+
 def test_encode_line_always_writes_valid_utf8() -> None:
     line = encode_line("event_msg", {"type": "user_message", "message": "bad \udcff end"})
     assert json.loads(line.decode("utf-8"))["payload"]["message"] == "bad \ufffd end"

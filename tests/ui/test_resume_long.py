@@ -101,3 +101,45 @@ async def test_long_turns_draw_only_the_last_turns_that_fill_the_screen(
         app.conversation.scroll_home(animate=False)
         await wait_for(pilot, lambda: len(asks(app)) > MIN_TAIL_TURNS, what="earlier turns")
         assert asks(app)[-MIN_TAIL_TURNS - 1] == f"ask {TURNS - MIN_TAIL_TURNS - 1}"
+
+
+async def test_a_resumed_session_is_on_the_first_frame(
+    scripted_server, workspace: Path, isolated_home: Path
+) -> None:
+    # `codex-tui resume ID`: the transcript is drawn before the first frame, not
+    # after it (a thread and a second frame later); the agent follows, built from
+    # the same read of the file.
+    from codex_tui.ui.app import CodexApp, Launch
+    from tests.agent.conftest import fast_client, scripted_config
+
+    path = write_long_session(isolated_home)
+    config = scripted_config(scripted_server)
+    app = CodexApp(Launch(config, workspace, client=fast_client(config), resume=path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        # Before any pause: the first frame has been composed with the history.
+        assert app.agent is None
+        assert asks(app)[-1] == f"ask {TURNS - 1}"
+        assert app.conversation.last_answer == f"done {TURNS - 1}"
+        await wait_for(pilot, lambda: app.agent is not None and app.agent.session_path == path)
+        assert asks(app) == [f"ask {n}" for n in range(TURNS - TAIL_TURNS, TURNS)], "drawn once"
+
+
+async def test_a_damaged_session_at_launch_is_one_error_note(
+    scripted_server, workspace: Path, isolated_home: Path
+) -> None:
+    from codex_tui.ui.app import CodexApp, Launch
+    from tests.agent.conftest import fast_client, scripted_config
+    from tests.ui.conftest import screen_text
+
+    path = isolated_home / "sessions" / "2025" / "01" / "01" / "rollout-2025-01-01T10-00-00-x.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("not a session\n")
+    config = scripted_config(scripted_server)
+    app = CodexApp(Launch(config, workspace, client=fast_client(config), resume=path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        # Not drawn before the first frame (it cannot be read): the worker reads it
+        # and says why, once.
+        await wait_for(pilot, lambda: "empty session file" in screen_text(app), what="the error")
+        await pilot.pause(0.2)
+        assert screen_text(app).count("empty session file") == 1
+        assert app.agent is None
