@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from codex_tui.agent import events as ev
     from codex_tui.agent.controller import Agent
+    from codex_tui.agent.model_client import ModelClient
     from codex_tui.config.schema import ApprovalPolicy, SandboxMode
     from codex_tui.images.store import Attachment
     from codex_tui.sessions import SessionData
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 WARM_UP_AFTER_S = 0.5
 # A resumed session this small is drawn before the first frame (show_now).
 SHOW_NOW_BYTES = 8 << 20
+# Whether the first agent's warm-up imported the SDK (the process's first).
+_sdk_imported = False
 
 
 class SessionController:
@@ -98,26 +101,9 @@ class SessionController:
             return
         self._catch_up(self.agent)
         # The SDK's import and client (~0.5 s) while the person types, not on the
-        # event loop at their first Enter; after the screen has settled, as the
-        # import holds the interpreter's lock most of the time it runs.
+        # event loop at their first Enter; after the screen has settled.
         client = self.agent.client
-
-        async def warm_up() -> None:
-            # The import runs Python on the worker thread for ~0.5 s: a key pressed
-            # meanwhile waits for the interpreter's lock up to the switch interval
-            # (5 ms by default, more than once per key): handed back sooner here.
-            interval = sys.getswitchinterval()
-            sys.setswitchinterval(0.0005)
-            try:
-                await asyncio.to_thread(client.warm_up)
-            finally:
-                sys.setswitchinterval(interval)
-            # The SDK's ~150,000 objects live as long as the process: out of the
-            # collector's way, or every full collection scans them (0.27 s → 0.08 s
-            # in a 500-turn session here). Cyclic garbage frozen with them is kept.
-            gc.freeze()
-
-        app.set_timer(WARM_UP_AFTER_S, lambda: app.run_worker(warm_up(), group="warm"))
+        app.set_timer(WARM_UP_AFTER_S, lambda: app.run_worker(warm_up(client), group="warm"))
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
@@ -358,3 +344,24 @@ class SessionController:
             )
         except ValueError as exc:
             self.app.conversation.note("error", str(exc))
+
+
+async def warm_up(client: ModelClient) -> None:
+    """Build `client`'s SDK client on a worker thread (ModelClient.warm_up). The
+    process's first also imports the SDK: ~0.5 s of Python on that thread, so keys
+    pressed meanwhile get the interpreter's lock back sooner than the default 5 ms
+    switch interval allows, and afterwards the SDK's ~150,000 objects are frozen out
+    of the collector's way (a full collection in a 500-turn session scanned them:
+    0.27 s → 0.08 s). Once only: cyclic garbage frozen with them is never collected."""
+    global _sdk_imported
+    if _sdk_imported:
+        await asyncio.to_thread(client.warm_up)
+        return
+    _sdk_imported = True
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        await asyncio.to_thread(client.warm_up)
+    finally:
+        sys.setswitchinterval(interval)
+    gc.freeze()

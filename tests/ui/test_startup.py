@@ -37,7 +37,18 @@ async def main():
         while app.agent is None:
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
-    print(json.dumps({"first_frame": app.first_frame, "after": loaded()}))
+        after = loaded()
+        # Half a second after the agent is ready, the SDK is prepared on a thread.
+        for _ in range(300):
+            if app.agent.client._client is not None and sys.getswitchinterval() == 0.005:
+                break
+            await pilot.pause(0.02)
+        warm = {
+            "openai": "openai" in sys.modules,
+            "client": app.agent.client._client is not None,
+            "interval": sys.getswitchinterval(),
+        }
+    print(json.dumps({"first_frame": app.first_frame, "after": after, "warm": warm}))
 
 
 asyncio.run(main())
@@ -60,7 +71,9 @@ def test_the_first_frame_waits_for_neither_the_agent_nor_openai(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["first_frame"] == []
-    # The probe sees them once they load, after the first frame (the SDK itself waits
-    # for the first request).
+    # The SDK's import and client are made on a worker thread once the agent is
+    # ready, before any request, and the interpreter's switch interval is put back.
+    assert seen["warm"] == {"openai": True, "client": True, "interval": 0.005}
+    # The probe sees them once they load, after the first frame.
     assert "codex_tui.agent.session" in seen["after"]
     assert "pygments.styles" in seen["after"]  # the themes' code styles were checked
