@@ -305,7 +305,9 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         """Build the agent (after the first frame) and send any early input."""
         self._report_missing_key()
         if self.launch.resume is not None:
-            self.session.resume_worker(self._resumed or self.launch.resume)
+            # Handed over, not kept: the app must not hold a whole session's transcript.
+            resumed, self._resumed = self._resumed, None
+            self.session.resume_worker(resumed or self.launch.resume)
         else:
             self.session.start(None)
         self.load_templates()
