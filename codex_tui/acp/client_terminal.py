@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 OUTPUT_BYTE_LIMIT = 1 << 20
 # How long kill and release may take before we stop waiting for the editor.
 END_TIMEOUT_S = 5.0
+# How long the editor may take to start a terminal or hand over its output: an
+# editor that never answers must not hold the turn forever.
+ANSWER_TIMEOUT_S = 30.0
 CLIENT_ERRORS = (RequestError, OSError, ConnectionError, ValueError)
 
 
@@ -83,16 +86,18 @@ class ClientTerminals:
         inside = launch.mechanism is not Mechanism.NONE
         started = time.monotonic()
         try:
-            created = await self.client.create_terminal(
-                session_id=self.session_id,
-                command=command[0],
-                args=command[1:],
-                cwd=str(launch.cwd),
-                env=[],
-                output_byte_limit=OUTPUT_BYTE_LIMIT,
-            )
-        except CLIENT_ERRORS as exc:
-            return ExecResult(126, f"the editor could not start the command: {exc}\n", 0, False,
+            async with asyncio.timeout(ANSWER_TIMEOUT_S):
+                created = await self.client.create_terminal(
+                    session_id=self.session_id,
+                    command=command[0],
+                    args=command[1:],
+                    cwd=str(launch.cwd),
+                    env=[],
+                    output_byte_limit=OUTPUT_BYTE_LIMIT,
+                )
+        except (*CLIENT_ERRORS, TimeoutError) as exc:
+            reason = str(exc) or f"no answer in {ANSWER_TIMEOUT_S:.0f} s"
+            return ExecResult(126, f"the editor could not start the command: {reason}\n", 0, False,
                               launch.mechanism, inside, 1)  # fmt: skip
         terminal = created.terminal_id
         self._live.add(terminal)
@@ -104,12 +109,14 @@ class ClientTerminals:
             exited = True
             if timed_out:
                 await self._kill(terminal)
-            output = await self.client.terminal_output(
-                session_id=self.session_id, terminal_id=terminal
-            )
-        except CLIENT_ERRORS as exc:
+            async with asyncio.timeout(ANSWER_TIMEOUT_S):
+                output = await self.client.terminal_output(
+                    session_id=self.session_id, terminal_id=terminal
+                )
+        except (*CLIENT_ERRORS, TimeoutError) as exc:
             elapsed = int((time.monotonic() - started) * 1000)
-            return ExecResult(1, f"the editor's terminal failed: {exc}\n", elapsed, False,
+            reason = str(exc) or f"no answer in {ANSWER_TIMEOUT_S:.0f} s"
+            return ExecResult(1, f"the editor's terminal failed: {reason}\n", elapsed, False,
                               launch.mechanism, inside, 1)  # fmt: skip
         finally:
             await self._end(terminal, kill=not exited)
