@@ -7,6 +7,8 @@ so the TUI's first frame does not wait for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import json
 import os
 import platform
@@ -89,14 +91,26 @@ class ModelClient:
             platform.platform()
             self.client()
         except Exception:  # the request reports it, with context
-            pass
+            return
+        with contextlib.suppress(ImportError):
+            # The async backend the SDK's HTTP transport loads at its first request.
+            importlib.import_module("anyio._backends._asyncio")
+
+    async def ready_client(self) -> Any:
+        """The SDK client, built on a worker thread when it is not yet: the first
+        request must not hold the event loop for the SDK's import, nor wait there for
+        a warm-up that is still importing it on another thread."""
+        if self._client is None:
+            return await asyncio.to_thread(self.client)
+        return self._client
 
     async def list_models(self, timeout_s: float = 5.0) -> list[str] | None:
         """The model ids the server lists (`GET /models`); None when it cannot say
         (no key yet, unreachable, no such endpoint, a malformed answer)."""
         try:
             async with asyncio.timeout(timeout_s):
-                page = await self.client().models.list()
+                client = await self.ready_client()
+                page = await client.models.list()
                 return sorted({m.id for m in page.data if isinstance(m.id, str) and m.id})
         except Exception:  # any failure just means "unknown": the caller falls back
             return None
@@ -155,7 +169,8 @@ class ModelClient:
         return float(delay * random.uniform(0.8, 1.2))
 
     async def _attempt(self, req: ModelRequest) -> AsyncIterator[StreamEvent]:
-        import openai
+        client = await self.ready_client()
+        import openai  # imported by now: the client is built
 
         chat = self.provider.wire_api == "chat"
         wire = wire_chat if chat else wire_responses
@@ -171,7 +186,7 @@ class ModelClient:
             body["messages"] = []  # where the typed call put it; the real list follows
         body.update(params)
         try:
-            response = await self.client().post(
+            response = await client.post(
                 "/chat/completions" if chat else "/responses",
                 cast_to=object,
                 body=body,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 
 import pytest
@@ -308,6 +309,46 @@ async def test_a_client_warmed_up_on_a_thread_serves_the_loop(wire: str) -> None
         assert server.requests[0].path.endswith(
             "/chat/completions" if wire == "chat" else "/responses"
         )
+
+
+async def test_a_request_during_the_warm_up_waits_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Enter pressed while the warm-up thread still imports the SDK: the request waits
+    # for that client on a worker thread, so the loop keeps drawing keys meanwhile.
+    building = threading.Event()
+    build = ModelClient.client
+
+    def slow_client(self: ModelClient):
+        with self._client_lock:
+            if self._client is None:
+                building.set()
+                time.sleep(0.4)  # the SDK's import, on a small machine
+        return build(self)
+
+    monkeypatch.setattr(ModelClient, "client", slow_client)
+    with ScriptedModelServer([Reply([Message("after the warm-up")])]) as server:
+        client = make_client(server)
+        warming = asyncio.create_task(asyncio.to_thread(client.warm_up))
+        await asyncio.to_thread(building.wait, 5)
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        started = time.monotonic()
+        events = await collect(client)
+        waited = time.monotonic() - started
+        ticker.cancel()
+        await warming
+        assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "after the warm-up"
+        assert waited > 0.2  # it did wait for the warm-up's client...
+        assert ticks >= 10  # ...while the loop ran (blocked, it would not tick at all)
+        await client.close()
 
 
 async def test_warm_up_without_a_key_leaves_the_error_to_the_request(
