@@ -8,6 +8,7 @@ whole answer is one widget."""
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,30 @@ def to_lines(
         end -= 1
     lines = lines[start:end]
     return lines, ["".join(segment.text for segment in line) for line in lines]
+
+
+WARM_UP_SAMPLE = """# Heading
+
+A paragraph with `code`, **bold** text and a [link](https://example.com).
+
+- an item
+  1. a numbered one
+
+> a quote
+
+```python
+def answer(question: str) -> int:
+    return 42
+```
+"""
+
+
+def warm_up_rendering(code_theme: str) -> None:
+    """Render a small sample off screen, on a worker thread: the first answer of a
+    session would otherwise import markdown-it, rich's markdown and pygments (and
+    load a lexer and a style) on the event loop, ~50-100 ms while keys wait."""
+    console = Console(width=80, color_system="truecolor", file=io.StringIO())
+    to_lines(WARM_UP_SAMPLE, console, 80, code_theme)
 
 
 def settle_point(text: str, start: int) -> int:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from textual.worker import WorkerCancelled
 
+from codex_tui.ui.markdown import warm_up_rendering
+
 if TYPE_CHECKING:
     from textual.worker import Worker
 
@@ -103,7 +105,8 @@ class SessionController:
         # The SDK's import and client (~0.5 s) while the person types, not on the
         # event loop at their first Enter; after the screen has settled.
         client = self.agent.client
-        app.set_timer(WARM_UP_AFTER_S, lambda: app.run_worker(warm_up(client), group="warm"))
+        theme = app.conversation.code_theme
+        app.set_timer(WARM_UP_AFTER_S, lambda: app.run_worker(warm_up(client, theme), group="warm"))
         from codex_tui.ui.hooks_view import ask_trust_once
 
         app.run_worker(ask_trust_once(app, self, app.cwd), group="trust")
@@ -346,8 +349,9 @@ class SessionController:
             self.app.conversation.note("error", str(exc))
 
 
-async def warm_up(client: ModelClient) -> None:
-    """Build `client`'s SDK client on a worker thread (ModelClient.warm_up). The
+async def warm_up(client: ModelClient, code_theme: str) -> None:
+    """Build `client`'s SDK client on a worker thread (ModelClient.warm_up), and
+    render a markdown sample there (the first answer's imports). The
     process's first also imports the SDK: ~0.5 s of Python on that thread, so keys
     pressed meanwhile get the interpreter's lock back sooner than the default 5 ms
     switch interval allows, and afterwards the SDK's ~150,000 objects are frozen out
@@ -362,6 +366,7 @@ async def warm_up(client: ModelClient) -> None:
     sys.setswitchinterval(0.0005)
     try:
         await asyncio.to_thread(client.warm_up)
+        await asyncio.to_thread(warm_up_rendering, code_theme)
     finally:
         sys.setswitchinterval(interval)
     gc.freeze()

@@ -216,3 +216,23 @@ async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -
             view._paced_flush()
         assert view._answers["a"].text == "Hello there!"
         await pilot.pause()
+
+
+def test_the_warm_up_loads_what_the_first_answer_would_load() -> None:
+    """warm_up_rendering (run on a worker thread before the first request) leaves
+    markdown-it, rich's markdown, a lexer and the code style loaded, so the first
+    answer does not import them on the event loop."""
+    probe = (
+        "import sys\n"
+        "from codex_tui.ui.markdown import warm_up_rendering\n"
+        "names = ('markdown_it', 'rich.markdown', 'pygments.lexers.python', 'pygments.styles.monokai')\n"
+        "print(*[n in sys.modules for n in names])\n"
+        "warm_up_rendering('monokai')\n"
+        "print(*[n in sys.modules for n in names])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after = done.stdout.split("\n")[:2]
+    assert before == "False False False False"
+    assert after == "True True True True"
