@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
+from codex_tui.ui.one_layout import OneLayout
 
 if TYPE_CHECKING:  # the agent's modules load after the first frame
     from codex_tui.agent.events import ChangedFile, Flag
@@ -51,7 +52,7 @@ def command_line(argv: Sequence[str]) -> str:
     return shlex.join(argv) if script is None else script
 
 
-class Cell(Widget):
+class Cell(OneLayout, Widget):
     """Base: a block of the conversation."""
 
     DEFAULT_CSS = "Cell { height: auto; }"

@@ -39,6 +39,7 @@ from codex_tui.ui.note_cells import (
     SeparatorCell,
     compacted_line,
 )
+from codex_tui.ui.one_layout import OneLayout
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -92,7 +93,7 @@ class EarlierCells(Static):
             conversation.show_earlier()
 
 
-class ConversationView(VerticalScroll):
+class ConversationView(OneLayout, VerticalScroll):
     """Cells for every event of the session, newest at the bottom."""
 
     can_focus = True

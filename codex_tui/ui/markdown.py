@@ -22,6 +22,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from codex_tui.ui.one_layout import OneLayout
+
 if TYPE_CHECKING:
     from codex_tui.ui.markdown_theme import MarkdownColours
 
@@ -142,7 +144,7 @@ def settle_point(text: str, start: int) -> int:
     return point
 
 
-class MarkdownView(Widget):
+class MarkdownView(OneLayout, Widget):
     """Markdown as settled chunks plus a live tail, drawn line by line.
 
     Feed it with `append` (streaming: call at most once per frame, deltas are

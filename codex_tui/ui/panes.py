@@ -180,4 +180,4 @@ class StatusBar(Static):
             if index:
                 line.append(" · ", "dim")
             line.append(text, style)
-        self.update(line)
+        self.update(line, layout=False)  # one line, always (#status): no layout for a tick
