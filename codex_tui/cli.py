@@ -42,6 +42,11 @@ SUBCOMMANDS: dict[str, tuple[str | None, str]] = {
     "acp": ("codex_tui.acp.cli", "serve the Agent Client Protocol on stdio (editors, Toad)"),
 }
 
+# Subcommands that open the app: collection stays paused until its first frame, as
+# for `codex-tui` itself (reading a long session and laying it out otherwise ran
+# ~20 collections, one of them a full pass).
+TUI_COMMANDS = frozenset({"resume"})
+
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
     """The parser for `codex-tui [PROMPT]`, or for `codex-tui COMMAND ...`."""
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         if module is None:
             raise CliError(f"`codex-tui {args.command}` is not yet available", code=2)
         command = importlib.import_module(module)
-        if gc_was_enabled:
+        if gc_was_enabled and args.command not in TUI_COMMANDS:
             gc.enable()
         code: int = command.run(ctx)
         if as_program and args.command == "exec":

@@ -163,3 +163,24 @@ def test_two_processes_list_at_once_from_a_cold_index(isolated_home: Path, repo:
         assert len(json.loads(out)) == 300
     again = run_cli(isolated_home, repo, None, "sessions", "--json")
     assert len(json.loads(again.stdout)) == 300
+
+
+def test_resume_keeps_collection_paused_until_the_app_draws(
+    isolated_home: Path, repo: Path, monkeypatch
+) -> None:
+    """Like `codex-tui` itself, `resume` opens the app with the collector paused (the
+    app resumes it after its first frame); it is running again once main returns."""
+    import gc
+
+    ours(isolated_home, "aaaa1111-0000-4000-8000-000000000001", "fine", cwd=str(repo))
+    seen: list[bool] = []
+
+    def launch(ctx, resume):
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr("codex_tui.ui.launch.run", launch)
+    assert gc.isenabled()
+    assert main(["-C", str(repo), "resume", "aaaa1111"]) == 0
+    assert seen == [False]
+    assert gc.isenabled()
