@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME, MarkdownView, to_text
-from codex_tui.ui.one_layout import OneLayout
+from codex_tui.ui.one_layout import GrowingStatic, OneLayout
 
 if TYPE_CHECKING:  # the agent's modules load after the first frame
     from codex_tui.agent.events import ChangedFile, Flag
@@ -130,7 +130,7 @@ class ReasoningCell(Expandable):
         self.text = text
         self.done = done
         self.expanded = not done
-        self.body = Static(classes="reasoning-text")
+        self.body = GrowingStatic(classes="reasoning-text")
 
     def compose(self):
         yield self.body
@@ -221,8 +221,8 @@ class CommandCell(Expandable):
         self.status = "running"
         self.duration: float | None = None
         self.feedback = ""  # declined: what the person told the model
-        self.header = Static(classes="command-header")
-        self.body = Static(classes="command-output")
+        self.header = GrowingStatic(classes="command-header")
+        self.body = GrowingStatic(classes="command-output")
         if finished:
             self.output = finished["output"]
             self.exit_code = finished["exit_code"]

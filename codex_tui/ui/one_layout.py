@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.geometry import Size
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -35,5 +36,11 @@ class OneLayout(_Base):
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
-        again = self.is_scrollable and container_size != self._container_size
+        scrolls = self.styles.overflow_y != "hidden" or self.styles.overflow_x != "hidden"
+        again = scrolls and container_size != self._container_size
         return super()._size_updated(size, virtual_size, container_size, layout=layout and again)
+
+
+class GrowingStatic(OneLayout, Static):
+    """A Static that grows while the conversation streams (reasoning, a command's
+    output): one layout per growth."""

@@ -37,6 +37,7 @@ def screen_text(app: CodexApp, view=None) -> str:
     from textual.widgets import Static
 
     from codex_tui.ui.markdown import MarkdownView
+    from codex_tui.ui.one_layout import GrowingStatic
     from codex_tui.ui.welcome import WelcomeCell
 
     parts: list[str] = []
@@ -45,7 +46,7 @@ def screen_text(app: CodexApp, view=None) -> str:
             continue
         if isinstance(widget, MarkdownView):
             parts.append(widget.source)
-        elif type(widget) is Static:
+        elif type(widget) in (Static, GrowingStatic):
             parts.append(str(widget.content))
     return "\n".join(parts)
 

@@ -218,8 +218,11 @@ async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -
         await pilot.pause()
 
 
-async def test_an_answer_growing_in_the_conversation_costs_one_layout(monkeypatch) -> None:
-    """Each growth of a streamed answer lays the screen out once: Textual's own
+@pytest.mark.parametrize("kind", ["answer", "reasoning"])
+async def test_streamed_text_growing_in_the_conversation_costs_one_layout(
+    kind: str, monkeypatch
+) -> None:
+    """Each growth of a streamed answer (or reasoning) lays the screen out once: Textual's own
     follow-up pass (asked for when it stores the new sizes) is skipped, as it would
     lay out and paint the whole screen again on the next frame. A resized terminal
     still gets it, and the view stays at the bottom."""
@@ -246,12 +249,13 @@ async def test_an_answer_growing_in_the_conversation_costs_one_layout(monkeypatc
     async with ConversationHost().run_test(size=(60, 12)) as pilot:
         # Taller than the screen first: the scrollbar that appears then asks for
         # layouts of its own.
-        view.handle(ev.AgentMessageDelta(item_id="a", delta="\n\n".join(["line"] * 12)))
+        delta = ev.AgentMessageDelta if kind == "answer" else ev.ReasoningDelta
+        view.handle(delta(item_id="a", delta="\n\n".join(["line"] * 12)))
         view.flush()
         await pilot.pause(0.1)
         for n in range(1, 16):
             before = layouts
-            view.handle(ev.AgentMessageDelta(item_id="a", delta=f"\n\nparagraph {n}"))
+            view.handle(delta(item_id="a", delta=f"\n\nparagraph {n}"))
             view.flush()
             await pilot.pause(0.05)
             assert layouts - before == 1, f"growth {n}: {layouts - before} layouts"
@@ -259,7 +263,8 @@ async def test_an_answer_growing_in_the_conversation_costs_one_layout(monkeypatc
         await pilot.resize_terminal(50, 10)
         await pilot.pause(0.1)
         assert view.scroll_y == view.max_scroll_y
-        assert "paragraph 15" in view._answers["a"].lines()[-1]
+        if kind == "answer":
+            assert "paragraph 15" in view._answers["a"].lines()[-1]
 
 
 def test_the_warm_up_loads_what_the_first_answer_would_load() -> None:
