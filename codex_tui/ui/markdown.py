@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 DEFAULT_CODE_THEME = "monokai"
+MAX_STRIPS = 1_000  # drawn strips a view keeps (about 20 screens of rows)
 
 
 def _trimmed_lines(renderable: RenderableType, console: Console, width: int):
@@ -178,6 +179,10 @@ class MarkdownView(OneLayout, Widget):
         self._tail_lines: list[list[Segment]] | None = None
         self._tail_plain: list[str] = []
         self._base_style: Style | None = None
+        # Drawn strips of settled lines, by row: they never change until the width,
+        # the colours or the base style do, and a streamed answer's growth makes
+        # Textual ask for every visible row again (MAX_STRIPS bounds it).
+        self._strips: dict[int, Strip] = {}
         self._variables: object = None  # the app's theme variables the colours are from
         self._colours: MarkdownColours | None = None
         self._restyle = False  # the lines have old colours: render again before drawing
@@ -246,6 +251,7 @@ class MarkdownView(OneLayout, Widget):
     # -- rendering -------------------------------------------------------------
 
     def _forget_rendering(self) -> None:
+        self._strips.clear()
         self._width = 0
         self._lines, self._plain = [], []
         self._rendered_chunks = 0
@@ -356,27 +362,36 @@ class MarkdownView(OneLayout, Widget):
 
     def notify_style_update(self) -> None:
         self._base_style = None
+        self._strips.clear()
         super().notify_style_update()
         if self.is_attached and self._follow_theme():
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
         self._render_current()
+        selection = self.text_selection
+        span = None if selection is None else selection.get_span(y)
+        if span is None and (cached := self._strips.get(y)) is not None:
+            return cached
         segments, plain = self._line(y)
         if self._base_style is None:  # `rich_style` walks every ancestor's styles
             self._base_style = self.rich_style
         strip = Strip(Segment.apply_style(segments, self._base_style), cell_len(plain))
-        selection = self.text_selection
-        if selection is not None and (span := selection.get_span(y)) is not None:
-            start, end = span
-            if end == -1:
-                end = len(plain)
-            cuts = [cell_len(plain[:start]), cell_len(plain[:end]), strip.cell_length]
-            before, picked, after = strip.divide(cuts)
-            style = self.screen.get_component_rich_style("screen--selection")
-            picked = Strip(Segment.apply_style(list(picked), post_style=style), picked.cell_length)
-            strip = Strip.join([before, picked, after])
-        return strip.apply_offsets(0, y)
+        if span is None:
+            strip = strip.apply_offsets(0, y)
+            if y < len(self._lines):  # settled: the same until rendered again
+                if len(self._strips) >= MAX_STRIPS:
+                    self._strips.clear()
+                self._strips[y] = strip
+            return strip
+        start, end = span
+        if end == -1:
+            end = len(plain)
+        cuts = [cell_len(plain[:start]), cell_len(plain[:end]), strip.cell_length]
+        before, picked, after = strip.divide(cuts)
+        style = self.screen.get_component_rich_style("screen--selection")
+        picked = Strip(Segment.apply_style(list(picked), post_style=style), picked.cell_length)
+        return Strip.join([before, picked, after]).apply_offsets(0, y)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """Selected text without the padding rich adds to fill the width."""

@@ -105,6 +105,34 @@ async def test_the_selection_spans_settled_text_and_the_tail() -> None:
         assert app_selection(view) == "Settled words here.\n\nStill"
 
 
+async def test_settled_rows_are_drawn_once_and_again_after_a_resize_or_a_selection() -> None:
+    """Rows of settled text are kept as drawn strips (a growing answer makes Textual
+    ask for every visible row on each frame); a new width draws them again, and a
+    selection is drawn over them, then gone."""
+    view = MarkdownView()
+    async with Host(view).run_test(size=(80, 20)) as pilot:
+        view.append("Settled words here, enough of them to wrap at forty columns.\n\nTail")
+        await pilot.pause()
+        first = view.render_line(0)
+        assert view.render_line(0) is first  # kept
+        assert first.text.startswith("Settled words here, enough of them to wrap")
+        view.styles.width = 40
+        await pilot.pause()
+        narrow = [view.render_line(y).text.rstrip() for y in range(3)]
+        assert narrow[0] == "Settled words here, enough of them to"
+        assert narrow[1] == "wrap at forty columns."
+        plain = list(view.render_line(0))
+        await pilot.mouse_down(view, offset=(0, 0))
+        await pilot.hover(view, offset=(7, 0))
+        await pilot.mouse_up(view, offset=(7, 0))
+        selected = list(view.render_line(0))
+        assert selected != plain  # the selection's colours over the kept row
+        assert "".join(s.text for s in selected) == "".join(s.text for s in plain)
+        view.screen.clear_selection()
+        await pilot.pause()
+        assert list(view.render_line(0)) == plain
+
+
 class AutoWidthHost(App):
     CSS = "MarkdownView { width: auto; }"
 
