@@ -46,8 +46,19 @@ def own_clipboard(display: str, data: bytes, mime: str) -> subprocess.Popen[byte
     assert keeper.stdin is not None
     keeper.stdin.write(data)
     keeper.stdin.close()
-    time.sleep(0.3)
-    return keeper
+    # Wait until it owns the selection (a fixed pause lost the race under load).
+    deadline = time.monotonic() + 10
+    while True:
+        offered = subprocess.run(
+            ["xclip", "-selection", "clipboard", "-t", "TARGETS", "-o"],
+            capture_output=True,
+            env=env,
+            timeout=5,
+        )
+        if mime.encode() in offered.stdout:
+            return keeper
+        assert time.monotonic() < deadline, f"xclip never offered {mime}"
+        time.sleep(0.05)
 
 
 def test_an_image_on_the_x11_clipboard_is_read(x_display: str, monkeypatch) -> None:
