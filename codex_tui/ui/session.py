@@ -366,7 +366,9 @@ async def warm_up(client: ModelClient, code_theme: str) -> None:
     sys.setswitchinterval(0.0005)
     try:
         await asyncio.to_thread(client.warm_up)
-        await asyncio.to_thread(warm_up_rendering, code_theme)
+        # Only a head start: should it fail, the first answer renders as ever.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(warm_up_rendering, code_theme)
     finally:
         sys.setswitchinterval(interval)
     gc.freeze()
