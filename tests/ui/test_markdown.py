@@ -313,3 +313,43 @@ def test_the_warm_up_loads_what_the_first_answer_would_load() -> None:
     before, after = done.stdout.split("\n")[:2]
     assert before == "False False False False"
     assert after == "True True True True"
+
+
+async def test_earlier_cells_are_laid_out_once_they_are_all_mounted(monkeypatch) -> None:
+    """Scrolling to the top brings back a batch of earlier cells: the screen is not
+    laid out (their markdown rendered) while only some of them are mounted."""
+    from textual.screen import Screen
+
+    from codex_tui.agent import events as ev
+    from codex_tui.ui.conversation import RESTORE_BATCH, ConversationView
+
+    view = ConversationView()
+    before: set = set()
+    seen: list[tuple[int, int]] = []
+    lay_out = Screen._refresh_layout
+
+    def watched(self, *args, **kwargs):
+        if before:
+            batch = [c for c in view.cells() if c not in before]
+            seen.append((sum(1 for c in batch if c.is_mounted), len(batch)))
+        return lay_out(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", watched)
+
+    class ConversationHost(App):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    async with ConversationHost().run_test(size=(120, 30)) as pilot:
+        for n in range(80):
+            view.add_user(f"question {n}")
+            view.handle(ev.AgentMessage(item_id=f"m{n}", text=f"Answer {n}.\n\n{ANSWER}"))
+            await pilot.pause(0.005)
+        await pilot.pause(0.3)
+        assert view.hidden
+        shown = len(view.cells())
+        before.update(view.cells())
+        view.show_earlier()
+        await pilot.pause(0.3)
+        assert len(view.cells()) == shown + RESTORE_BATCH
+        assert seen and all(mounted == total for mounted, total in seen), seen
