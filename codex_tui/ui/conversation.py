@@ -317,18 +317,11 @@ class ConversationView(OneLayout, VerticalScroll):
             cells = cells[surplus:]
         first = next(iter(self.cells()), None)
         if first is not None:
-            self.run_worker(self._mount_above(cells, first), group="earlier")
+            self.mount_all(cells, before=first)
+            self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
         else:
             self.mount_all(cells)
         self._update_earlier()
-
-    async def _mount_above(self, cells: list[Cell], first: Cell) -> None:
-        """Mount earlier cells above `first`, laid out once: without the batch the
-        screen was laid out (their markdown rendered) while half of them were still
-        being mounted, then again. The view then shows `first` where it was."""
-        with self.app.batch_update():
-            await self.mount_all(cells, before=first)
-        self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
 
     def hide_events(self, events: Sequence[ev.Event]) -> None:
         """Recorded events older than what is drawn: kept as chunks of CHUNK_TURNS
