@@ -6,11 +6,11 @@ all is a one-line note."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,21 +20,29 @@ from tests.images_tests.test_prepare import encoded
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
+    """A private Xvfb server. It picks a free display itself and reports it on a
+    pipe once it accepts connections (`-displayfd`): a number derived from our pid
+    could meet a stale lock or socket left by an earlier run."""
     for tool in ("Xvfb", "xclip"):
         assert shutil.which(tool), f"{tool} is required (scripts/test installs it)"
-    display = f":{100 + os.getpid() % 500}"
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "64x64x24"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "64x64x24"],
+        pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-        assert time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield display
-    server.terminate()
-    server.wait(5)
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], 10)
+        assert ready, "Xvfb did not start"
+        number = os.read(read_end, 16).decode().strip()
+        assert number.isdigit(), f"Xvfb reported {number!r}"
+        yield f":{number}"
+    finally:
+        os.close(read_end)
+        server.terminate()
+        server.wait(5)
 
 
 def own_clipboard(display: str, data: bytes, mime: str) -> subprocess.Popen[bytes]:
