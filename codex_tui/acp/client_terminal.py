@@ -42,6 +42,11 @@ ANSWER_TIMEOUT_S = 30.0
 CLIENT_ERRORS = (RequestError, OSError, ConnectionError, ValueError)
 
 
+def _why(exc: BaseException) -> str:
+    """What went wrong with an editor's call, in words (a timeout has none)."""
+    return str(exc) or f"no answer in {ANSWER_TIMEOUT_S:.0f} s"
+
+
 def editor_argv(launch: Launch) -> list[str] | None:
     """`launch` as one argv for a process we do not start: `env -i` sets exactly
     the environment our own spawn would have, whatever the editor's is. None
@@ -96,9 +101,8 @@ class ClientTerminals:
                     output_byte_limit=OUTPUT_BYTE_LIMIT,
                 )
         except (*CLIENT_ERRORS, TimeoutError) as exc:
-            reason = str(exc) or f"no answer in {ANSWER_TIMEOUT_S:.0f} s"
-            return ExecResult(126, f"the editor could not start the command: {reason}\n", 0, False,
-                              launch.mechanism, inside, 1)  # fmt: skip
+            why = f"the editor could not start the command: {_why(exc)}\n"
+            return ExecResult(126, why, 0, False, launch.mechanism, inside, 1)
         terminal = created.terminal_id
         self._live.add(terminal)
         self.show(call_id, terminal)
@@ -115,8 +119,7 @@ class ClientTerminals:
                 )
         except (*CLIENT_ERRORS, TimeoutError) as exc:
             elapsed = int((time.monotonic() - started) * 1000)
-            reason = str(exc) or f"no answer in {ANSWER_TIMEOUT_S:.0f} s"
-            return ExecResult(1, f"the editor's terminal failed: {reason}\n", elapsed, False,
+            return ExecResult(1, f"the editor's terminal failed: {_why(exc)}\n", elapsed, False,
                               launch.mechanism, inside, 1)  # fmt: skip
         finally:
             await self._end(terminal, kill=not exited)

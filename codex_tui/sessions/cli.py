@@ -92,6 +92,9 @@ def _files_named(session_id: str) -> list[Path]:
     return found
 
 
+HEAD_BYTES = 1 << 20  # a session_meta line is a few hundred bytes; never read a huge one
+
+
 def _opens_as(path: Path, session_id: str) -> bool:
     try:
         if not path.is_file():  # a FIFO would block the open
@@ -104,9 +107,6 @@ def _opens_as(path: Path, session_id: str) -> bool:
         return False
     found = head["payload"].get("id")
     return isinstance(found, str) and found.lower() == session_id
-
-
-HEAD_BYTES = 1 << 20  # a session_meta line is a few hundred bytes; never read a huge one
 
 
 def run(ctx: Context) -> int:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,8 +190,9 @@ class SessionController:
         from codex_tui.sessions import SessionError, read_session
 
         try:
-            if path.stat().st_size > SHOW_NOW_BYTES:
-                return None
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > SHOW_NOW_BYTES:
+                return None  # not a plain file (a FIFO would block this frame), or large
             data = read_session(path)
         except (OSError, SessionError):
             return None

@@ -143,3 +143,26 @@ async def test_a_damaged_session_at_launch_is_one_error_note(
         await pilot.pause(0.2)
         assert screen_text(app).count("empty session file") == 1
         assert app.agent is None
+
+
+def test_only_a_plain_file_is_drawn_before_the_first_frame(tmp_path: Path) -> None:
+    """show_now reads before the first frame: a FIFO (which would block it) or a
+    missing file is left to the resume worker, which reads off the event loop."""
+    import os
+    import threading
+
+    from codex_tui.ui.session import SessionController
+
+    fifo = tmp_path / "rollout-x.jsonl"
+    os.mkfifo(fifo)
+    controller = SessionController(app=None)  # type: ignore[arg-type] # never reached
+    outcome: list[object] = []
+    reader = threading.Thread(target=lambda: outcome.append(controller.show_now(fifo)))
+    reader.daemon = True
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # unblock it, then fail
+        with open(fifo, "wb"):
+            pass
+    assert outcome == [None]
+    assert controller.show_now(tmp_path / "missing.jsonl") is None
