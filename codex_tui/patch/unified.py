@@ -14,6 +14,7 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk, PatchedFile, PatchSet
 
 from codex_tui.patch.errors import PatchSyntaxError
+from codex_tui.patch.git_names import unquote_git_path
 from codex_tui.patch.syntax import (
     AddFile,
     Chunk,
@@ -91,18 +92,6 @@ def _recount(text: str) -> str:
         src, _, dst, _, section = header.groups()
         lines[i] = f"@@ -{src},{old} +{dst},{new} @@{section}"
     return "\n".join(lines)
-
-
-def unquote_git_path(name: str) -> str:
-    """Undo git's C-style quoting of unusual file names (`"caf\\303\\251.txt"`); a
-    name not in quotes is returned as it is."""
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        try:
-            raw = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-            return raw.encode("latin-1").decode("utf-8")
-        except (UnicodeError, ValueError):
-            return name[1:-1]
-    return name
 
 
 def _names(pf: PatchedFile) -> tuple[str, str, bool]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypeAlias
 
-from codex_tui.patch.unified import unquote_git_path
+from codex_tui.patch.git_names import unquote_git_path
 
 if TYPE_CHECKING:
     from codex_tui.patch.model import FileChange, Hunk, PatchPlan

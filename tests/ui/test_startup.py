@@ -17,7 +17,8 @@ from pathlib import Path
 from codex_tui.config import load_config
 from codex_tui.ui.app import CodexApp, Launch
 
-WATCHED = ("openai", "codex_tui.agent", "pygments.styles")
+# The patch engine and unidiff: the diff pane on the first frame needs neither.
+WATCHED = ("openai", "codex_tui.agent", "pygments.styles", "codex_tui.patch.planner", "unidiff")
 
 
 def loaded():
