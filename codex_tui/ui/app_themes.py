@@ -1,6 +1,6 @@
-"""The app's colour themes: loaded before the first frame (a theme set before the
-stylesheet is parsed costs nothing), checked against pygments after it, applied
-and saved by `/theme`. A mixin of `CodexApp`."""
+"""The app's colour themes: loaded before the first frame (the theme is chosen
+before the stylesheet is first parsed, so it is parsed once), checked against
+pygments after it, applied and saved by `/theme`. A mixin of `CodexApp`."""
 
 from __future__ import annotations
 
@@ -28,11 +28,17 @@ class ThemeHandling:
         unregister_theme: Any
         refresh_css: Any
         notify: Any
+        set_reactive: Any
+        set_class: Any
+        classes: frozenset[str]
+        ansi_theme: Any
+        stylesheet: Any
+        get_css_variables: Any
 
     def _load_themes(self) -> None:
-        """Called from __init__: a theme set before the stylesheet is first parsed costs
-        nothing, while switching later parses and applies all the CSS again. The
-        pygments style names are checked after the first frame (_check_theme_styles)."""
+        """Called from __init__, so the theme is in place when the stylesheet is first
+        parsed; switching later parses and applies all the CSS again. The pygments
+        style names are checked after the first frame (_check_theme_styles)."""
         from codex_tui.ui.themes import load_themes
 
         theme_set = load_themes(check_styles=False)
@@ -46,7 +52,27 @@ class ThemeHandling:
             known = ", ".join(sorted(self.theme_specs))
             self._theme_warnings.append(f"theme {name!r} not found; using dark ({known})")
             name = "dark"
+        self._set_first_theme(self.theme_specs[name].textual_theme)
         self.apply_theme(name)
+
+    def _set_first_theme(self, theme: Any) -> None:
+        """Before the first frame, choose the theme without Textual's watcher: it
+        would parse and apply all the CSS a second time once the app runs (~10 ms
+        of start-up). What the watcher does besides is done here; should Textual's
+        ANSI filter hook be renamed, the watcher's way is taken instead (slower, the
+        same frame)."""
+        from textual.app import App
+
+        refresh_ansi_filter = getattr(self, "_refresh_truecolor_filter", None)
+        if refresh_ansi_filter is None:
+            return  # apply_theme sets `theme`, and Textual's watcher does it all
+        self.set_reactive(App.theme, theme.name)
+        self.set_class(False, *(c for c in self.classes if c.startswith("-theme-")))
+        self.set_class(True, f"-theme-{theme.name}")
+        self.set_class(theme.dark, "-dark-mode")
+        self.set_class(not theme.dark, "-light-mode")
+        refresh_ansi_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())  # not parsed yet
 
     @work(group="themes")
     async def _check_theme_styles(self) -> None:

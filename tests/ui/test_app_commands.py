@@ -210,10 +210,19 @@ async def test_the_configured_theme_is_on_the_first_frame(app_factory) -> None:
             frames.append((app.theme, app.screen.styles.background))
 
     app.post_display_hook = after_display
+    # Chosen before the stylesheet is parsed, the theme costs no second parse of all
+    # the CSS (Textual's theme watcher would queue one), and the app still carries
+    # the classes that watcher sets.
+    reparses: list[int] = []
+    reparse = app.stylesheet.reparse
+    app.stylesheet.reparse = lambda: (reparses.append(1), reparse())[1]  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         light = app.theme_specs["light"].textual_theme
+        assert {"-theme-light", "-light-mode"} <= app.classes
+        assert "-dark-mode" not in app.classes
     assert frames == [("light", Color.parse(light.background))]
+    assert reparses == []
 
 
 def user_theme(home: Path, name: str, text: str) -> None:
