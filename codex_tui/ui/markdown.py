@@ -9,7 +9,7 @@ whole answer is one widget."""
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -22,6 +22,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from codex_tui.ui.highlight import lexer_for_language, lexers_deferred
 from codex_tui.ui.one_layout import OneLayout
 
 if TYPE_CHECKING:
@@ -186,6 +187,7 @@ class MarkdownView(OneLayout, Widget):
         self._variables: object = None  # the app's theme variables the colours are from
         self._colours: MarkdownColours | None = None
         self._restyle = False  # the lines have old colours: render again before drawing
+        self._making_lexers = False  # a thread makes the lexers of code drawn plain
         if source:
             self.set_text(source)
             self.finish()
@@ -302,21 +304,39 @@ class MarkdownView(OneLayout, Widget):
             self._width = width
         console = self.app.console
         colours = self._colours
-        for chunk in self.chunks[self._rendered_chunks :]:
-            lines, plain = to_lines(chunk, console, width, self.code_theme, colours)
-            if self._lines:
-                self._lines.append([])
-                self._plain.append("")
-            self._lines.extend(lines)
-            self._plain.extend(plain)
-        self._rendered_chunks = len(self.chunks)
-        if self._tail_lines is None:
-            if self.tail:
-                self._tail_lines, self._tail_plain = to_lines(
-                    self.tail, console, width, self.code_theme, colours
-                )
-            else:
-                self._tail_lines, self._tail_plain = [], []
+        with lexers_deferred() as waiting:
+            for chunk in self.chunks[self._rendered_chunks :]:
+                lines, plain = to_lines(chunk, console, width, self.code_theme, colours)
+                if self._lines:
+                    self._lines.append([])
+                    self._plain.append("")
+                self._lines.extend(lines)
+                self._plain.extend(plain)
+            self._rendered_chunks = len(self.chunks)
+            if self._tail_lines is None:
+                if self.tail:
+                    self._tail_lines, self._tail_plain = to_lines(
+                        self.tail, console, width, self.code_theme, colours
+                    )
+                else:
+                    self._tail_lines, self._tail_plain = [], []
+        if waiting and not self._making_lexers:
+            self._making_lexers = True
+            make = partial(self._make_lexers, waiting)
+            # A lexer that fails to load, or an app gone meanwhile: the code stays plain.
+            self.run_worker(make, thread=True, group="lexers", exit_on_error=False)
+
+    def _make_lexers(self, languages: set[str]) -> None:
+        """In a thread: the lexers code was drawn plain for; then draw it again
+        (the same rows in colour: highlighting never changes a line's height)."""
+        for language in languages:
+            lexer_for_language(language)
+        self.app.call_from_thread(self._lexers_made)
+
+    def _lexers_made(self) -> None:
+        self._making_lexers = False
+        self._restyle = True
+        self.refresh()
 
     def _height(self) -> int:
         settled = len(self._lines)

@@ -24,7 +24,7 @@ from rich.text import Text
 from codex_tui.ui.highlight import (
     TAB_SIZE,
     known_language,
-    lexer_for_language,
+    lexer_for_drawing,
     token_styler,
     tokenize_lines,
 )
@@ -105,7 +105,7 @@ def code_rows(
     inner = max(width - 2 * CODE_PADDING, 1)
     pad = Segment(" " * CODE_PADDING, base)
     lines = code.expandtabs(TAB_SIZE).split("\n")
-    lexer = lexer_for_language(language)
+    lexer = lexer_for_drawing(language)
     tokens = tokenize_lines(lexer, lines) if lexer is not None else [[(x, None)] for x in lines]
     styler = token_styler(pygments_style)
     blank = Segment(" " * width, base)

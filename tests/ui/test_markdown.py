@@ -133,6 +133,58 @@ async def test_settled_rows_are_drawn_once_and_again_after_a_resize_or_a_selecti
         assert list(view.render_line(0)) == plain
 
 
+RUST = "Before.\n\n```rust\nfn main() {\n    let answer = 42;\n}\n```\n"
+
+
+def code_styles(view: MarkdownView, needle: str) -> set:
+    """The distinct colours of the visible characters on the row showing `needle`."""
+    for y in range(view.size.height):
+        strip = view.render_line(y)
+        if needle in strip.text:
+            return {seg.style.color for seg in strip if seg.text.strip() and seg.style}
+    raise AssertionError(f"no row with {needle!r}")
+
+
+async def test_code_waits_for_no_lexer_on_the_event_loop(monkeypatch) -> None:
+    """A fence whose lexer is not made yet is drawn plain at once, the lexer is made
+    on a worker thread, and the same rows are drawn again in colour."""
+    import threading
+
+    from codex_tui.ui import highlight
+
+    monkeypatch.delitem(highlight._language_lexers, "rust", raising=False)
+    made_on: list[threading.Thread] = []
+    release = threading.Event()  # the lexer is "slow" until the plain rows are checked
+    make = highlight._new_language_lexer
+
+    def recording(key: str):
+        made_on.append(threading.current_thread())
+        release.wait(10)
+        return make(key)
+
+    monkeypatch.setattr(highlight, "_new_language_lexer", recording)
+    view = MarkdownView(RUST)
+    app = Host(view)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        plain = code_styles(view, "fn main")
+        height = view.size.height
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert made_on and threading.main_thread() not in made_on
+        coloured = code_styles(view, "fn main")
+        assert len(plain) == 1 < len(coloured)  # `fn` and `main` in their own colours
+        assert view.size.height == height
+        assert "rust" in highlight._language_lexers
+        # Made once: a second view draws in colour straight away.
+        second = MarkdownView(RUST)
+        await app.mount(second)
+        await pilot.pause()
+        assert len(code_styles(second, "fn main")) > 1
+        assert len(made_on) == 1
+
+
 class AutoWidthHost(App):
     CSS = "MarkdownView { width: auto; }"
 
