@@ -9,6 +9,7 @@ whole answer is one widget."""
 from __future__ import annotations
 
 import io
+import time
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CODE_THEME = "monokai"
 MAX_STRIPS = 1_000  # drawn strips a view keeps (about 20 screens of rows)
+LEXER_DELAY_S = 0.3  # code drawn plain waits this long before its lexer is made
 
 
 def _trimmed_lines(renderable: RenderableType, console: Console, width: int):
@@ -328,7 +330,11 @@ class MarkdownView(OneLayout, Widget):
 
     def _make_lexers(self, languages: set[str]) -> None:
         """In a thread: the lexers code was drawn plain for; then draw it again
-        (the same rows in colour: highlighting never changes a line's height)."""
+        (the same rows in colour: highlighting never changes a line's height).
+        It starts LEXER_DELAY_S later: compiling competes with the event loop for
+        the interpreter's lock, and right after a resume's first frame a key typed
+        at once waited ~40 ms longer for it (measured in tmux)."""
+        time.sleep(LEXER_DELAY_S)
         for language in languages:
             lexer_for_language(language)
         self.app.call_from_thread(self._lexers_made)
