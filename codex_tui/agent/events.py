@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from codex_tui.images.store import Attachment
-from codex_tui.tools.plan import PlanStep
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: reading a session imports none of these
     from codex_tui.config.schema import ApprovalPolicy, ReasoningEffort, SandboxMode
+    from codex_tui.images.store import Attachment
     from codex_tui.patch import PatchPlan
     from codex_tui.policy import Mode
+    from codex_tui.tools.plan import PlanStep
 
 ExecStatus = Literal[
     "completed", "failed", "declined", "refused", "aborted", "timed_out", "background"

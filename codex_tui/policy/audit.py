@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.policy.commands import CommandKind, classify
-from codex_tui.policy.redact import redact_json
+from codex_tui.policy.redaction import redact_json
 from codex_tui.policy.unwrap import command_units
 
 __all__ = ["AuditLog", "AuditRecord", "audit_flags"]

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.agent import events as ev
-from codex_tui.policy import redact, redact_json
 from codex_tui.sessions.codec_base import (
     EventKind,
     Payload,
@@ -134,6 +133,8 @@ MCP_STATUSES: dict[str, ev.McpStatus] = {
 
 
 def _mcp_end(e: ev.McpToolCallEnd, _: WriteState) -> Payload:
+    from codex_tui.policy.redaction import redact, redact_json  # writing only
+
     secs = max(0.0, e.duration_s)
     ok = e.status == "completed"
     result: Payload = (
@@ -210,6 +211,8 @@ TERMINAL_STATES: dict[str, ev.TerminalState] = {s: s for s in ("running", "exite
 
 
 def _terminal(e: ev.TerminalChanged, _: WriteState) -> Payload:
+    from codex_tui.policy.redaction import redact, redact_json  # writing only
+
     return {
         "type": "terminal_changed",
         "session_id": e.session_id,

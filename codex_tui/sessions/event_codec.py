@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.agent import events as ev
-from codex_tui.policy import redact, redact_json
 from codex_tui.sessions.codec_base import (
     E,
     EventKind,
@@ -124,6 +123,8 @@ def _read_reasoning(p: Payload, state: ReadState) -> list[ev.Event]:
 
 
 def _exec_end(e: ev.ExecEnd, turn: WriteState) -> Payload:
+    from codex_tui.policy.redaction import redact, redact_json  # writing only: reading needs none
+
     begin = turn.exec_begins.pop(e.call_id, None)
     secs = max(0.0, e.duration_s)
     return {
@@ -207,6 +208,8 @@ def _read_change(path: str, body: object) -> ev.ChangedFile:
 
 
 def _patch_end(e: ev.PatchEnd, turn: WriteState) -> Payload:
+    from codex_tui.policy.redaction import redact  # writing only: reading needs none
+
     return {
         "type": "patch_apply_end",
         "call_id": e.call_id,
@@ -245,6 +248,8 @@ def _read_patch_end(p: Payload, _: ReadState) -> list[ev.Event]:
 
 
 def _tool_call_end(e: ev.ToolCallEnd, turn: WriteState) -> Payload:
+    from codex_tui.policy.redaction import redact, redact_json  # writing only: reading needs none
+
     return {
         "type": "tool_call_end",
         "call_id": e.call_id,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codex_tui.policy.redact import MARK, find_secrets, redact
+from codex_tui.policy.redaction import MARK, find_secrets, redact
 from tests.policy.test_linear_time import _PIECES, _PLANTED, _SEP, LIMIT, _repeat, within
 from tests.policy.test_redact import CASES
 

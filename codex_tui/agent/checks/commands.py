@@ -10,7 +10,7 @@ from codex_tui.agent import events as ev
 from codex_tui.agent.checks.dangers import danger_flags, find_dangers
 from codex_tui.agent.checks.secrets import SecretSeen, secret_flags, secrets_in
 from codex_tui.config.schema import ResponseChecks
-from codex_tui.policy.redact import redact_json
+from codex_tui.policy.redaction import redact_json
 from codex_tui.policy.unwrap import shell_script
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codex_tui.agent import events as ev
-from codex_tui.policy.redact import Secret, find_secrets
+from codex_tui.policy.redaction import Secret, find_secrets
 
 # More secrets than this in one reply, command or patch: the last flag counts the rest.
 MAX_FLAGS = 3
