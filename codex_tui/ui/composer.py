@@ -204,6 +204,7 @@ class Composer(ComposerAttachments, Vertical):
         self._token: _Token | None = None
         self._dismissed: tuple[Kind, int, int] | None = None
         self._choices: list[str] = []  # what accepting each option inserts
+        self._popup: CompletionPopup | None = None
         self._files: FuzzyIndex | None = None
         self._files_loaded_at = 0.0
         self._files_loading = False
@@ -214,7 +215,6 @@ class Composer(ComposerAttachments, Vertical):
         self._attached_from: set[Path] = set()
 
     def compose(self) -> ComposeResult:
-        yield CompletionPopup(id="completion")
         yield AttachmentChips(id="attachment-chips")
         yield ComposerInput(
             soft_wrap=True,
@@ -248,7 +248,17 @@ class Composer(ComposerAttachments, Vertical):
 
     @property
     def popup(self) -> CompletionPopup:
-        return self.query_one(CompletionPopup)
+        """The completion list, made the first time it is needed: an OptionList is
+        ~5 ms of styling that the first frame need not wait for."""
+        if self._popup is None:
+            self._popup = CompletionPopup(id="completion")
+            self._popup.display = False
+            self.mount(self._popup, before=0)
+        return self._popup
+
+    @property
+    def _popup_shown(self) -> bool:
+        return self._popup is not None and self._popup.display
 
     @property
     def text(self) -> str:
@@ -262,7 +272,7 @@ class Composer(ComposerAttachments, Vertical):
     @property
     def completion_open(self) -> bool:
         """Whether the completion pop-up is showing choices (Enter would accept one)."""
-        return bool(self._choices) and self.popup.display
+        return bool(self._choices) and self._popup_shown
 
     def clear_draft(self, *, remember: bool = True) -> str:
         """Empty the input and return what it held.
@@ -331,7 +341,7 @@ class Composer(ComposerAttachments, Vertical):
             if key == "down":
                 self._move_highlight(1)
                 return True
-        if key == "escape" and self.popup.display:
+        if key == "escape" and self._popup_shown:
             self._dismiss_completion()
             return True
         if key == "enter":
@@ -547,8 +557,10 @@ class Composer(ComposerAttachments, Vertical):
         popup.display = True
 
     def _close_popup(self) -> None:
-        popup = self.popup
+        popup = self._popup
         self._choices = []
+        if popup is None:
+            return
         popup.display = False
         popup.clear_options()
 
