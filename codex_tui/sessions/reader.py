@@ -28,7 +28,7 @@ from codex_tui.sessions.files import (
     clean_text,
     codex_home,
     make_title,
-    parse_line,
+    parse_lines,
     parse_stamp,
     text_or_none,
 )
@@ -76,10 +76,7 @@ class SessionData:
 
 def split_lines(raw: bytes) -> Iterator[dict[str, Any] | None]:
     """Each non-empty line as an envelope dict, or None when it is torn or corrupt."""
-    for chunk in raw.split(b"\n"):
-        if not chunk.strip():
-            continue
-        yield parse_line(chunk)
+    yield from parse_lines([chunk for chunk in raw.split(b"\n") if chunk.strip()])
 
 
 def read_bytes(path: Path) -> bytes:

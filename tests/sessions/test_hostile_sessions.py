@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from codex_tui.cli import main
 from codex_tui.sessions import SessionIndex, read_session
-from codex_tui.sessions.files import encode_line
+from codex_tui.sessions.files import encode_line, parse_line, parse_lines
 from tests.sessions.test_index import ours
 
 SID = "11111111-2222-4333-8444-555555555555"
@@ -119,3 +122,29 @@ def test_a_fifo_in_git_metadata_does_not_hang_the_session_start(tmp_path: Path) 
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout.strip() == "{}"
+
+
+LINES = st.sampled_from(
+    [
+        b'{"type":"event_msg","payload":{"type":"agent_message","message":"hi"}}',
+        b'{"type":"event_msg","payload":{"type":"x"}},{"type":"event_msg","payload":{}}',
+        b'{"type":"event_msg","payload":{"type":"x"',  # torn
+        b'"type":"event_msg"}',  # the rest of a torn line
+        b"\xef\xbb\xbf" + b'{"type":"t","payload":{}}',  # a byte-order mark
+        b'{"type":"t","payload":{"s":"caf\xc3\xa9"}}',
+        b'{"type":"t","payload":{"s":"\xff"}}',  # not UTF-8
+        b"[1, 2]",
+        b"7",
+        b'{"type":3,"payload":{}}',
+        b'{"type":"t","payload":[]}',
+        b"  \r",
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=8))
+def test_a_file_decoded_at_once_reads_like_one_decoded_line_by_line(chunks: list[bytes]) -> None:
+    """The reader decodes a whole file as one JSON array when it can; whatever the
+    lines, each reads back exactly as on its own (a torn line never takes its
+    neighbour, nor do two objects on one line count as two lines)."""
+    assert parse_lines(chunks) == [parse_line(chunk) for chunk in chunks]
