@@ -83,14 +83,23 @@ class ComposerAttachments:
         def _in_thread(self, work: Callable[[], object], name: str) -> None: ...
 
         notify: Any
-        query_one: Any
+        query: Any
+        mount: Any
 
     def _at_start(self) -> bool:
         """Backspace takes a chip only from an empty input (never a typo's fix)."""
         return not self.input.text
 
     def _show_chips(self) -> None:
-        self.query_one(AttachmentChips).show(self.attachments)
+        """The chips, made with the first attachment (styling a widget that is
+        hidden until then was ~3 ms of the first frame)."""
+        made = self.query(AttachmentChips)
+        if made:
+            made.first().show(self.attachments)
+        elif self.attachments:
+            chips = AttachmentChips(id="attachment-chips")
+            chips.show(self.attachments)
+            self.mount(chips, before=self.input)
 
     def add_attachment(self, image: Attachment, source: Path | None = None) -> None:
         if any(a.stored == image.stored for a in self.attachments):

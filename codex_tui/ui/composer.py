@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from codex_tui.ui.attachments import AttachmentChips, ComposerAttachments, image_mentions
+from codex_tui.ui.attachments import ComposerAttachments, image_mentions
 from codex_tui.ui.history import HistoryStore, Persistence
 
 if TYPE_CHECKING:
@@ -215,7 +215,6 @@ class Composer(ComposerAttachments, Vertical):
         self._attached_from: set[Path] = set()
 
     def compose(self) -> ComposeResult:
-        yield AttachmentChips(id="attachment-chips")
         yield ComposerInput(
             soft_wrap=True,
             tab_behavior="focus",
