@@ -47,6 +47,7 @@ patch_alt_keys()  # Alt+Enter from ESC CR terminals: a new line, not a send
 
 # Below this many columns the plan/diff column folds away (shown on demand).
 WIDE_COLUMNS = 120
+NO_CHANGES = "No changes yet. /diff shows the working tree's diff."
 QUIT_WINDOW_S = 1.0
 
 
@@ -183,9 +184,6 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         return any(focused is w or w in focused.ancestors_with_self for w in passive if w)
 
     def compose(self) -> ComposeResult:
-        from codex_tui.ui.diffview import DiffView
-
-        self.diff_view = DiffView(id="diff")
         with Horizontal(id="body"):
             # The sessions browser is mounted the first time it is shown (ctrl+b).
             yield Vertical(id="sidebar")
@@ -193,8 +191,7 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
                 yield self.conversation
                 yield Static("↓ new output — ctrl+end to follow", id="new-output")
             with Vertical(id="side"):
-                yield self.plan_pane
-                yield self.diff_view
+                yield self.plan_pane  # the diff pane below it: side_diff()
         yield self.composer
         yield self.status_bar
 
@@ -210,8 +207,6 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
             self.config.sandbox_mode,
         )
         self.query_one("#new-output").display = False
-        if self.diff_view is not None:
-            self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
         self._apply_width(self.size.width)
         self.composer.focus_input()
         if self.launch.resume is None:
@@ -255,6 +250,20 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         automatic = self._side_content and not narrow
         visible = self._side_wanted if self._side_wanted is not None else automatic
         self.screen.set_class(visible, "-side")
+        if visible:
+            self.side_diff()
+
+    def side_diff(self) -> DiffView:
+        """The diff pane, made the first time it is needed: the column is hidden
+        until there is a plan or a diff, and the pane with its module was ~8 ms of
+        the first frame."""
+        if self.diff_view is None:
+            from codex_tui.ui.diffview import DiffView
+
+            self.diff_view = DiffView(id="diff")
+            self.diff_view.show_message(NO_CHANGES)
+            self.query_one("#side").mount(self.diff_view)
+        return self.diff_view
 
     def side_has_content(self) -> None:
         """A plan or a diff appeared: the column has something to show."""
@@ -330,7 +339,7 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         self.conversation.clear_cells()
         self.plan_pane.reset()
         if self.diff_view is not None:
-            self.diff_view.show_message("No changes yet. /diff shows the working tree's diff.")
+            self.diff_view.show_message(NO_CHANGES)
         self.status_bar.tokens = 0
         self.status_bar.percent_left = None
         self.status_bar.queued = 0
@@ -427,13 +436,13 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
                 self.side_has_content()
             case ev.PatchBegin(call_id=call_id, diff=diff):
                 self._patch_diffs[call_id] = diff
-            case ev.PatchEnd(call_id=call_id, status=status) if self.diff_view is not None:
+            case ev.PatchEnd(call_id=call_id, status=status):
                 diff = self._patch_diffs.pop(call_id, "")
                 if status == "completed" and diff:
-                    self.diff_view.show_diff_text(diff, title="Last applied patch")
+                    self.side_diff().show_diff_text(diff, title="Last applied patch")
                     self.side_has_content()
                 elif self._pending_patch == call_id:
-                    self.diff_view.show_message(f"The patch was {status}.")
+                    self.side_diff().show_message(f"The patch was {status}.")
             case ev.TurnStarted() | ev.CompactionStarted():
                 if bar.working_since is None:
                     bar.set_working(True)
@@ -497,18 +506,16 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         from codex_tui.tools.git import working_tree_diff
         from codex_tui.tools.registry import ToolArgumentError
 
-        if self.diff_view is None:
-            return
         try:
             text = await working_tree_diff(self.cwd)
         except ToolArgumentError as exc:
-            self.diff_view.show_message(f"/diff: {exc}")
+            self.side_diff().show_message(f"/diff: {exc}")
             self.show_side()
             return
         if text.strip():
-            self.diff_view.show_diff_text(text, title="git diff (working tree)")
+            self.side_diff().show_diff_text(text, title="git diff (working tree)")
         else:
-            self.diff_view.show_message("No uncommitted changes.")
+            self.side_diff().show_message("No uncommitted changes.")
         self.show_side()
 
     def action_correct(self) -> None:
@@ -529,9 +536,8 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
 
         if isinstance(request, ev.PatchApprovalRequest) and request.patch is not None:
             self._pending_patch = request.call_id
-            if self.diff_view is not None:
-                self.diff_view.show_patch(request.patch, title="Patch waiting for approval")
-                self.side_has_content()
+            self.side_diff().show_patch(request.patch, title="Patch waiting for approval")
+            self.side_has_content()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[ev.ApprovalDecision] = loop.create_future()
 

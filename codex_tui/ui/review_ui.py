@@ -44,9 +44,8 @@ def start_review(app: CodexApp, target: str) -> None:
         if agent.busy:  # something started meanwhile (a hook, a queued message)
             app.conversation.note("warning", "/review: wait for the current turn to end")
             return
-        if app.diff_view is not None:
-            app.diff_view.show_diff_text(diff, title=f"Under review: {what}")
-            app.side_has_content()
+        app.side_diff().show_diff_text(diff, title=f"Under review: {what}")
+        app.side_has_content()
         before = agent.tools.env.mode
         await set_mode(agent, "plan")
         app.conversation.add_user(f"/review — {what}")

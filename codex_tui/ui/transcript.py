@@ -78,8 +78,8 @@ def restore_panes(app: CodexApp, events: Iterable[ev.Event]) -> None:
                 last_diff = diffs.pop(call_id, "") or last_diff
             case ev.TokenCount() as count:
                 tokens = count
-    if last_diff and app.diff_view is not None:
-        app.diff_view.show_diff_text(last_diff, title="Last applied patch")
+    if last_diff:
+        app.side_diff().show_diff_text(last_diff, title="Last applied patch")
         app.side_has_content()
     if tokens is not None:
         app.status_bar.set_tokens(tokens)

@@ -232,7 +232,7 @@ def test_plan_pane_narrow(snapshot_root, snap_compare) -> None:
 def test_diff_pane(snapshot_root, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
-        pilot.app.diff_view.show_patch(build_patch_plan(PATCH, ROOT), title="Last applied patch")
+        pilot.app.side_diff().show_patch(build_patch_plan(PATCH, ROOT), title="Last applied patch")
         pilot.app.side_has_content()  # what a patch's end does in the app
         await pilot.pause(0.3)
         await pilot.app.workers.wait_for_complete()

@@ -17,8 +17,15 @@ from pathlib import Path
 from codex_tui.config import load_config
 from codex_tui.ui.app import CodexApp, Launch
 
-# The patch engine and unidiff: the diff pane on the first frame needs neither.
-WATCHED = ("openai", "codex_tui.agent", "pygments.styles", "codex_tui.patch.planner", "unidiff")
+# The patch engine, unidiff, the diff pane (made when the hidden column first shows).
+WATCHED = (
+    "openai",
+    "codex_tui.agent",
+    "pygments.styles",
+    "codex_tui.patch.planner",
+    "unidiff",
+    "codex_tui.ui.diffview",
+)
 
 
 def loaded():
