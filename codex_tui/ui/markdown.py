@@ -9,8 +9,7 @@ whole answer is one widget."""
 from __future__ import annotations
 
 import io
-import time
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -23,7 +22,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from codex_tui.ui.highlight import lexer_for_language, lexers_deferred
+from codex_tui.ui.highlight import lexers_deferred
+from codex_tui.ui.lexer_loader import want_lexers
 from codex_tui.ui.one_layout import OneLayout
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 DEFAULT_CODE_THEME = "monokai"
 MAX_STRIPS = 1_000  # drawn strips a view keeps (about 20 screens of rows)
-LEXER_DELAY_S = 0.3  # code drawn plain waits this long before its lexer is made
 
 
 def _trimmed_lines(renderable: RenderableType, console: Console, width: int):
@@ -189,7 +188,6 @@ class MarkdownView(OneLayout, Widget):
         self._variables: object = None  # the app's theme variables the colours are from
         self._colours: MarkdownColours | None = None
         self._restyle = False  # the lines have old colours: render again before drawing
-        self._making_lexers = False  # a thread makes the lexers of code drawn plain
         if source:
             self.set_text(source)
             self.finish()
@@ -322,25 +320,11 @@ class MarkdownView(OneLayout, Widget):
                     )
                 else:
                     self._tail_lines, self._tail_plain = [], []
-        if waiting and not self._making_lexers:
-            self._making_lexers = True
-            make = partial(self._make_lexers, waiting)
-            # A lexer that fails to load, or an app gone meanwhile: the code stays plain.
-            self.run_worker(make, thread=True, group="lexers", exit_on_error=False)
+        if waiting:
+            want_lexers(self.app, self, waiting)
 
-    def _make_lexers(self, languages: set[str]) -> None:
-        """In a thread: the lexers code was drawn plain for; then draw it again
-        (the same rows in colour: highlighting never changes a line's height).
-        It starts LEXER_DELAY_S later: compiling competes with the event loop for
-        the interpreter's lock, and right after a resume's first frame a key typed
-        at once waited ~40 ms longer for it (measured in tmux)."""
-        time.sleep(LEXER_DELAY_S)
-        for language in languages:
-            lexer_for_language(language)
-        self.app.call_from_thread(self._lexers_made)
-
-    def _lexers_made(self) -> None:
-        self._making_lexers = False
+    def lexers_made(self) -> None:
+        """Code drawn plain has its lexers now: draw it again."""
         self._restyle = True
         self.refresh()
 

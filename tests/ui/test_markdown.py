@@ -185,6 +185,36 @@ async def test_code_waits_for_no_lexer_on_the_event_loop(monkeypatch) -> None:
         assert len(made_on) == 1
 
 
+async def test_quitting_does_not_wait_for_a_lexer_still_to_be_made(monkeypatch) -> None:
+    """The lexer thread waits out its pause on the worker's cancel event: the app
+    closes, the thread ends at once and the lexer is never made."""
+    import threading
+
+    from codex_tui.ui import highlight, lexer_loader
+
+    monkeypatch.setattr(lexer_loader, "LEXER_DELAY_S", 5.0)
+    monkeypatch.delitem(highlight._language_lexers, "rust", raising=False)
+    made: list[str] = []
+    monkeypatch.setattr(highlight, "_new_language_lexer", lambda key: made.append(key))
+    ended = threading.Event()
+    make = lexer_loader._Loader._make
+
+    def recording(self) -> None:
+        try:
+            make(self)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(lexer_loader._Loader, "_make", recording)
+    app = Host(MarkdownView(RUST))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        assert not ended.is_set()  # waiting out its pause
+    # Without the cancel event the thread would sleep on for its 5 s.
+    assert ended.wait(2.5)
+    assert made == []
+
+
 class AutoWidthHost(App):
     CSS = "MarkdownView { width: auto; }"
 
