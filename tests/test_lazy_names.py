@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-LAZY = ("codex_tui.config", "codex_tui.patch", "codex_tui.policy")
+LAZY = ("codex_tui.config", "codex_tui.patch", "codex_tui.policy", "codex_tui.sessions")
 
 
 @pytest.mark.parametrize("package", LAZY)

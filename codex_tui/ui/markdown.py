@@ -188,6 +188,10 @@ class MarkdownView(OneLayout, Widget):
         self._variables: object = None  # the app's theme variables the colours are from
         self._colours: MarkdownColours | None = None
         self._restyle = False  # the lines have old colours: render again before drawing
+        # Settled chunks drawn with plain code while their lexers are made: index →
+        # (first line, line count); and whether the tail was.
+        self._uncoloured: dict[int, tuple[int, int]] = {}
+        self._tail_uncoloured = False
         if source:
             self.set_text(source)
             self.finish()
@@ -259,6 +263,7 @@ class MarkdownView(OneLayout, Widget):
         self._rendered_chunks = 0
         self._tail_lines = None
         self._restyle = False
+        self._uncoloured.clear()
 
     def _follow_theme(self) -> bool:
         """Take the colours of the app's current theme; True when they changed."""
@@ -302,30 +307,58 @@ class MarkdownView(OneLayout, Widget):
         if width != self._width or self._restyle:
             self._forget_rendering()
             self._width = width
-        console = self.app.console
-        colours = self._colours
-        with lexers_deferred() as waiting:
-            for chunk in self.chunks[self._rendered_chunks :]:
-                lines, plain = to_lines(chunk, console, width, self.code_theme, colours)
-                if self._lines:
-                    self._lines.append([])
-                    self._plain.append("")
-                self._lines.extend(lines)
-                self._plain.extend(plain)
-            self._rendered_chunks = len(self.chunks)
-            if self._tail_lines is None:
-                if self.tail:
-                    self._tail_lines, self._tail_plain = to_lines(
-                        self.tail, console, width, self.code_theme, colours
-                    )
-                else:
-                    self._tail_lines, self._tail_plain = [], []
+        waiting: set[str] = set()
+        for index in range(self._rendered_chunks, len(self.chunks)):
+            with lexers_deferred() as missing:
+                lines, plain = self._to_lines(self.chunks[index], width)
+            if self._lines:
+                self._lines.append([])
+                self._plain.append("")
+            if missing:  # drawn again alone once the lexers are made
+                self._uncoloured[index] = (len(self._lines), len(lines))
+                waiting |= missing
+            self._lines.extend(lines)
+            self._plain.extend(plain)
+        self._rendered_chunks = len(self.chunks)
+        if self._tail_lines is None:
+            with lexers_deferred() as missing:
+                self._tail_lines, self._tail_plain = (
+                    self._to_lines(self.tail, width) if self.tail else ([], [])
+                )
+            self._tail_uncoloured = bool(missing)
+            waiting |= missing
         if waiting:
             want_lexers(self.app, self, waiting)
 
+    def _to_lines(self, source: str, width: int) -> tuple[list[list[Segment]], list[str]]:
+        return to_lines(source, self.app.console, width, self.code_theme, self._colours)
+
     def lexers_made(self) -> None:
-        """Code drawn plain has its lexers now: draw it again."""
-        self._restyle = True
+        """Code drawn plain has its lexers now: the chunks that held it are drawn
+        again, alone (a streamed answer of 200 kB is not drawn whole again for a
+        new language), in place: highlighting changes no row's height."""
+        if not self.is_attached:  # drawn again whole if it is shown again
+            self._restyle = True
+            return
+        uncoloured, self._uncoloured = self._uncoloured, {}
+        waiting: set[str] = set()
+        for index, (first, count) in uncoloured.items():
+            with lexers_deferred() as missing:
+                lines, plain = self._to_lines(self.chunks[index], self._width)
+            if len(lines) != count:  # cannot happen; if it does, draw everything again
+                self._restyle = True
+                break
+            self._lines[first : first + count] = lines
+            self._plain[first : first + count] = plain
+            for row in range(first, first + count):
+                self._strips.pop(row, None)
+            if missing:
+                self._uncoloured[index] = (first, count)
+                waiting |= missing
+        if self._tail_uncoloured:
+            self._tail_lines = None  # drawn again when next shown
+        if waiting:
+            want_lexers(self.app, self, waiting)
         self.refresh()
 
     def _height(self) -> int:

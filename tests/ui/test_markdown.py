@@ -185,6 +185,37 @@ async def test_code_waits_for_no_lexer_on_the_event_loop(monkeypatch) -> None:
         assert len(made_on) == 1
 
 
+async def test_only_the_chunks_with_plain_code_are_drawn_again(monkeypatch) -> None:
+    """A long streamed answer is not drawn whole again when a lexer arrives: the
+    rows of its other chunks keep their drawn strips."""
+    import threading
+
+    from codex_tui.ui import highlight
+
+    monkeypatch.delitem(highlight._language_lexers, "go", raising=False)
+    release = threading.Event()
+    make = highlight._new_language_lexer
+    monkeypatch.setattr(
+        highlight, "_new_language_lexer", lambda key: release.wait(10) and make(key)
+    )
+    view = MarkdownView()
+    app = Host(view)
+    async with app.run_test(size=(80, 30)) as pilot:
+        view.append("First paragraph, settled long before the code.\n\n")
+        view.append("Second paragraph.\n\n```go\nfunc main() {\n}\n```\n\nAfter.")
+        view.finish()
+        await pilot.pause()
+        first = view.render_line(0)
+        assert "First paragraph" in first.text
+        assert len(code_styles(view, "func main")) == 1  # plain for now
+        assert list(view._uncoloured) != [0]  # the first chunk had no code
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(code_styles(view, "func main")) > 1
+        assert view.render_line(0) is first  # not drawn again
+
+
 async def test_quitting_does_not_wait_for_a_lexer_still_to_be_made(monkeypatch) -> None:
     """The lexer thread waits out its pause on the worker's cancel event: the app
     closes, the thread ends at once and the lexer is never made."""
