@@ -162,7 +162,10 @@ def _new_language_lexer(key: str) -> Lexer | None:
         return None
     from pygments.lexers import get_lexer_by_name
 
-    lexer = get_lexer_by_name(key, stripnl=False, ensurenl=False, tabsize=0)
+    try:
+        lexer = get_lexer_by_name(key, stripnl=False, ensurenl=False, tabsize=0)
+    except Exception:  # pygments could not make it: the code stays plain, not retried
+        return None
     return None if type(lexer).__name__ == "TextLexer" else lexer
 
 

@@ -40,7 +40,6 @@ class _Loader:
         app = self._app()
         if not self._running and app is not None:
             self._running = True
-            # A lexer that fails to load: the code stays plain (and the error is logged).
             app.run_worker(self._make, thread=True, group="lexers", exit_on_error=False)
 
     def _make(self) -> None:

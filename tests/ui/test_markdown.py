@@ -216,6 +216,39 @@ async def test_only_the_chunks_with_plain_code_are_drawn_again(monkeypatch) -> N
         assert view.render_line(0) is first  # not drawn again
 
 
+async def test_a_lexer_pygments_cannot_make_leaves_its_code_plain_and_no_other(
+    monkeypatch,
+) -> None:
+    import pygments.lexers
+
+    from codex_tui.ui import highlight
+
+    for language in ("go", "rust"):
+        monkeypatch.delitem(highlight._language_lexers, language, raising=False)
+    make = pygments.lexers.get_lexer_by_name
+
+    def failing(alias: str, **options):
+        if alias == "go":
+            raise ValueError("a broken lexer")
+        return make(alias, **options)
+
+    monkeypatch.setattr(pygments.lexers, "get_lexer_by_name", failing)
+    view = MarkdownView("```go\nfunc main() {\n}\n```\n")
+    app = Host(view)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(code_styles(view, "func main")) == 1  # plain, for good
+        assert highlight.language_lexer_if_ready("go") == (True, None)
+        later = MarkdownView(RUST)
+        await app.mount(later)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(code_styles(later, "fn main")) > 1  # the loader goes on
+
+
 async def test_quitting_does_not_wait_for_a_lexer_still_to_be_made(monkeypatch) -> None:
     """The lexer thread waits out its pause on the worker's cancel event: the app
     closes, the thread ends at once and the lexer is never made."""
