@@ -221,7 +221,7 @@ def parse_line(chunk: bytes) -> dict[str, Any] | None:
     try:
         text = chunk.decode()  # UTF-8 in C; "utf-8-sig" goes through a Python codec
         line = _decode(text[1:] if text.startswith("\ufeff") else text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past the C stack limit
         return None
     return envelope(line)
 
@@ -242,7 +242,7 @@ def parse_lines(chunks: list[bytes]) -> list[dict[str, Any] | None]:
     lost."""
     try:
         values = _decode("[" + b",".join(chunks).decode("utf-8-sig") + "]")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         values = None
     if not isinstance(values, list) or len(values) != len(chunks):
         return [parse_line(chunk) for chunk in chunks]

@@ -103,6 +103,22 @@ def test_a_file_saved_with_a_byte_order_mark_is_read_and_listed_alike(
     assert [s.title for s in index.list()] == ["With a mark"]
 
 
+def test_a_line_nested_past_the_decoders_stack_is_a_skipped_line(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    # json's C decoder raises RecursionError (not ValueError) for deep nesting.
+    path = ours(
+        isolated_home, "b0b0b0b0-0000-4000-8000-000000000002", "Deep inside", cwd=str(tmp_path)
+    )
+    deep = b'{"type":"event_msg","payload":{"x":' + b"[" * 100_000 + b"]" * 100_000 + b"}}\n"
+    path.write_bytes(path.read_bytes() + deep)
+    data = read_session(path)
+    assert data.meta.title == "Deep inside" and data.torn_lines == 1
+    index = SessionIndex.open()
+    index.refresh()
+    assert [s.title for s in index.list()] == ["Deep inside"]
+
+
 def test_encode_line_always_writes_valid_utf8() -> None:
     line = encode_line("event_msg", {"type": "user_message", "message": "bad \udcff end"})
     assert json.loads(line.decode("utf-8"))["payload"]["message"] == "bad \ufffd end"
@@ -138,6 +154,7 @@ LINES = st.sampled_from(
         b'{"type":3,"payload":{}}',
         b'{"type":"t","payload":[]}',
         b"  \r",
+        b'{"type":"t","payload":{"deep":' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
     ]
 )
 
