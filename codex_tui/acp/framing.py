@@ -22,6 +22,8 @@ def problem(line: bytes) -> dict[str, Any] | None:
         message = json.loads(line)
     except ValueError as exc:  # bad JSON or bad UTF-8
         return error_reply(None, PARSE_ERROR, "Parse error", str(exc))
+    except RecursionError:
+        return error_reply(None, PARSE_ERROR, "Parse error", "nested too deeply")
     if not isinstance(message, dict):
         kind = "a batch" if isinstance(message, list) else type(message).__name__
         return error_reply(

@@ -140,7 +140,7 @@ def parse_exec_output(text: str) -> tuple[str, int | None, float]:
     """(output, exit code, seconds) from the ways Codex CLI words a command result."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the C stack
         data = None
     if isinstance(data, dict) and "output" in data:
         meta = data.get("metadata") or {}
@@ -170,7 +170,7 @@ def call_arguments(item: dict[str, Any]) -> dict[str, Any]:
     raw = item.get("arguments", "{}")
     try:
         args = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return args if isinstance(args, dict) else {}
 

@@ -34,7 +34,7 @@ def default_history_path() -> Path:
 def _parse_line(line: bytes) -> str | None:
     try:
         record = json.loads(line)
-    except ValueError:  # also UnicodeDecodeError
+    except (ValueError, RecursionError):  # also UnicodeDecodeError; nested too deep
         return None
     if not isinstance(record, dict):
         return None

@@ -239,6 +239,7 @@ def test_reasoning_effort_values() -> None:
     [
         (b"{", -32700),
         (b"\xff\xfe", -32700),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, -32700, id="nested-past-the-C-stack"),
         (b"[]", -32600),
         (b"null", -32600),
         (b'{"id": {}, "method": "x"}', -32600),

@@ -165,3 +165,19 @@ def test_a_file_decoded_at_once_reads_like_one_decoded_line_by_line(chunks: list
     lines, each reads back exactly as on its own (a torn line never takes its
     neighbour, nor do two objects on one line count as two lines)."""
     assert parse_lines(chunks) == [parse_line(chunk) for chunk in chunks]
+
+
+def test_codex_calls_nested_past_the_decoders_stack_read_as_nothing() -> None:
+    """A Codex CLI rollout's tool call and its output are JSON inside strings;
+    nested past json's C stack they read as no arguments and raw text."""
+    from codex_tui.sessions.history import call_arguments, parse_exec_output
+
+    deep = "[" * 100_000 + "]" * 100_000
+    assert call_arguments({"type": "function_call", "arguments": deep}) == {}
+    assert parse_exec_output(deep) == (deep, None, 0.0)
+
+
+def test_a_composer_history_line_nested_too_deep_is_skipped() -> None:
+    from codex_tui.ui.history import _parse_line
+
+    assert _parse_line(b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}") is None

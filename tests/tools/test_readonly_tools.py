@@ -119,6 +119,8 @@ def test_plan_validation() -> None:
         ("shell", '{"command": ["ls", 1]}', "`command[1]` must be a string"),
         ("update_plan", '{"plan": [{"step": "a", "status": "done"}]}',
          "`plan[0].status` must be one of pending, in_progress, completed"),
+        pytest.param("read_file", '{"path": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                     "arguments are nested too deeply to read", id="nested-too-deep"),
     ],
 )  # fmt: skip
 def test_argument_errors(tool: str, raw: str, message: str) -> None:
