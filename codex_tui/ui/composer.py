@@ -130,8 +130,7 @@ class Composer(ComposerAttachments, Vertical):
     DEFAULT_CSS = """
     Composer {
         height: auto;
-        & > CompletionPopup {
-            display: none;
+        & > CompletionPopup {  /* shown and hidden by _open_popup / _close_popup */
             overlay: screen;
             offset-y: -100%;
             height: auto;
