@@ -129,36 +129,37 @@ def run(ctx: Context) -> int:
 
 
 def table(sessions: list[Brief], *, show_dir: bool) -> list[str]:
-    """A compact table: id, when, branch, (directory,) title. Built column-wise
-    with each width computed once: `--all` may print 50,000 rows."""
+    """A compact table: id, when, branch, (directory,) title. `--all` may print
+    50,000 rows, so the per-row work is one f-string: the times, branches and
+    folders are few distinct values, each padded once and then looked up."""
     width = shutil.get_terminal_size((100, 24)).columns
     now = time.time()
-    where: dict[str, str] = {}
-    rows = [
-        (
-            short_id,
-            relative_stamp(updated, now),
-            branch or "-",
-            (where.get(cwd) or where.setdefault(cwd, short_path(cwd))) if show_dir else "",
-            ("(codex) " if source == "codex" else "") + title,
-        )
-        for short_id, updated, branch, cwd, title, source in sessions
+    header = ("ID", 0.0, "BRANCH", "DIRECTORY" if show_dir else "", "TITLE", "")
+    rows = [header, *sessions]
+    when = ["UPDATED", *(relative_stamp(row[1], now) for row in sessions)]
+    # Each column after the id: its distinct values, and what each is shown as.
+    columns: list[dict[Any, str]] = [
+        {text: text for text in when},
+        {branch: branch or "-" for branch in {row[2] for row in rows}},
+        {cwd: short_path(cwd) if show_dir else "" for cwd in {row[3] for row in rows}},
     ]
-    header = ("ID", "UPDATED", "BRANCH", "DIRECTORY" if show_dir else "", "TITLE")
-    columns = list(zip(header, *rows, strict=True))
-    widths = [max(map(len, columns[i])) for i in range(4)]
-    widths[2] = min(widths[2], 20)
-    widths[3] = min(widths[3], 40)
-    shown = [i for i in range(4) if widths[i]]
-    # Every cell before the title is padded to its width: the title's room is the same
-    # on every line.
-    title_width = max(10, width - sum(widths[i] + 2 for i in shown))
-    lines = []
-    for row in [header, *rows]:
-        cells = [_cell(row[i], widths[i]) for i in shown]
-        cells.append(clip(row[4], title_width))
-        lines.append("  ".join(cells))
-    return lines
+    id_width = max(len(row[0]) for row in rows)
+    widths = [max(map(len, column.values())) for column in columns]
+    widths[1] = min(widths[1], 20)
+    widths[2] = min(widths[2], 40)
+    # Every cell before the title is padded to its width and followed by the two
+    # spaces between columns: the title's room is the same on every line.
+    stamp, branch, cwd = (
+        {key: _cell(text, w) + "  " if w else "" for key, text in column.items()}
+        for column, w in zip(columns, widths, strict=True)
+    )
+    room = max(10, width - id_width - 2 - sum(w + 2 for w in widths if w))
+    return [
+        f"{_cell(row[0], id_width)}  {stamp[ago]}{branch[row[2]]}{cwd[row[3]]}"
+        + (title if len(title) <= room else title[: room - 1] + "…")
+        for row, ago in zip(rows, when, strict=True)
+        for title in (("(codex) " if row[5] == "codex" else "") + row[4],)
+    ]
 
 
 def _cell(text: str, width: int) -> str:

@@ -118,6 +118,9 @@ def test_list_scope_search_and_order(isolated_home: Path, tmp_path: Path) -> Non
     assert index.list(query="100%") == []
     assert [s.title for s in index.list(repo, limit=1)] == ["tune queries"]
     assert in_repo[0].preview == "Added an index on users.email"
+    # `sessions` prints the brief rows, sorted outside SQLite: the same order.
+    assert [row[4] for row in index.brief(repo)] == ["tune queries", "Refactor the LOADER"]
+    assert [row[0] for row in index.brief()] == [s.id[:8] for s in index.list()]
 
 
 def test_find_by_prefix_unknown_and_ambiguous(isolated_home: Path) -> None:
