@@ -7,7 +7,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,25 @@ ORIGINATOR = "codex-tui"
 Source = Literal["codex-tui", "codex"]
 
 
-_decode = json.JSONDecoder().decode
+# The C scanner json.loads ends in; `_decode` calls it without json's two Python
+# frames and two whitespace regexes (1.6 → 1.0 µs for a typical session line).
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_SPACE = " \t\n\r"
+
+
+def _decode(text: str) -> Any:
+    """json.loads of a str: one value, JSON whitespace around it; ValueError if not."""
+    start = 0
+    if text[:1] in _JSON_SPACE and text:
+        start = len(text) - len(text.lstrip(_JSON_SPACE))
+    try:
+        value, end = _scan(text, start)
+    except StopIteration:
+        raise ValueError("not a JSON value") from None
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise ValueError("extra data after a JSON value")
+    return value
+
 
 # The title of a session with no request yet.
 UNTITLED = "(no request yet)"

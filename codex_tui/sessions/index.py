@@ -11,7 +11,6 @@ database stays locked, a refresh gives up quietly and the next one catches up.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import operator
 import os
 import sqlite3
@@ -20,18 +19,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codex_tui.config import paths
 from codex_tui.sessions.errors import AmbiguousSession, ReadOnlySession, SessionNotFound
 from codex_tui.sessions.files import UNTITLED, Root, Source, encode_line, repo_root, roots
 from codex_tui.sessions.index_folders import FileToScan, FolderScan, scan_folders
 
+if TYPE_CHECKING:
+    from codex_tui.sessions.index_rows import Batch
+
 # index_scan (the session decoders), reader and recorder are imported where a
 # file is read or written: a listing that finds nothing changed needs none of them.
 
 SCHEMA_VERSION = 2
-_INSERT_TEXT = "INSERT OR REPLACE INTO texts VALUES (:path, :text)"
 
 # In SessionSummary's field order, with its defaults, so a row becomes one at once.
 _COLUMNS = (
@@ -155,9 +156,9 @@ class SessionIndex:
             ]
             removed += [path for path in known if path not in scan.files]
         removed += list(self._files_in(gone))
-        batches: Iterator[list[dict[str, Any]]] = iter(())
+        batches: Iterator[Batch] = iter(())
         if changed:
-            from codex_tui.sessions.index_scan import scan_batches
+            from codex_tui.sessions.index_rows import scan_batches
 
             batches = scan_batches(changed)
         read = 0
@@ -189,7 +190,7 @@ class SessionIndex:
 
     def _write(
         self,
-        batches: Iterable[list[dict[str, Any]]],
+        batches: Iterable[Batch],
         removed: list[str],
         folders: Sequence[tuple[str, str, str | None, int | None]] = (),
         gone: Sequence[str] = (),
@@ -197,9 +198,11 @@ class SessionIndex:
         """One transaction: files and folders change together, so a folder's time
         is never stored without the files it stands for. The first batch of rows
         is read before the transaction begins; later ones (a first build's helper
-        processes) arrive while the earlier ones are stored. How many rows."""
+        processes) are stored as they finish. How many rows."""
+        from codex_tui.sessions.index_rows import release_batch, store_batch
+
         pending = iter(batches)
-        first = next(pending, [])
+        taken = [next(pending, [])]
         count = 0
         with self._lock:
             try:
@@ -209,47 +212,21 @@ class SessionIndex:
             try:
                 self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
                 self.db.executemany("DELETE FROM texts WHERE path = ?", [(p,) for p in removed])
-                for rows in itertools.chain([first], pending):
-                    self._insert_all(rows)
-                    count += len(rows)
+                count += store_batch(self.db, taken[0])
+                for batch in pending:
+                    taken.append(batch)
+                    count += store_batch(self.db, batch)
                 self.db.executemany("DELETE FROM dirs WHERE path = ?", [(p,) for p in gone])
                 self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", folders)
                 self.db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
-                return 0
+                count = 0
+            finally:
+                for batch in taken:
+                    release_batch(self.db, batch)
         return count
-
-    def _insert_all(self, rows: list[dict[str, Any]]) -> None:
-        """All rows in two statements; if the database refuses one, row by row."""
-        from codex_tui.sessions.index_scan import INSERT_FILE
-
-        try:
-            self.db.execute("SAVEPOINT batch")
-            self.db.executemany(INSERT_FILE, rows)
-            self.db.executemany(_INSERT_TEXT, [row for row in rows if row["ok"]])
-            self.db.execute("RELEASE batch")
-        except (sqlite3.Error, UnicodeError, OverflowError):
-            self.db.execute("ROLLBACK TO batch")
-            self.db.execute("RELEASE batch")
-            for row in rows:
-                self._insert(row)
-
-    def _insert(self, row: dict[str, Any]) -> None:
-        """One file's row; a row the database refuses is kept as an unreadable
-        file (counted, never listed), so one bad file cannot hide the others."""
-        from codex_tui.sessions.index_scan import INSERT_FILE
-
-        try:
-            self.db.execute(INSERT_FILE, row)
-            if row["ok"]:
-                self.db.execute(_INSERT_TEXT, row)
-        except (sqlite3.Error, UnicodeError, OverflowError):
-            bad = {**row, "ok": 0, "id": None, "title": None, "cwd": None, "branch": None,
-                   "model": None, "preview": "", "text": ""}  # fmt: skip
-            with contextlib.suppress(sqlite3.Error, UnicodeError):  # a name it cannot store
-                self.db.execute(INSERT_FILE, bad)
 
     # --- queries -----------------------------------------------------------------------
 
@@ -392,14 +369,10 @@ def _ensure_schema(db: sqlite3.Connection) -> None:
         if version != SCHEMA_VERSION:
             for table in ("files", "texts", "dirs"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
-            db.execute(
-                "CREATE TABLE files (path TEXT PRIMARY KEY, dir TEXT, size INTEGER,"
-                " mtime_ns INTEGER, ok INTEGER, id TEXT, source TEXT, title TEXT, cwd TEXT,"
-                " branch TEXT,"
-                " model TEXT, created REAL, updated REAL, turns INTEGER, tokens INTEGER,"
-                " read_only INTEGER, preview TEXT)"
-            )
-            db.execute("CREATE TABLE texts (path TEXT PRIMARY KEY, body TEXT)")
+            from codex_tui.sessions.index_rows import FILES_TABLE, TEXTS_TABLE
+
+            db.execute(FILES_TABLE)
+            db.execute(TEXTS_TABLE)
             db.execute("CREATE INDEX files_id ON files(id)")
             db.execute("CREATE INDEX files_dir ON files(dir)")
             # Folders and their modification times when last listed (NULL: list again).

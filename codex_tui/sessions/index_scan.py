@@ -1,18 +1,11 @@
 """The row each changed session file gives the index (see index_folders for how
 changed files are found): its id, title, counts, preview and searchable text,
-read from only the lines that matter; a first build is shared with helper
-processes (index_worker)."""
+read from only the lines that matter (index_rows stores them)."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
-import subprocess
-import sys
-import tempfile
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 from codex_tui.sessions.files import (
@@ -25,101 +18,10 @@ from codex_tui.sessions.files import (
     parse_stamp,
     text_or_none,
 )
-from codex_tui.sessions.index_folders import FileToScan
 
 # Searchable message text kept per session (the start of the conversation).
 TEXT_CHARS = 16_000
 PREVIEW_CHARS = 400
-
-
-# --- the rows of the files that changed --------------------------------------------------
-
-# A batch this large (a first build) is shared with one helper process per extra core.
-PARALLEL_FROM = 2_000
-
-
-def scan_files(todo: list[FileToScan]) -> list[dict[str, Any]]:
-    """The index row of each file in `todo`, in order (see scan_batches)."""
-    return [row for batch in scan_batches(todo) for row in batch]
-
-
-def scan_batches(todo: list[FileToScan]) -> Iterator[list[dict[str, Any]]]:
-    """The index rows of the files in `todo`, in order, in batches. A large
-    batch is split: this process reads the first share, which is yielded while
-    helpers (index_worker) still read the others, so the caller can store it
-    meanwhile; a helper that cannot start or fails has its share read here."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_FROM or workers < 2:
-        yield [scan_file(*job) for job in todo]
-        return
-    size = -(-len(todo) // workers)
-    shares = [todo[at : at + size] for at in range(0, len(todo), size)]
-    helpers = [_Helper(share) for share in shares[1:]]
-    yield [scan_file(*job) for job in shares[0]]
-    for helper in helpers:
-        yield helper.rows()
-
-
-class _Helper:
-    """One `python -m codex_tui.sessions.index_worker` reading a share of files.
-    (multiprocessing's "spawn" would run the caller's main module again in each
-    child, and "fork" is unsafe beside the TUI's threads.)"""
-
-    def __init__(self, share: list[FileToScan]) -> None:
-        self.share = share
-        self.output: bytes | None = None
-        self.thread: threading.Thread | None = None
-        # The rows go to a file, not a pipe: a helper done before this process
-        # would otherwise wait on a full pipe for a thread that gets the
-        # interpreter's lock once per switch interval (~0.8 s for 10,000 rows).
-        self.sink = tempfile.TemporaryFile()  # noqa: SIM115 - _talk closes it (or the except)
-        try:
-            # -P: never import from the working directory, which may be a hostile
-            # repository; the environment is kept (PYTHONPATH finds this checkout).
-            self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-P", "-m", "codex_tui.sessions.index_worker"],
-                stdin=subprocess.PIPE,
-                stdout=self.sink,
-                stderr=subprocess.DEVNULL,
-                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-            )
-        except OSError:
-            self.proc = None
-            self.sink.close()
-            return
-        self.thread = threading.Thread(target=self._talk, daemon=True)
-        self.thread.start()
-
-    def _talk(self) -> None:
-        assert self.proc is not None
-        try:
-            with self.sink:
-                self.proc.communicate(json.dumps(self.share).encode())
-                if self.proc.returncode == 0:
-                    self.sink.seek(0)
-                    self.output = self.sink.read()
-        except OSError:
-            return
-
-    def rows(self) -> list[dict[str, Any]]:
-        if self.thread is not None:
-            self.thread.join()
-        try:
-            rows = json.loads(self.output) if self.output is not None else None
-        except ValueError:
-            rows = None
-        if isinstance(rows, list) and len(rows) == len(self.share):
-            return rows
-        return [scan_file(*job) for job in self.share]
-
-
-# --- the row of one file -----------------------------------------------------------------
-
-INSERT_FILE = (
-    "INSERT OR REPLACE INTO files VALUES (:path, :dir, :size, :mtime_ns, :ok, :id, :source,"
-    " :title, :cwd, :branch, :model, :created, :updated, :turns, :tokens, :read_only,"
-    " :preview)"
-)
 
 
 def scan_file(path: str, size: int, mtime_ns: int, source: Source) -> dict[str, Any]:
@@ -172,7 +74,11 @@ def _read_regular(path: str) -> bytes:
 def _must_parse(chunk: bytes, budget: int) -> bool | None:
     """Whether a line must be parsed now (True), can wait for the backward pass
     because only the last of its kind counts (False), or is skipped (None). By
-    substring only: a parse confirms what the line is."""
+    substring only: a parse confirms what the line is. Only event_msg and
+    turn_context lines count, and two searches rule out the others (half of a
+    file's lines: its items) for a third of what the six below cost."""
+    if b'"event_msg"' not in chunk and b'"turn_context"' not in chunk:
+        return None
     if b"user_message" in chunk or b"session_renamed" in chunk or b"_rolled_back" in chunk:
         return True
     if b"_message" in chunk:

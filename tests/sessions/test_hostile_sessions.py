@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -165,6 +166,36 @@ def test_a_file_decoded_at_once_reads_like_one_decoded_line_by_line(chunks: list
     lines, each reads back exactly as on its own (a torn line never takes its
     neighbour, nor do two objects on one line count as two lines)."""
     assert parse_lines(chunks) == [parse_line(chunk) for chunk in chunks]
+
+
+JSON_BITS = st.sampled_from(
+    [" ", "\t", "\r\n", "\u00a0", "\x0c", "{", "}", "[", "]", '"', "\\", ",", ":", "1", "-",
+     "e", "true", "null", "NaN", "Infinity", '"a"', '{"k": [1, 2.5]}', "[]", "x"]
+)  # fmt: skip
+SPACE = st.text(alphabet=" \t\r\n\u00a0\x0c", max_size=3)
+VALUE = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+).map(json.dumps)
+JSON_TEXT = st.lists(JSON_BITS, max_size=12).map("".join) | st.tuples(
+    SPACE, VALUE, SPACE, st.sampled_from(["", "x", ",1", "]", " {}"])
+).map("".join)
+
+
+@given(JSON_TEXT)
+def test_the_line_decoder_is_json_loads(text: str) -> None:
+    """files._decode calls json's C scanner directly: the same value as json.loads
+    for any text, and an error exactly when json.loads raises one."""
+    from codex_tui.sessions.files import _decode
+
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            _decode(text)
+        return
+    assert repr(_decode(text)) == repr(expected)  # repr: NaN is not equal to itself
 
 
 def test_codex_calls_nested_past_the_decoders_stack_read_as_nothing() -> None:

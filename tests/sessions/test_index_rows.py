@@ -1,23 +1,26 @@
 """The index's row reader skips parsing most lines (only the last token count,
 model and answer matter); whatever the file holds, it must give the row a plain
-read of every line gives. Also: a large batch read by helper processes gives the
-same rows as one read here."""
+read of every line gives. Also: a large build shared with helper processes stores
+the same rows as one read here."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codex_tui.sessions import index_scan
+from codex_tui.sessions import SessionIndex, index_rows
 from codex_tui.sessions.event_codec import usage_from
-from codex_tui.sessions.files import UNTITLED, clean_text, make_title, text_or_none
-from codex_tui.sessions.index_scan import PREVIEW_CHARS, TEXT_CHARS, scan_file, scan_files
+from codex_tui.sessions.files import UNTITLED, Root, clean_text, make_title, text_or_none
+from codex_tui.sessions.index_scan import PREVIEW_CHARS, TEXT_CHARS, scan_file
 
 WORDS = ["fix", "user_message", "agent_message", "token_count", "turn_context", "_message", "é"]
 text = st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join)
@@ -113,41 +116,72 @@ def test_the_row_is_what_reading_every_line_gives(tmp_path_factory, body: list[A
     assert {key: row[key] for key in want} == want
 
 
-def test_a_large_batch_read_by_helpers_matches_one_read_here(tmp_path: Path, monkeypatch) -> None:
-    todo = []
-    for n in range(40):
-        path = tmp_path / f"rollout-{n}.jsonl"
+def sessions_folder(root: Path, count: int) -> Path:
+    """`count` sessions in one day folder, and a FIFO named like one (never read)."""
+    day = root / "2025" / "01" / "02"
+    day.mkdir(parents=True)
+    for n in range(count):
+        path = day / f"rollout-{n:03d}.jsonl"
         write(path, [event({"type": "user_message", "message": f"request {n} é"})])
-        todo.append((str(path), n, n, "codex-tui"))
-    os.mkfifo(tmp_path / "rollout-fifo.jsonl")  # never waited on
-    todo.append((str(tmp_path / "rollout-fifo.jsonl"), 0, 0, "codex-tui"))
-    here = [scan_file(*job) for job in todo]
-    monkeypatch.setattr(index_scan, "PARALLEL_FROM", 10)
+    os.mkfifo(day / "rollout-fifo.jsonl")
+    return day
+
+
+def build(root: Path, db: Path) -> list[list[tuple[Any, ...]]]:
+    index = SessionIndex.open(db, [Root(root, "codex-tui")])
+    try:
+        report = index.refresh()
+        assert report.read == 40
+        return [
+            index.db.execute(f"SELECT * FROM {table} ORDER BY path").fetchall()
+            for table in ("files", "texts")
+        ]
+    finally:
+        index.close()
+
+
+def test_a_large_build_shared_with_helpers_stores_what_one_read_here_does(
+    tmp_path: Path, monkeypatch
+) -> None:
+    sessions_folder(tmp_path / "sessions", 40)
+    here = build(tmp_path / "sessions", tmp_path / "here.sqlite")
+    monkeypatch.setattr(index_rows, "PARALLEL_FROM", 10)
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
-    answered = []
-    real_rows = index_scan._Helper.rows
+    copied: list[tuple[bool, str]] = []
+    real_store = index_rows.Helper.store
 
-    def rows(helper: index_scan._Helper) -> list[dict[str, Any]]:
-        answered.append(helper.output is not None if helper.thread is None else None)
-        result = real_rows(helper)
-        answered[-1] = helper.output is not None
-        return result
+    def store(helper: index_rows.Helper, db: sqlite3.Connection) -> int:
+        reader = index_rows.scan_file
+        index_rows.scan_file = None  # type: ignore[assignment]  # nothing is read here
+        try:
+            count = real_store(helper, db)
+        finally:
+            index_rows.scan_file = reader
+        copied.append((helper.name is not None, helper.folder))
+        return count
 
-    monkeypatch.setattr(index_scan._Helper, "rows", rows)
-    shared = scan_files(todo)
-    assert answered == [True, True], "two helper processes read their shares"
+    monkeypatch.setattr(index_rows.Helper, "store", store)
+    shared = build(tmp_path / "sessions", tmp_path / "shared.sqlite")
+    assert [attached for attached, _ in copied] == [True, True], "two helpers' rows copied"
     assert shared == here
-    assert [row["title"] for row in shared[:2]] == ["request 0 é", "request 1 é"]
-    assert shared[-1]["ok"] == 0
+    files, texts = shared
+    assert [row[7] for row in files[:2]] == ["request 0 é", "request 1 é"]
+    assert len(files) == len(texts) == 40
+    assert not any(os.path.exists(folder) for _, folder in copied), "scratch folders removed"
 
 
-def test_a_helper_that_fails_has_its_share_read_here(tmp_path: Path, monkeypatch) -> None:
-    todo = []
-    for n in range(6):
-        path = tmp_path / f"rollout-{n}.jsonl"
-        write(path, [event({"type": "user_message", "message": f"request {n}"})])
-        todo.append((str(path), n, n, "codex-tui"))
-    monkeypatch.setattr(index_scan, "PARALLEL_FROM", 2)
+@pytest.mark.parametrize("failure", ["no-python", "python-fails", "no-temporary-folder"])
+def test_a_helper_that_cannot_start_or_fails_has_its_share_read_here(
+    tmp_path: Path, monkeypatch, failure: str
+) -> None:
+    sessions_folder(tmp_path / "sessions", 40)
+    here = build(tmp_path / "sessions", tmp_path / "here.sqlite")
+    monkeypatch.setattr(index_rows, "PARALLEL_FROM", 10)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
-    assert [row["title"] for row in scan_files(todo)] == [f"request {n}" for n in range(6)]
+    if failure == "no-python":
+        monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    elif failure == "python-fails":
+        monkeypatch.setattr(sys, "executable", "/bin/false")
+    else:
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    assert build(tmp_path / "sessions", tmp_path / "shared.sqlite") == here
