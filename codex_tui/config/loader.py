@@ -6,6 +6,7 @@ error messages that point at the right line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
@@ -14,16 +15,18 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from codex_tui.config import paths, safe_yaml
+from codex_tui.config import paths
 from codex_tui.config.errors import ConfigError
 from codex_tui.config.safe_read import UnreadableFile, read_regular
 from codex_tui.config.schema import HOOK_EVENTS, Config, HookMatcher, ModelProvider
 from codex_tui.config.validate import Path as KeyPath
 from codex_tui.config.validate import build, check, check_mapping, convert, dotted
+from codex_tui.config.yaml_cache import ParseCache, cache_file
+
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT = "default"
 # Real configs are a few KiB; parsing 256 KiB of YAML takes about a second.
@@ -77,7 +80,7 @@ def load_config(
 ) -> LoadedConfig:
     """Read, validate and merge every layer; raises ConfigError on any problem."""
     path = config_path or paths.config_file()
-    file_layer = read_file(path)
+    file_layer = read_file(path, ParseCache(cache_file(paths.home(), "config")))
     cli_layer = parse_overrides(overrides)
     flag_layer = Layer("flag", dict(flags or {}), label="command-line flag")
     for layer in (file_layer, cli_layer, flag_layer):
@@ -138,10 +141,11 @@ def load_hooks_file(path: Path) -> dict[str, list[HookMatcher]]:
     return hooks
 
 
-def read_file(path: Path) -> Layer:
+def read_file(path: Path, cache: ParseCache | None = None) -> Layer:
     """The config file as a layer; none is an empty one. Only a regular file is
     read (a FIFO would block start-up), at most MAX_FILE_BYTES of it, and its YAML
-    within safe_yaml's limits; anything else is a one-line ConfigError."""
+    within safe_yaml's limits; anything else is a one-line ConfigError. With
+    `cache`, a text parsed before is not parsed again."""
     label = str(path)
     try:
         text = read_regular(path, MAX_FILE_BYTES).decode("utf-8")
@@ -151,6 +155,35 @@ def read_file(path: Path) -> Layer:
         raise ConfigError(f"cannot read {label}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {label}: {exc}") from None
+    data, lines = _parsed(label, text, cache)
+    if data is None:
+        return Layer("file", {}, label=label)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label} line 1: expected a mapping of config keys at the top level")
+    return Layer("file", data, lines, label=label)
+
+
+def _parsed(label: str, text: str, cache: ParseCache | None) -> tuple[Any, dict[KeyPath, int]]:
+    """parse_yaml, or what it gave for this text last time."""
+    if cache is not None:
+        found, kept = cache.get(label, text)
+        with contextlib.suppress(KeyError, TypeError, ValueError):  # a damaged entry: parse
+            if found:
+                return kept["data"], {tuple(key): int(line) for key, line in kept["lines"]}
+    data, lines = parse_yaml(label, text)
+    if cache is not None:
+        cache.put(label, text, {"data": data, "lines": [[list(k), n] for k, n in lines.items()]})
+        cache.save(only_seen=True)
+    return data, lines
+
+
+def parse_yaml(label: str, text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """A config file's data and the line of each key in it; ConfigError if the
+    text is not YAML or goes past safe_yaml's limits."""
+    import yaml
+
+    from codex_tui.config import safe_yaml
+
     try:
         node = safe_yaml.compose(text)
         data = safe_yaml.load(text)
@@ -162,17 +195,15 @@ def read_file(path: Path) -> Layer:
             "YAML too complex" if isinstance(exc, safe_yaml.YAMLLimitError) else "YAML syntax error"
         )
         raise ConfigError(f"{label}{at}: {what}: {problem}") from None
-    if data is None:
-        return Layer("file", {}, label=label)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{label} line 1: expected a mapping of config keys at the top level")
     lines: dict[KeyPath, int] = {}
     key_lines(node, (), lines)
-    return Layer("file", data, lines, label=label)
+    return data, lines
 
 
 def key_lines(node: yaml.Node | None, path: KeyPath, out: dict[KeyPath, int]) -> None:
     """Record the 1-based line of every mapping key in a composed YAML tree."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             sub = (*path, str(key_node.value))
@@ -193,10 +224,7 @@ def parse_overrides(overrides: Iterable[str]) -> Layer:
         key = key.strip()
         if not sep or not key or any(not part for part in key.split(".")):
             raise ConfigError(f"-c expects key=value (dotted keys allowed), got {raw!r}")
-        try:
-            value = safe_yaml.load(text) if text.strip() else ""
-        except yaml.YAMLError:
-            value = text
+        value = _override_value(text)
         target = data
         *parents, last = key.split(".")
         for part in parents:
@@ -205,6 +233,19 @@ def parse_overrides(overrides: Iterable[str]) -> Layer:
             target = target[part]
         target[last] = value
     return Layer("-c", data, label="-c")
+
+
+def _override_value(text: str) -> Any:
+    if not text.strip():
+        return ""
+    import yaml
+
+    from codex_tui.config import safe_yaml
+
+    try:
+        return safe_yaml.load(text)
+    except yaml.YAMLError:
+        return text
 
 
 def env_layer() -> Layer:

@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from codex_tui.config import safe_yaml
 from codex_tui.config.safe_read import UnreadableFile, read_regular
 
 # `{{ name }}`; a backslash before the braces keeps them literal (`\{{name}}`).
@@ -141,6 +138,10 @@ def check_front_matter(meta: str | None, path: Path) -> tuple[str, dict[str, str
         raise TemplateError(
             f"malformed front matter in {path}: longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB"
         )
+    import yaml  # here: a template without front matter (and a start) never needs it
+
+    from codex_tui.config import safe_yaml
+
     try:
         data = safe_yaml.load(meta)
     except yaml.YAMLError as exc:

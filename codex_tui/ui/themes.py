@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.theme import Theme
 
+    from codex_tui.config.yaml_cache import ParseCache
+
 __all__ = [
     "DEFAULT_THEME",
     "DIFF_ADDED_VAR",
@@ -134,7 +136,10 @@ def bundled_themes_dir(package_dir: Path | None = None) -> Path | None:
 
 
 def load_themes(
-    user_dir: Path | None = None, bundled_dir: Path | None = None, check_styles: bool = True
+    user_dir: Path | None = None,
+    bundled_dir: Path | None = None,
+    check_styles: bool = True,
+    cache: ParseCache | None = None,
 ) -> ThemeSet:
     """Bundled themes, then the user's (`$CODEX_TUI_HOME/themes/*.yaml`), which replace
     bundled ones of the same name. A file that cannot be used is skipped with a
@@ -142,7 +147,8 @@ def load_themes(
 
     Without `check_styles` the pygments style names are left unchecked (asking
     pygments imports its plugin machinery, ~10 ms); `drop_unknown_styles` does it
-    later."""
+    later. With `cache` (yaml_cache), files whose text was parsed before are not
+    parsed again."""
     result = ThemeSet()
     bundled = bundled_dir if bundled_dir is not None else bundled_themes_dir()
     user = user_dir if user_dir is not None else paths.themes_dir()
@@ -156,7 +162,7 @@ def load_themes(
             continue
         for path in files:
             try:
-                spec, notes = load_theme_file(path, check_style=check_styles)
+                spec, notes = load_theme_file(path, check_style=check_styles, cache=cache)
             except ThemeError as exc:
                 result.warnings.append(f"theme {_shown(path)}: {exc}; skipped")
                 continue
@@ -164,19 +170,31 @@ def load_themes(
             if spec.name in result.themes:
                 result.shadowed.setdefault(spec.name, []).append(result.themes[spec.name])
             result.themes[spec.name] = spec
+    if cache is not None:
+        cache.save(only_seen=True)
     return result
 
 
 def drop_unknown_styles(themes: ThemeSet) -> list[str]:
     """Skip the themes whose pygments style pygments does not know, with the warning
     `load_themes` would have given, so that `themes` ends as a checked load would
-    (a theme a skipped file had replaced is back). Returns the names that changed."""
-    from codex_tui.ui.highlight import pygments_style_exists
+    (a theme a skipped file had replaced is back). Returns the names that changed.
+    The bundled themes name styles pygments ships (a test checks each), so only the
+    person's own themes are asked about: asking imports pygments' styles and plugin
+    machinery (~16 ms), which would otherwise compete with the first keys typed."""
+    bundled = bundled_themes_dir()
+
+    def style_known(spec: ThemeSpec) -> bool:
+        if bundled is not None and spec.source is not None and spec.source.parent == bundled:
+            return True
+        from codex_tui.ui.highlight import pygments_style_exists
+
+        return pygments_style_exists(spec.pygments_style)
 
     changed = []
     for name, found in list(themes.themes.items()):
         spec: ThemeSpec | None = found
-        while spec is not None and not pygments_style_exists(spec.pygments_style):
+        while spec is not None and not style_known(spec):
             where = _shown(spec.source) if spec.source is not None else name
             themes.warnings.append(f"theme {where}: {_unknown_style(spec.pygments_style)}; skipped")
             earlier = themes.shadowed.get(name)
@@ -206,30 +224,42 @@ THEME_MAX_BYTES = 64 * 1024
 CONFIG_MAX_BYTES = 256 * 1024  # as the config loader's own cap
 
 
-def load_theme_file(path: Path, check_style: bool = True) -> tuple[ThemeSpec, list[str]]:
+def load_theme_file(
+    path: Path, check_style: bool = True, cache: ParseCache | None = None
+) -> tuple[ThemeSpec, list[str]]:
     """Read one theme file: the theme and notes about keys it ignored; ThemeError if
-    the file cannot be used (with `check_style`, also if pygments lacks its style)."""
-    import yaml
-
+    the file cannot be used (with `check_style`, also if pygments lacks its style).
+    With `cache`, a text parsed before is not parsed again."""
     from codex_tui.config.safe_read import UnreadableFile, read_regular
 
     try:
         # A regular file of modest size only: a FIFO or /dev/zero named *.yaml
         # must not hang or fill the start-up.
         text = read_regular(path, THEME_MAX_BYTES).decode("utf-8")
-        data = yaml.load(text, Loader=_loader())
     except UnreadableFile as exc:
         raise ThemeError(f"cannot read: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"cannot read: {exc}") from None
+    found, data = cache.get(str(path), text) if cache is not None else (False, None)
+    if not found:
+        data = _parse_theme(text)
+        if cache is not None:
+            cache.put(str(path), text, data)
+    if not isinstance(data, dict):
+        raise ThemeError("expected a mapping of keys to values")
+    return _build(data, path, check_style)
+
+
+def _parse_theme(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ThemeError(f"{problem}{where}") from None
-    if not isinstance(data, dict):
-        raise ThemeError("expected a mapping of keys to values")
-    return _build(data, path, check_style)
 
 
 def _loader() -> Any:

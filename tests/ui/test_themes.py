@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from codex_tui.config.errors import ConfigError
 from codex_tui.config.loader import load_config
+from codex_tui.ui.highlight import pygments_style_exists
 from codex_tui.ui.themes import (
     DIFF_ADDED_VAR,
     PYGMENTS_STYLE_VAR,
@@ -67,6 +68,8 @@ def test_bundled_themes_load_cleanly_and_are_readable() -> None:
         theme = spec.textual_theme
         assert spec.name == theme.name == name and spec.description
         assert theme.variables[PYGMENTS_STYLE_VAR] == spec.pygments_style
+        # The late style check takes this on trust for bundled themes.
+        assert pygments_style_exists(spec.pygments_style), name
         assert theme.variables[DIFF_ADDED_VAR] == spec.diff_added_bg
         assert theme.foreground and theme.background
         # Body text, and code on added/removed rows, must stay easy to read.
