@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -68,7 +69,9 @@ async def build_agent(
     root = cwd.resolve()
     data: SessionData | None = None
     if isinstance(resume, Path):
-        data = await asyncio.to_thread(read_session, resume)
+        # The transcript is for a person's screen: not read to continue (see
+        # read_session; a Codex CLI session, copied into a new file, is read whole).
+        data = await asyncio.to_thread(functools.partial(read_session, resume, transcript=False))
     elif resume is not None:
         data = resume
     same_file = data is not None and not data.meta.read_only

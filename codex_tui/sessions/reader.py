@@ -102,9 +102,21 @@ def in_codex_home(path: Path) -> bool:
 KEPT_ON_REWIND = (ev.SnapshotTaken, ev.SnapshotFailed, ev.UndoApplied, ev.TerminalChanged)
 
 
-def read_session(path: Path) -> SessionData:
+# Without a transcript, the event kinds that still matter: turns and the title,
+# token usage, rewinds (the history loses turns), the server's last response.
+HISTORY_EVENTS = frozenset(
+    {"user_message", "token_count", "thread_rolled_back", "response_stored", "session_renamed"}
+)
+
+
+def read_session(path: Path, *, transcript: bool = True) -> SessionData:
     """Everything in one session file. Raises SessionReadError for a file that is
-    missing, unreadable, or does not start with a session_meta line."""
+    missing, unreadable, or does not start with a session_meta line.
+
+    `transcript=False`: what continuing the session needs, for `exec resume`: the
+    transcript comes back empty and only the events in HISTORY_EVENTS are decoded
+    (a 20,000-item session: ~0.25 s less). A Codex CLI session is read whole all
+    the same: continuing it writes its transcript into a new file."""
     path = Path(path)
     builder: _Builder | None = None
     torn = 0
@@ -115,7 +127,7 @@ def read_session(path: Path) -> SessionData:
         if builder is None:
             if line["type"] != "session_meta" or not line["payload"].get("id"):
                 raise SessionReadError(f"{path}: not a session file (no session_meta first)")
-            builder = _Builder(path, line)
+            builder = _Builder(path, line, transcript)
             continue
         builder.add(line)
     if builder is None:
@@ -126,12 +138,14 @@ def read_session(path: Path) -> SessionData:
 class _Builder:
     """Folds the lines of one file into SessionData."""
 
-    def __init__(self, path: Path, first: dict[str, Any]) -> None:
+    def __init__(self, path: Path, first: dict[str, Any], transcript: bool = True) -> None:
         meta = first["payload"]
         self.path = path
         self.meta = meta
         self.source = source_of(meta)
         self.read_only = self.source == "codex" or in_codex_home(path)
+        # Without it, only UserMessage events are kept (a rewind counts them).
+        self.full_transcript = transcript or self.read_only
         created = parse_stamp(meta.get("timestamp")) or parse_stamp(first.get("timestamp"))
         self.created = created or datetime.fromtimestamp(0, UTC)
         self.updated = self.created
@@ -210,6 +224,8 @@ class _Builder:
             if title.strip():
                 self.renamed = title
             return
+        if not self.full_transcript and kind not in HISTORY_EVENTS:
+            return
         for event in decode(p, self.state):
             self.add_decoded(event)
 
@@ -236,7 +252,8 @@ class _Builder:
             case ev.ThreadRolledBack(num_turns=turns):
                 self.roll_back(turns)
                 return
-        out.append(event)
+        if self.full_transcript or isinstance(event, ev.UserMessage):
+            out.append(event)
 
     def roll_back(self, turns: int) -> None:
         """A rewind: the last `turns` requests leave the history and the transcript."""
@@ -281,7 +298,7 @@ class _Builder:
         return SessionData(
             meta=meta,
             history=hist.close_unanswered(self.history),
-            transcript=self.transcript,
+            transcript=self.transcript if self.full_transcript else [],
             previous_response_id=self.response_id,
             torn_lines=torn,
             total_usage=self.total,

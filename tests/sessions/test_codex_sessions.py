@@ -120,6 +120,8 @@ def test_codex_session_is_listed_and_opened_read_only(codex_home: Path, workspac
         ("message", "assistant"),
     ]  # fmt: skip
     assert json.loads(data.history[3]["arguments"]) == {"input": PATCH}
+    # Continuing it copies the transcript into a new file: read whole all the same.
+    assert read_session(path, transcript=False) == data
 
 
 def test_codex_session_continues_as_a_new_session(

@@ -188,6 +188,34 @@ def test_every_event_and_line_kind_round_trips(tmp_path: Path) -> None:
     assert data.history[0] == context
     assert data.previous_response_id is None, "a compaction ends the server-side chain"
     assert (data.total_usage, data.last_usage, data.context_window) == (USAGE, USAGE, 272_000)
+    # What `exec resume` reads: all of that but the transcript.
+    continued = read_session(recorder.path, transcript=False)
+    assert continued == dataclasses.replace(data, transcript=[])
+
+
+def test_a_rewind_reads_the_same_without_the_transcript(tmp_path: Path) -> None:
+    recorder = new_recorder(tmp_path)
+    conversation = Conversation("gpt-5-codex", 1000, 900)
+    conversation.on_add = recorder.record_items
+    emit = recorder.wrap(EventLog())
+    for n, words in enumerate(["one", "two", "three"]):
+        emit(ev.TurnStarted(turn_id=f"t{n}", user_input=words))
+        conversation.add(user_message(words))
+        emit(ev.AgentMessage(item_id=f"m{n}", text=f"answer {words}"))
+        conversation.add({"type": "message", "role": "assistant", "content": [
+            {"type": "output_text", "text": f"answer {words}"}]})  # fmt: skip
+        emit(ev.TurnComplete(turn_id=f"t{n}", last_message="", usage=USAGE, duration_s=1.0))
+    emit(ev.ResponseStored(response_id="resp_9"))
+    emit(ev.ThreadRolledBack(num_turns=2))
+    emit(ev.TurnStarted(turn_id="t9", user_input="four"))
+    conversation.add(user_message("four"))
+    recorder.close()
+    whole = read_session(recorder.path)
+    continued = read_session(recorder.path, transcript=False)
+    assert [message_text(i) for i in continued.history] == ["one", "answer one", "four"]
+    assert continued.meta.turns == whole.meta.turns == 2
+    assert continued.previous_response_id is None  # the rewind ended the chain
+    assert continued == dataclasses.replace(whole, transcript=[])
 
 
 def test_torn_last_line_is_skipped_and_appending_starts_a_clean_line(tmp_path: Path) -> None:
