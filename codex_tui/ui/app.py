@@ -25,6 +25,7 @@ from codex_tui.ui.app_themes import ThemeHandling
 from codex_tui.ui.cells import FlagCell
 from codex_tui.ui.composer import Composer
 from codex_tui.ui.conversation import ConversationView
+from codex_tui.ui.first_start import FirstStart
 from codex_tui.ui.palette import CommandProvider, command_entries
 from codex_tui.ui.panes import PlanPane, StatusBar
 from codex_tui.ui.session import SessionController
@@ -49,13 +50,6 @@ patch_alt_keys()  # Alt+Enter from ESC CR terminals: a new line, not a send
 WIDE_COLUMNS = 120
 NO_CHANGES = "No changes yet. /diff shows the working tree's diff."
 QUIT_WINDOW_S = 1.0
-# After the first frame the agent is built, prompt templates found and theme styles
-# checked: ~0.1 s of Python, partly on threads that compete for the interpreter's
-# lock. Keys typed at once (type-ahead, a first word) come first: that work starts
-# once no key has arrived for START_QUIET_S, START_LATEST_S after the first frame
-# at the latest, and at once when a message is sent.
-START_QUIET_S = 0.1
-START_LATEST_S = 1.0
 
 
 @dataclass
@@ -163,16 +157,13 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         self._side_wanted: bool | None = None  # the person's ctrl+t, else automatic
         self._patch_diffs: dict[str, str] = {}
         self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
-        # When the first tasks begin (_start_when_quiet).
-        self._session_begun = False
-        self._start_by: float | None = None
-        self._last_key_at = 0.0
+        self.first_start = FirstStart(self.set_timer, lambda: self.call_later(self.start_session))
 
     # -- layout -------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            self._last_key_at = time.monotonic()
+            self.first_start.key_pressed()
             self.conversation.input_arrived()
             if self._typed_elsewhere(event):
                 # A click moved the focus to the conversation or a pane: what is
@@ -227,8 +218,10 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
             self._resumed = self.session.show_now(self.launch.resume)
         if self.launch.banner:
             self.conversation.markdown(self.launch.banner)
-        # Build the agent after the first frame: the screen never waits for it.
-        self.call_after_refresh(self._start_when_quiet)
+        # Build the agent after the first frame (the screen never waits for it),
+        # once the keys typed at once are drawn.
+        at_once = bool(self.launch.prompt or self.launch.images)  # a message to send
+        self.call_after_refresh(self.first_start.after_first_frame, at_once=at_once)
         self.call_after_refresh(tune_gc)
 
     def _welcome(self) -> None:
@@ -321,31 +314,6 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
     # -- themes -------------------------------------------------------------------
 
     # -- the session --------------------------------------------------------------
-
-    def _start_when_quiet(self) -> None:
-        """Start the session once the keyboard has been quiet (see START_QUIET_S)."""
-        if self._session_begun:
-            return
-        now = time.monotonic()
-        if self._start_by is None:  # called after the first frame
-            self._start_by = now + START_LATEST_S
-            if self.launch.prompt or self.launch.images:  # a message to send now
-                self.begin_session()
-            else:
-                self.set_timer(START_QUIET_S, self._start_when_quiet)
-            return
-        quiet_at = self._last_key_at + START_QUIET_S
-        if now >= quiet_at or now >= self._start_by:
-            self.begin_session()
-        else:
-            self.set_timer(min(quiet_at, self._start_by) - now, self._start_when_quiet)
-
-    def begin_session(self) -> None:
-        """Start the session's first tasks now (once): a message was sent, or the
-        keyboard went quiet."""
-        if not self._session_begun:
-            self._session_begun = True
-            self.call_later(self.start_session)
 
     async def start_session(self) -> None:
         """Build the agent (after the first frame) and send any early input."""

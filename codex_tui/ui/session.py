@@ -292,7 +292,7 @@ class SessionController:
         if agent is None:
             self._early.append((text, tuple(images)))
             app.conversation.add_user(text, queued=True, images=images)
-            app.begin_session()  # if it was waiting for the keyboard to go quiet
+            app.first_start.now()  # if it was waiting for the keyboard to go quiet
             return
         app.conversation.add_user(text, queued=agent.busy, images=images)
         app.conversation.jump_to_bottom()

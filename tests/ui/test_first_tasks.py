@@ -10,15 +10,15 @@ import asyncio
 import pytest
 
 from codex_tui.scripted import Message, Reply
-from codex_tui.ui import app as app_module
+from codex_tui.ui import first_start
 from tests.ui.conftest import screen_text, wait_for
 
 
 @pytest.fixture
 def slow_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     # Wide margins: a loaded test machine may pause a keystroke by 0.1 s.
-    monkeypatch.setattr(app_module, "START_QUIET_S", 0.5)
-    monkeypatch.setattr(app_module, "START_LATEST_S", 1.5)
+    monkeypatch.setattr(first_start, "QUIET_S", 0.5)
+    monkeypatch.setattr(first_start, "LATEST_S", 1.5)
 
 
 async def type_for(pilot, seconds: float) -> None:
@@ -32,8 +32,8 @@ async def type_for(pilot, seconds: float) -> None:
 async def test_the_agent_waits_for_typing_to_pause(app_factory, slow_quiet) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await type_for(pilot, 0.9)  # past START_QUIET_S after the first frame
-        assert not app._session_begun and app.agent is None
+        await type_for(pilot, 0.9)  # past QUIET_S after the first frame
+        assert not app.first_start.begun and app.agent is None
         assert app.composer.text.count("a") >= 5
         await wait_for(pilot, lambda: app.agent is not None, what="the agent, once quiet")
         assert app.composer.text.startswith("a")
@@ -44,11 +44,11 @@ async def test_typing_without_a_pause_waits_no_longer_than_the_cap(app_factory, 
     async with app.run_test(size=(100, 30)) as pilot:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        while not app._session_begun:
+        while not app.first_start.begun:
             await pilot.press("b")
             await asyncio.sleep(0.05)
             assert loop.time() - started < 10, "never began"
-        assert loop.time() - started >= 0.9  # START_QUIET_S passed many times over
+        assert loop.time() - started >= 0.9  # QUIET_S passed many times over
         await wait_for(pilot, lambda: app.agent is not None)
 
 
@@ -59,7 +59,7 @@ async def test_a_message_sent_at_once_begins_the_session(
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"hi", "enter")
-        assert app._session_begun, "Enter did not wait for the keyboard to go quiet"
+        assert app.first_start.begun, "Enter did not wait for the keyboard to go quiet"
         await wait_for(pilot, lambda: "answered early" in screen_text(app), what="the answer")
     assert "hi" in str(scripted_server.bodies[0]["input"])
 
@@ -71,5 +71,5 @@ async def test_a_prompt_on_the_command_line_begins_at_once(
     app = app_factory("from the command line")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert app._session_begun
+        assert app.first_start.begun
         await wait_for(pilot, lambda: "prompted" in screen_text(app), what="the answer")
