@@ -86,18 +86,21 @@ class Tool:
     kind: str
     session_id: str
     scratch: Scratch
-    # What a warm-up run left in its home besides sessions and config (ours: the
-    # parse caches, the index; Codex CLI: whatever it keeps), copied into every
-    # later home: each run starts in a home used before, as a person's is.
+    # What a warm-up run left in its home, copied into every later home: each run
+    # starts in a home used before, as a person's is (ours: the parse caches; Codex
+    # CLI: its unpacked skills and markers). Not the sessions, the config, nor the
+    # databases that describe sessions (our index, Codex CLI's thread state): those
+    # would describe the warm-up's longer session, not the copy each run gets.
     state: Path | None = None
     last_home: Path | None = None
+    not_kept = ("sessions", "config.yaml", "config.toml", "*.sqlite", "*.sqlite-*")
 
     def keep_state(self) -> None:
         """Keep what the last run left in its home (call after a warm-up run)."""
         assert self.last_home is not None
         state = self.scratch.root / f"{self.kind}-state-{id(self):x}"
         shutil.rmtree(state, ignore_errors=True)
-        skip = shutil.ignore_patterns("sessions", "config.yaml", "config.toml")
+        skip = shutil.ignore_patterns(*self.not_kept)
         shutil.copytree(self.last_home, state, ignore=skip, symlinks=True)
         self.state = state
 
