@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     # Start-up creates a few hundred thousand objects (modules, classes, CSS rules)
     # that live as long as the process; collecting them while they are being made
     # costs ~50 ms, a full pass among them. Collection is paused until the app's
-    # first frame (the app resumes it, see ui.app.tune_gc) or the subcommand's
+    # first frame (the app resumes it, see codex_tui.collection) or the subcommand's
     # module is loaded, and always resumed when main returns.
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -133,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         if module is None:
             raise CliError(f"`codex-tui {args.command}` is not yet available", code=2)
         command = importlib.import_module(module)
-        if gc_was_enabled and args.command not in TUI_COMMANDS:
+        if gc_was_enabled and args.command == "exec":
+            from codex_tui.collection import tune_collection
+
+            tune_collection()  # a resumed session may decode to millions of objects
+        elif gc_was_enabled and args.command not in TUI_COMMANDS:
             gc.enable()
         code: int = command.run(ctx)
         if as_program and args.command in LEAVE_AT_ONCE:

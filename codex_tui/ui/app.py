@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from codex_tui.collection import tune_collection
 from codex_tui.ui.app_keys import KeyAndModeActions
 from codex_tui.ui.app_themes import ThemeHandling
 from codex_tui.ui.cells import FlagCell
@@ -66,22 +67,9 @@ class Launch:
     record: bool = True  # write a session file (the demo does not)
 
 
-_gc_tuned = False
-
-
 def tune_gc() -> None:
-    """Fewer full collections, from the first frame on: a long session holds about a
-    million small objects (Textual's line strips), and each full pass stops the
-    screen for most of a second. Objects alive by then are frozen out of collection
-    (once per process), and collection resumes if start-up paused it (cli.main)."""
-    import gc
-
-    global _gc_tuned
-    if not _gc_tuned:
-        _gc_tuned = True
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 10)
-    gc.enable()
+    """From the first frame on (see codex_tui.collection)."""
+    tune_collection()
 
 
 def discover_templates(cwd: Path) -> dict[str, PromptTemplate]:
