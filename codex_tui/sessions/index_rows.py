@@ -73,6 +73,9 @@ def _store_one(db: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 # A batch this large (a first build) is shared with one helper process per extra core.
 PARALLEL_FROM = 2_000
+# A helper reads ~10,000 files a second; one still at work after this is stuck
+# (its share is read here instead).
+HELPER_TIMEOUT_S = 300.0
 
 
 def scan_batches(todo: list[FileToScan]) -> Iterator[Batch]:
@@ -142,7 +145,13 @@ class Helper:
 
     def finished(self) -> bool:
         """Whether the helper ran to the end and stored a row for every file."""
-        return self.proc is not None and self.proc.wait() == 0
+        if self.proc is None:
+            return False
+        try:
+            return self.proc.wait(timeout=HELPER_TIMEOUT_S) == 0
+        except subprocess.TimeoutExpired:
+            self.clean_up()  # killed; its share is read here
+            return False
 
     def store(self, db: sqlite3.Connection) -> int:
         if self.finished():

@@ -170,7 +170,9 @@ def test_a_large_build_shared_with_helpers_stores_what_one_read_here_does(
     assert not any(os.path.exists(folder) for _, folder in copied), "scratch folders removed"
 
 
-@pytest.mark.parametrize("failure", ["no-python", "python-fails", "no-temporary-folder"])
+@pytest.mark.parametrize(
+    "failure", ["no-python", "python-fails", "no-temporary-folder", "python-hangs"]
+)
 def test_a_helper_that_cannot_start_or_fails_has_its_share_read_here(
     tmp_path: Path, monkeypatch, failure: str
 ) -> None:
@@ -182,6 +184,12 @@ def test_a_helper_that_cannot_start_or_fails_has_its_share_read_here(
         monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
     elif failure == "python-fails":
         monkeypatch.setattr(sys, "executable", "/bin/false")
+    elif failure == "python-hangs":
+        hangs = tmp_path / "hangs"
+        hangs.write_text("#!/bin/sh\nexec sleep 60\n")
+        hangs.chmod(0o755)
+        monkeypatch.setattr(sys, "executable", str(hangs))
+        monkeypatch.setattr(index_rows, "HELPER_TIMEOUT_S", 0.5)
     else:
         monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
     assert build(tmp_path / "sessions", tmp_path / "shared.sqlite") == here
