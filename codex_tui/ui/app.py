@@ -67,11 +67,6 @@ class Launch:
     record: bool = True  # write a session file (the demo does not)
 
 
-def tune_gc() -> None:
-    """From the first frame on (see codex_tui.collection)."""
-    tune_collection()
-
-
 def discover_templates(cwd: Path) -> dict[str, PromptTemplate]:
     """The prompt templates for `cwd`; run in a thread, its modules included, as it
     happens right after the first frame, when the person may already be typing."""
@@ -210,7 +205,7 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         # once the keys typed at once are drawn.
         at_once = bool(self.launch.prompt or self.launch.images)  # a message to send
         self.call_after_refresh(self.first_start.after_first_frame, at_once=at_once)
-        self.call_after_refresh(tune_gc)
+        self.call_after_refresh(tune_collection)  # fewer full collections from here on
 
     def _welcome(self) -> None:
         from codex_tui import __version__
