@@ -16,9 +16,9 @@ from tests.ui.conftest import screen_text, wait_for
 
 @pytest.fixture
 def slow_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Wide margins: a loaded test machine may pause a keystroke by 0.1 s.
-    monkeypatch.setattr(first_start, "QUIET_S", 0.5)
-    monkeypatch.setattr(first_start, "LATEST_S", 1.5)
+    # Wide margins: a loaded test machine may pause a keystroke by a few tenths.
+    monkeypatch.setattr(first_start, "QUIET_S", 1.0)
+    monkeypatch.setattr(first_start, "LATEST_S", 2.5)
 
 
 async def type_for(pilot, seconds: float) -> None:
@@ -32,7 +32,7 @@ async def type_for(pilot, seconds: float) -> None:
 async def test_the_agent_waits_for_typing_to_pause(app_factory, slow_quiet) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await type_for(pilot, 0.9)  # past QUIET_S after the first frame
+        await type_for(pilot, 1.6)  # past QUIET_S after the first frame
         assert not app.first_start.begun and app.agent is None
         assert app.composer.text.count("a") >= 5
         await wait_for(pilot, lambda: app.agent is not None, what="the agent, once quiet")
@@ -48,7 +48,7 @@ async def test_typing_without_a_pause_waits_no_longer_than_the_cap(app_factory, 
             await pilot.press("b")
             await asyncio.sleep(0.05)
             assert loop.time() - started < 10, "never began"
-        assert loop.time() - started >= 0.9  # QUIET_S passed many times over
+        assert loop.time() - started >= 1.6  # QUIET_S passed, and more
         await wait_for(pilot, lambda: app.agent is not None)
 
 
