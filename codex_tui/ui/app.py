@@ -24,7 +24,7 @@ from codex_tui.collection import tune_collection
 from codex_tui.ui.app_keys import KeyAndModeActions
 from codex_tui.ui.app_themes import ThemeHandling
 from codex_tui.ui.cells import FlagCell
-from codex_tui.ui.composer import Composer
+from codex_tui.ui.composer import NEWLINE_KEYS, Composer
 from codex_tui.ui.conversation import ConversationView
 from codex_tui.ui.first_start import FirstStart
 from codex_tui.ui.palette import CommandProvider, command_entries
@@ -161,7 +161,10 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         the focus on the main screen; scrolling keys stay with that widget."""
         if self.screen is not self.screen_stack[0]:
             return False  # a dialog has the keys
-        if not (event.is_printable or event.key in ("enter", "backspace", "delete")):
+        # A line feed too: typed before the terminal leaves its line mode, an Enter
+        # arrives as one (ctrl+j), before the composer has the focus.
+        text_keys = ("enter", "backspace", "delete", *NEWLINE_KEYS)
+        if not (event.is_printable or event.key in text_keys):
             return False
         focused = self.focused
         if focused is None:

@@ -340,6 +340,11 @@ async def test_keys_after_expanding_reasoning_or_clicking_a_pane_reach_the_compo
         await pilot.press(*"third")
         assert app.composer.text == "third"
         assert app.focused is app.composer.input
+        # Nothing focused (as when keys typed ahead arrive before the composer is):
+        # a line feed (an Enter the terminal's line mode turned into ctrl+j) is kept.
+        app.set_focus(None)
+        await pilot.press("ctrl+j", *"more")
+        assert app.composer.text == "third\nmore"
 
 
 async def test_notifications_never_cover_the_composer(app_factory) -> None:
