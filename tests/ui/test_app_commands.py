@@ -240,10 +240,13 @@ async def test_a_theme_whose_code_style_is_unknown_gives_way_to_dark(
         await wait_for(pilot, lambda: "odd" not in app.theme_specs, what="the style check")
         assert app.theme == "dark"
         assert "odd" not in app.available_themes
-        text = screen_text(app)
         problem = "'pygments_style': 'no-such-style' is not a pygments style; skipped"
-        assert f"theme $CODEX_TUI_HOME/themes/odd.yaml: {problem}" in text
-        assert "theme 'odd' cannot be used; using dark" in text
+        notes = (
+            f"theme $CODEX_TUI_HOME/themes/odd.yaml: {problem}",
+            "theme 'odd' cannot be used; using dark",
+        )
+        # The notes are mounted by then; their text shows once they are composed.
+        await wait_for(pilot, lambda: all(n in screen_text(app) for n in notes), what="notes")
 
 
 async def test_a_broken_override_of_the_active_theme_gives_way_to_the_bundled_one(
@@ -261,7 +264,8 @@ async def test_a_broken_override_of_the_active_theme_gives_way_to_the_bundled_on
         assert app.theme == "light" and app.current_theme is bundled
         await pilot.pause()
         assert app.screen.styles.background == Color.parse(bundled.background)
-        assert "light.yaml: 'pygments_style': 'no-such-style'" in screen_text(app)
+        note = "light.yaml: 'pygments_style': 'no-such-style'"
+        await wait_for(pilot, lambda: note in screen_text(app), what="the note")
 
 
 async def test_copy_copies_the_last_answer_as_markdown(scripted_server, app_factory) -> None:
