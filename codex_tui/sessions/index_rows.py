@@ -125,6 +125,7 @@ class Helper:
         self.proc: subprocess.Popen[bytes] | None = None
         self.folder: str | None = None
         self.name: str | None = None  # the schema name its rows are attached as
+        self.rows_db = ""  # the helper's database, once there is a folder for it
         try:
             self.folder = tempfile.mkdtemp(prefix="codex-tui-index-")  # 0700: message text
             todo = os.path.join(self.folder, "todo.json")

@@ -104,9 +104,8 @@ KEPT_ON_REWIND = (ev.SnapshotTaken, ev.SnapshotFailed, ev.UndoApplied, ev.Termin
 
 # Without a transcript, the event kinds that still matter: turns and the title,
 # token usage, rewinds (the history loses turns), the server's last response.
-HISTORY_EVENTS = frozenset(
-    {"user_message", "token_count", "thread_rolled_back", "response_stored", "session_renamed"}
-)
+# (A rename is read before any event is decoded.)
+HISTORY_EVENTS = frozenset({"user_message", "token_count", "thread_rolled_back", "response_stored"})
 
 
 def read_session(path: Path, *, transcript: bool = True) -> SessionData:

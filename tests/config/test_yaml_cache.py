@@ -4,6 +4,7 @@ carry exactly never cached, and a damaged or unwritable cache only a parse."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -73,7 +74,7 @@ def test_the_second_load_does_not_import_pyyaml(home: Path) -> None:
 
 def test_values_json_cannot_carry_are_parsed_every_time(tmp_path: Path) -> None:
     cache = ParseCache(tmp_path / "cache" / "c.json")
-    cache.put("a", "x: 2024-01-02", {"x": __import__("datetime").date(2024, 1, 2)})
+    cache.put("a", "x: 2024-01-02", {"x": datetime.date(2024, 1, 2)})
     cache.put("b", "{1: one}", {1: "one"})  # JSON would make the key "1"
     cache.put("c", "x: true", {"x": True})
     cache.put("d", "x: .nan", {"x": float("nan")})
