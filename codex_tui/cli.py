@@ -133,10 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         if module is None:
             raise CliError(f"`codex-tui {args.command}` is not yet available", code=2)
         command = importlib.import_module(module)
-        if gc_was_enabled and args.command == "exec":
+        if gc_was_enabled and args.command in MANY_OBJECTS:
             from codex_tui.collection import tune_collection
 
-            tune_collection()  # a resumed session may decode to millions of objects
+            tune_collection()
         elif gc_was_enabled and args.command not in TUI_COMMANDS:
             gc.enable()
         code: int = command.run(ctx)
@@ -186,6 +186,10 @@ def stop_background_on_signals() -> None:
         with contextlib.suppress(ValueError, OSError):  # not the main thread
             signal.signal(signum, handler)
 
+
+# Commands that may build millions of objects (a resumed session's decoded lines,
+# `sessions --all`'s 50,000 rows): fewer full collections while they do.
+MANY_OBJECTS = frozenset({"exec", "sessions"})
 
 # Commands that close what they open before they return, so the process can end
 # without the interpreter's teardown.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_tui.cli_context import CliError, Context
-from codex_tui.sessions.display import clip, relative_stamp, short_path
+from codex_tui.sessions.display import clip, relative_stamps, short_path
 from codex_tui.sessions.errors import SessionError
 from codex_tui.sessions.files import parse_line, roots
 from codex_tui.sessions.index import Brief, SessionIndex, summary_json
@@ -133,10 +133,9 @@ def table(sessions: list[Brief], *, show_dir: bool) -> list[str]:
     50,000 rows, so the per-row work is one f-string: the times, branches and
     folders are few distinct values, each padded once and then looked up."""
     width = shutil.get_terminal_size((100, 24)).columns
-    now = time.time()
-    header = ("ID", 0.0, "BRANCH", "DIRECTORY" if show_dir else "", "TITLE", "")
+    header = ("ID", 0.0, "BRANCH", "DIRECTORY" if show_dir else "", "TITLE")
     rows = [header, *sessions]
-    when = ["UPDATED", *(relative_stamp(row[1], now) for row in sessions)]
+    when = ["UPDATED", *relative_stamps((row[1] for row in sessions), time.time())]
     # Each column after the id: its distinct values, and what each is shown as.
     columns: list[dict[Any, str]] = [
         {text: text for text in when},
@@ -154,11 +153,11 @@ def table(sessions: list[Brief], *, show_dir: bool) -> list[str]:
         for column, w in zip(columns, widths, strict=True)
     )
     room = max(10, width - id_width - 2 - sum(w + 2 for w in widths if w))
+    # An id is never wider than id_width (the widest), so it is only padded.
     return [
-        f"{_cell(row[0], id_width)}  {stamp[ago]}{branch[row[2]]}{cwd[row[3]]}"
-        + (title if len(title) <= room else title[: room - 1] + "…")
-        for row, ago in zip(rows, when, strict=True)
-        for title in (("(codex) " if row[5] == "codex" else "") + row[4],)
+        f"{short_id:<{id_width}}  {stamp[ago]}{branch[on]}{cwd[at]}"
+        f"{title if len(title) <= room else title[: room - 1] + '…'}"
+        for (short_id, _, on, at, title), ago in zip(rows, when, strict=True)
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,26 @@ def relative_stamp(stamp: float, now: float) -> str:
     """relative_time for seconds since the epoch, the date in local time: what a
     listing of thousands of sessions calls once per row."""
     return _ago(now - stamp) or _local_date(int(stamp // 900))
+
+
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def relative_stamps(stamps: Iterable[float], now: float) -> list[str]:
+    """relative_stamp of each, for a listing of thousands: rows whose age has the
+    same whole minutes (under a week), or that fall in the same quarter of an hour
+    (older), read the same, so each such text is made once."""
+    recent: dict[int, str] = {}
+    dated: dict[int, str] = {}
+    shown = []
+    for stamp in stamps:
+        minutes = int(now - stamp) // 60
+        seen, key = (recent, minutes) if minutes < WEEK_MINUTES else (dated, int(stamp // 900))
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = relative_stamp(stamp, now)
+        shown.append(text)
+    return shown
 
 
 def _ago(seconds: float) -> str | None:

@@ -91,6 +91,8 @@ def test_codex_session_is_listed_and_opened_read_only(codex_home: Path, workspac
         1,
         5300,
     )
+    # `codex-tui sessions` marks it in its title column.
+    assert [row[4] for row in index.brief()] == ["(codex) bump x to 2 and run the tests"]
 
     data = read_session(path)
     assert data.meta.read_only and data.meta.source == "codex"

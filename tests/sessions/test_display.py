@@ -55,6 +55,26 @@ def test_older_times_are_the_local_date(zone: str, stamp: float) -> None:
     assert relative_stamp(stamp, NOW) == time.strftime("%Y-%m-%d", time.localtime(stamp))
 
 
+# Ages clustered near the minute, hour, day and week boundaries, future ones too.
+_NEAR = st.sampled_from([0, 60, 3600, 86400, display.WEEK_MINUTES * 60, -60])
+# And stamps within hours of an old local midnight (dates change there).
+_MIDNIGHT = time.mktime(time.strptime("2024-03-01", "%Y-%m-%d"))
+_AGES = st.one_of(
+    st.floats(min_value=-3600, max_value=NOW, allow_nan=False),
+    st.builds(lambda at, off: at + off, _NEAR, st.floats(min_value=-2, max_value=2)),
+    st.floats(min_value=-3 * 3600, max_value=3 * 3600).map(lambda off: NOW - _MIDNIGHT + off),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ages=st.lists(_AGES, max_size=40))
+def test_a_listings_times_read_as_each_alone(ages: list[float]) -> None:
+    # relative_stamps makes each distinct text once: it must never hand one row
+    # another's text.
+    stamps = [NOW - age for age in ages + ages[::-1]]
+    assert display.relative_stamps(stamps, NOW) == [relative_stamp(s, NOW) for s in stamps]
+
+
 def test_dates_hold_across_midnights_and_daylight_saving_switches(zone: str) -> None:
     # Every minute of two days around Europe's and America's spring and autumn
     # switches of 2024 (midnights in every zone fall inside these windows).
@@ -69,8 +89,8 @@ def test_table_pads_every_cell_and_clips_only_what_is_too_long(
 ) -> None:
     monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: os.terminal_size((80, 24)))
     rows = [
-        ("aaaa1111", NOW - 60, "main", "/srv/a", "Short title", "codex-tui"),
-        ("bbbb2222", NOW - 7200, None, "/srv/" + "x" * 60, "T" * 100, "codex"),
+        ("aaaa1111", NOW - 60, "main", "/srv/a", "Short title"),
+        ("bbbb2222", NOW - 7200, None, "/srv/" + "x" * 60, "(codex) " + "T" * 100),
     ]
     monkeypatch.setattr("time.time", lambda: NOW)
     header, first, second = table(rows, show_dir=True)
