@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from codex_tui.agent import events as ev
@@ -12,7 +13,7 @@ from codex_tui.agent.items import message_text, user_message
 from codex_tui.agent.session import build_agent
 from codex_tui.scripted import FunctionCall, Message, Reasoning, Reply, ScriptedModelServer
 from codex_tui.sessions import SessionRecorder, read_session
-from codex_tui.sessions.files import session_path
+from codex_tui.sessions.files import encode_line, session_path
 from codex_tui.sessions.history import UNANSWERED_OUTPUT
 from codex_tui.sessions.recorder import meta_payload
 from codex_tui.tools.plan import PlanStep
@@ -216,6 +217,37 @@ def test_a_rewind_reads_the_same_without_the_transcript(tmp_path: Path) -> None:
     assert continued.meta.turns == whole.meta.turns == 2
     assert continued.previous_response_id is None  # the rewind ended the chain
     assert continued == dataclasses.replace(whole, transcript=[])
+
+
+def test_without_the_transcript_event_lines_are_timed_and_the_last_count_is_kept(
+    tmp_path: Path,
+) -> None:
+    recorder = new_recorder(tmp_path)
+    emit = recorder.wrap(EventLog())
+    later = ev.TokenUsage(input_tokens=900, output_tokens=80)
+    emit(ev.TurnStarted(turn_id="t1", user_input="one"))
+    emit(ev.TokenCount(total=USAGE, last=USAGE, context_window=1000))
+    emit(ev.TokenCount(total=later, last=USAGE, context_window=2000))
+    emit(ev.AgentMessage(item_id="m1", text="answer"))
+    recorder.close()
+    with recorder.path.open("ab") as file:
+        # A count without one (Codex CLI writes those for rate limits) does not
+        # replace the last that holds one; the newest time is on a line that is
+        # only timed.
+        file.write(encode_line("event_msg", {"type": "token_count", "info": None}))
+        late = {"type": "agent_message", "message": "late"}
+        file.write(encode_line("event_msg", late, "2031-05-06T07:08:09.000Z"))
+    whole = read_session(recorder.path)
+    continued = read_session(recorder.path, transcript=False)
+    assert (continued.total_usage, continued.context_window) == (later, 2000)
+    assert continued.meta.updated == datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    assert continued == dataclasses.replace(whole, transcript=[])
+    # Such a line is not decoded at all: torn after its kind, it is not seen as torn.
+    with recorder.path.open("ab") as file:
+        file.write(b'{"timestamp":"2031-05-06T07:08:10.000Z","type":"event_msg",')
+        file.write(b'"payload":{"type":"agent_message","message":"cut\n')
+    assert read_session(recorder.path).torn_lines == 1
+    assert read_session(recorder.path, transcript=False).torn_lines == 0
 
 
 def test_torn_last_line_is_skipped_and_appending_starts_a_clean_line(tmp_path: Path) -> None:
