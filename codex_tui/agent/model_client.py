@@ -226,7 +226,7 @@ class ModelClient:
         content_type = str(response.headers.get("content-type", "")).lower()
         if "text/event-stream" in content_type:
             idle = self.provider.stream_idle_timeout_ms / 1000
-            return sse_payloads(with_idle_timeout(response.iter_lines(), idle))
+            return sse_payloads(with_idle_timeout(response.iter_bytes(), idle))
         body = await response.read()
         whole = parse_json_object(body) if "json" in content_type else None
         if whole is not None and wire.is_complete(whole):
@@ -264,7 +264,7 @@ def describe_body(content_type: str, body: bytes) -> str:
 
 
 async def with_idle_timeout(stream: Any, idle_s: float) -> AsyncIterator[Any]:
-    """Re-yield `stream`, failing when no event arrives for `idle_s` seconds; any
+    """Re-yield `stream`, failing when nothing arrives for `idle_s` seconds; any
     error of the transport is a retryable interruption."""
     iterator = stream.__aiter__()
     while True:

@@ -2,35 +2,56 @@
 
 We read the raw stream rather than the SDK's typed events: building pydantic
 models for every delta cost ~1.8 s on the first turn here, and plain dicts are
-all the wires need.
+all the wires need. And we read it as bytes as they arrive, not as the SDK's
+lines: each line went through five nested async iterators and a timeout on the
+event loop the screen is drawn from (about a third of that loop's time while an
+answer streamed in small deltas).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+# A line ends at CRLF, CR or LF (the SSE grammar allows all three).
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 
-async def sse_payloads(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, Any]]:
-    """Yield each event's data as a dict; stops at `[DONE]`."""
-    data: list[str] = []
-    async for line in lines:
-        if line:
-            if line.startswith("data:"):
-                value = line[5:]
-                data.append(value[1:] if value.startswith(" ") else value)
-            continue  # event:, id:, retry: and comments carry nothing we need
-        if not data:
-            continue
-        text = "\n".join(data)
-        data.clear()
-        if text.strip() == "[DONE]":
-            return
+
+async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
+    """Yield each event's data as a dict, from the body's bytes in chunks of any
+    size; stops at `[DONE]`."""
+    data: list[bytes] = []
+    rest = b""
+    async for chunk in chunks:
+        rest += chunk
+        # A CR at the end may be the first half of a CRLF: wait for what follows.
+        held = rest.endswith(b"\r")
+        *lines, rest = _LINE_END.split(rest[:-1] if held else rest)
+        if held:
+            rest += b"\r"
+        for line in lines:
+            if line:
+                if line.startswith(b"data:"):
+                    data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+                continue  # event:, id:, retry: and comments carry nothing we need
+            if data:
+                text, data = _joined(data), []
+                if text.strip() == "[DONE]":
+                    return
+                payload = json.loads(text)
+                if isinstance(payload, dict):
+                    yield payload
+    # A last event without the blank line that should end it.
+    line = rest.rstrip(b"\r")
+    if line.startswith(b"data:"):
+        data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+    if data and (text := _joined(data)).strip() != "[DONE]":
         payload = json.loads(text)
         if isinstance(payload, dict):
             yield payload
-    if data and "\n".join(data).strip() != "[DONE]":
-        payload = json.loads("\n".join(data))
-        if isinstance(payload, dict):
-            yield payload
+
+
+def _joined(data: list[bytes]) -> str:
+    return b"\n".join(data).decode("utf-8", "replace")
