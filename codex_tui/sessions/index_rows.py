@@ -10,9 +10,11 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,6 +78,10 @@ PARALLEL_FROM = 2_000
 # A helper reads ~10,000 files a second; one still at work after this is stuck
 # (its share is read here instead).
 HELPER_TIMEOUT_S = 300.0
+# Helpers' scratch folders hold message text. A build removes its own; those of a
+# build that was killed are removed by a later one, once surely not in use.
+SCRATCH_PREFIX = "codex-tui-index-"
+STALE_AFTER_S = 3600.0
 
 
 def scan_batches(todo: list[FileToScan]) -> Iterator[Batch]:
@@ -88,6 +94,7 @@ def scan_batches(todo: list[FileToScan]) -> Iterator[Batch]:
         return
     size = -(-len(todo) // workers)
     shares = [todo[at : at + size] for at in range(0, len(todo), size)]
+    remove_stale_folders()
     helpers = [Helper(share) for share in shares[1:]]
     try:
         yield [scan_file(*job) for job in shares[0]]
@@ -112,6 +119,24 @@ def release_batch(db: sqlite3.Connection, batch: Batch) -> None:
         batch.release(db)
 
 
+def remove_stale_folders() -> None:
+    """Remove this user's helper folders left by a build that was killed (older than
+    any build runs). rmtree will not follow a folder replaced by a symlink."""
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(SCRATCH_PREFIX):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            mine = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            if mine and now - info.st_mtime > STALE_AFTER_S:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 class Helper:
     """One `python -m codex_tui.sessions.index_worker` reading a share of files into
     a database of its own, in a private temporary folder. Storing copies that
@@ -127,7 +152,7 @@ class Helper:
         self.name: str | None = None  # the schema name its rows are attached as
         self.rows_db = ""  # the helper's database, once there is a folder for it
         try:
-            self.folder = tempfile.mkdtemp(prefix="codex-tui-index-")  # 0700: message text
+            self.folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)  # 0700: message text
             todo = os.path.join(self.folder, "todo.json")
             self.rows_db = os.path.join(self.folder, "rows.sqlite")
             with open(todo, "w", encoding="ascii") as file:

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,35 @@ def test_a_helper_that_cannot_start_or_fails_has_its_share_read_here(
     else:
         monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
     assert build(tmp_path / "sessions", tmp_path / "shared.sqlite") == here
+
+
+def test_a_build_removes_scratch_folders_a_killed_build_left(tmp_path: Path, monkeypatch) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    old = time.time() - 2 * index_rows.STALE_AFTER_S
+    stale = temp / f"{index_rows.SCRATCH_PREFIX}stale"
+    stale.mkdir()
+    (stale / "rows.sqlite").write_text("message text")
+    os.utime(stale, (old, old))
+    recent = temp / f"{index_rows.SCRATCH_PREFIX}recent"  # perhaps another build's
+    recent.mkdir()
+    other = temp / "someone-else"
+    other.mkdir()
+    os.utime(other, (old, old))
+    # A stale name that is a symlink is not followed (its target stays).
+    target = tmp_path / "target"
+    target.mkdir()
+    (temp / f"{index_rows.SCRATCH_PREFIX}link").symlink_to(target)
+    os.utime(temp / f"{index_rows.SCRATCH_PREFIX}link", (old, old), follow_symlinks=False)
+    sessions_folder(tmp_path / "sessions", 40)
+    monkeypatch.setattr(index_rows, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    build(tmp_path / "sessions", tmp_path / "shared.sqlite")
+    left = sorted(p.name for p in temp.iterdir())
+    assert left == [
+        f"{index_rows.SCRATCH_PREFIX}link",
+        f"{index_rows.SCRATCH_PREFIX}recent",
+        "someone-else",
+    ]
+    assert target.is_dir()
