@@ -73,3 +73,15 @@ async def test_a_prompt_on_the_command_line_begins_at_once(
         await pilot.pause()
         assert app.first_start.begun
         await wait_for(pilot, lambda: "prompted" in screen_text(app), what="the answer")
+
+
+async def test_a_start_after_the_conversation_closed_does_nothing(app_factory, slow_quiet) -> None:
+    # Quitting right at the first frame removes the screen while the first tasks
+    # still wait: when they begin, there is nothing to build into.
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert not app.first_start.begun
+        await app.conversation.remove()
+        await app.start_session()
+        await pilot.pause()
+        assert app.agent is None and not app.session.busy
