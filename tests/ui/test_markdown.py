@@ -327,7 +327,7 @@ def test_a_half_written_fence_language_is_never_looked_up_in_plugins(monkeypatch
 
 
 @pytest.mark.parametrize(
-    ("environment", "period"), [({}, 1 / 240), ({"TEXTUAL_FPS": "30"}, 1 / 30)]
+    ("environment", "period"), [({}, 1 / 1000), ({"TEXTUAL_FPS": "30"}, 1 / 30)]
 )
 def test_the_app_package_raises_the_frame_rate_unless_the_user_set_one(
     environment: dict[str, str], period: float
