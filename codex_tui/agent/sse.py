@@ -23,14 +23,16 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, 
     """Yield each event's data as a dict, from the body's bytes in chunks of any
     size; stops at `[DONE]`."""
     data: list[bytes] = []
-    rest = b""
+    pieces: list[bytes] = []  # the line still open, as its bytes arrived
     async for chunk in chunks:
-        rest += chunk
+        pieces.append(chunk)
+        if b"\n" not in chunk and b"\r" not in chunk:
+            continue  # joined once its line ends: a long line costs no more than once
+        arrived = b"".join(pieces)
         # A CR at the end may be the first half of a CRLF: wait for what follows.
-        held = rest.endswith(b"\r")
-        *lines, rest = _LINE_END.split(rest[:-1] if held else rest)
-        if held:
-            rest += b"\r"
+        held = arrived.endswith(b"\r")
+        *lines, rest = _LINE_END.split(arrived[:-1] if held else arrived)
+        pieces = [rest + b"\r" if held else rest]
         for line in lines:
             if line:
                 if line.startswith(b"data:"):
@@ -44,7 +46,7 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, 
                 if isinstance(payload, dict):
                     yield payload
     # A last event without the blank line that should end it.
-    line = rest.rstrip(b"\r")
+    line = b"".join(pieces).rstrip(b"\r")
     if line.startswith(b"data:"):
         data.append(line[6:] if line.startswith(b"data: ") else line[5:])
     if data and (text := _joined(data)).strip() != "[DONE]":
