@@ -28,6 +28,7 @@ in CSS under any theme, return `theme_variable_defaults()` from the app's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,9 @@ class ThemeSpec:
     diff_removed_bg: str
     description: str = ""
     source: Path | None = None
+    # Shipped with codex-tui: its pygments style is one pygments ships (a test
+    # checks each), so the late style check takes it on trust.
+    bundled: bool = False
 
 
 @dataclass
@@ -167,6 +171,8 @@ def load_themes(
                 result.warnings.append(f"theme {_shown(path)}: {exc}; skipped")
                 continue
             result.warnings.extend(f"theme {_shown(path)}: {note}" for note in notes)
+            if directory == bundled:
+                spec = dataclasses.replace(spec, bundled=True)
             if spec.name in result.themes:
                 result.shadowed.setdefault(spec.name, []).append(result.themes[spec.name])
             result.themes[spec.name] = spec
@@ -179,13 +185,12 @@ def drop_unknown_styles(themes: ThemeSet) -> list[str]:
     """Skip the themes whose pygments style pygments does not know, with the warning
     `load_themes` would have given, so that `themes` ends as a checked load would
     (a theme a skipped file had replaced is back). Returns the names that changed.
-    The bundled themes name styles pygments ships (a test checks each), so only the
-    person's own themes are asked about: asking imports pygments' styles and plugin
-    machinery (~16 ms), which would otherwise compete with the first keys typed."""
-    bundled = bundled_themes_dir()
+    Only the person's own themes are asked about (ThemeSpec.bundled): asking imports
+    pygments' styles and plugin machinery (~16 ms), which would otherwise compete
+    with the first keys typed."""
 
     def style_known(spec: ThemeSpec) -> bool:
-        if bundled is not None and spec.source is not None and spec.source.parent == bundled:
+        if spec.bundled:
             return True
         from codex_tui.ui.highlight import pygments_style_exists
 

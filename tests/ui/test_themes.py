@@ -69,7 +69,7 @@ def test_bundled_themes_load_cleanly_and_are_readable() -> None:
         assert spec.name == theme.name == name and spec.description
         assert theme.variables[PYGMENTS_STYLE_VAR] == spec.pygments_style
         # The late style check takes this on trust for bundled themes.
-        assert pygments_style_exists(spec.pygments_style), name
+        assert spec.bundled and pygments_style_exists(spec.pygments_style), name
         assert theme.variables[DIFF_ADDED_VAR] == spec.diff_added_bg
         assert theme.foreground and theme.background
         # Body text, and code on added/removed rows, must stay easy to read.
@@ -199,10 +199,12 @@ def test_a_late_style_check_brings_back_the_bundled_theme_it_replaced(
     eager = load_themes()
     lazy = load_themes(check_styles=False)
     assert lazy.themes["dark"].textual_theme.primary == "#123456"
+    assert not lazy.themes["dark"].bundled  # the person's: its style is asked about
     assert drop_unknown_styles(lazy) == ["dark"]
     assert lazy.warnings == eager.warnings
     assert lazy.themes["dark"] == eager.themes["dark"]  # the bundled one
     assert lazy.themes["dark"].source == bundled_themes_dir() / "dark.yaml"
+    assert lazy.themes["dark"].bundled
 
 
 def test_a_user_theme_that_is_not_yaml_is_skipped_with_its_line(isolated_home: Path) -> None:
