@@ -80,7 +80,7 @@ def load_config(
 ) -> LoadedConfig:
     """Read, validate and merge every layer; raises ConfigError on any problem."""
     path = config_path or paths.config_file()
-    file_layer = read_file(path, ParseCache(cache_file(paths.home(), "config")))
+    file_layer = read_file(path, ParseCache(cache_file("config")))
     cli_layer = parse_overrides(overrides)
     flag_layer = Layer("flag", dict(flags or {}), label="command-line flag")
     for layer in (file_layer, cli_layer, flag_layer):

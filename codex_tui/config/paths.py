@@ -26,3 +26,8 @@ def themes_dir() -> Path:
 
 def log_dir() -> Path:
     return home() / "log"
+
+
+def cache_dir() -> Path:
+    """Derived data that is only ever a shortcut (see config.yaml_cache)."""
+    return home() / "cache"

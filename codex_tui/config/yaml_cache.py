@@ -12,12 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from codex_tui.config import paths
+
 VERSION = 1
 MAX_BYTES = 4 << 20  # config.yaml is capped at 256 KiB, a theme at 64 KiB
 
 
-def cache_file(home: Path, name: str) -> Path:
-    return home / "cache" / f"{name}.json"
+def cache_file(name: str) -> Path:
+    return paths.cache_dir() / f"{name}.json"
 
 
 class ParseCache:

@@ -39,11 +39,10 @@ class ThemeHandling:
         """Called from __init__, so the theme is in place when the stylesheet is first
         parsed; switching later parses and applies all the CSS again. The pygments
         style names are checked after the first frame (_check_theme_styles)."""
-        from codex_tui.config import paths
         from codex_tui.config.yaml_cache import ParseCache, cache_file
         from codex_tui.ui.themes import load_themes
 
-        cache = ParseCache(cache_file(paths.home(), "themes"))
+        cache = ParseCache(cache_file("themes"))
         theme_set = load_themes(check_styles=False, cache=cache)
         self._theme_set = theme_set
         for spec in theme_set.themes.values():

@@ -29,7 +29,7 @@ profiles:
 
 
 def entries(home: Path) -> dict:
-    return json.loads(cache_file(home, "config").read_text())["entries"]
+    return json.loads(cache_file("config").read_text())["entries"]
 
 
 def test_a_cached_config_loads_as_a_parsed_one(home: Path) -> None:
@@ -91,7 +91,7 @@ def test_values_json_cannot_carry_are_parsed_every_time(tmp_path: Path) -> None:
 )
 def test_a_damaged_cache_is_a_parse(home: Path, damage: bytes) -> None:
     (home / "config.yaml").write_text(CONFIG)
-    cache = cache_file(home, "config")
+    cache = cache_file("config")
     cache.parent.mkdir()
     cache.write_bytes(damage)
     assert load_config().config.model == "local-model"
@@ -101,7 +101,7 @@ def test_a_damaged_cache_is_a_parse(home: Path, damage: bytes) -> None:
 def test_a_damaged_entry_is_a_parse(home: Path) -> None:
     (home / "config.yaml").write_text(CONFIG)
     load_config()
-    cache = cache_file(home, "config")
+    cache = cache_file("config")
     stored = json.loads(cache.read_text())
     for entry in stored["entries"].values():
         entry["value"]["lines"] = [["not", "a", "pair"]]
