@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Static
 
 from codex_tui.hooks.display import hook_line
+from codex_tui.ui.cell_window import CellWindow, EarlierCells, EarlierEvents
 from codex_tui.ui.cells import (
     AnswerCell,
     Cell,
@@ -30,6 +30,7 @@ from codex_tui.ui.cells import (
     UserCell,
     format_duration,
 )
+from codex_tui.ui.fold import Fold
 from codex_tui.ui.markdown import DEFAULT_CODE_THEME
 from codex_tui.ui.mcp_cell import McpCell
 from codex_tui.ui.note_cells import (
@@ -57,43 +58,9 @@ STREAM_INTERVAL_S = 1 / 25
 # but never more than INPUT_HOLD_MAX_S in all.
 INPUT_GRACE_S = 0.025
 INPUT_HOLD_MAX_S = 0.06
-# Cells kept mounted: the newest, about KEEP_SCREENS screens of them (at least
-# MIN_KEPT_LINES lines), never more than MAX_MOUNTED. Older ones are unmounted and
-# rebuilt when scrolled to. Each frame places every mounted widget (Textual's
-# compositor walks them all), so this window, not the session's length, is what a
-# frame costs while an answer streams.
-KEEP_SCREENS = 4
-MIN_KEPT_LINES = 100
-MAX_MOUNTED = 150
-RESTORE_BATCH = 20
-# A resumed or viewed session draws its last turns at once (enough to fill two
-# screens, MIN_TAIL_TURNS to TAIL_TURNS of them); older ones wait as chunks of
-# CHUNK_TURNS turns of recorded events, drawn when scrolled to.
-MIN_TAIL_TURNS = 2
-TAIL_TURNS = 8
-CHUNK_TURNS = 5
 
 
-class EarlierEvents:
-    """Recorded events of a few turns, not drawn yet (see hide_events)."""
-
-    __slots__ = ("events", "plan")
-
-    def __init__(self, events: list[ev.Event], plan: tuple[PlanStep, ...] | None) -> None:
-        self.events = events
-        self.plan = plan  # the session's plan when these turns began
-
-
-class EarlierCells(Static):
-    """The top row when older cells are unmounted; a click brings some back."""
-
-    def on_click(self) -> None:
-        conversation = self.parent
-        if isinstance(conversation, ConversationView):
-            conversation.show_earlier()
-
-
-class ConversationView(OneLayout, VerticalScroll):
+class ConversationView(CellWindow, OneLayout, VerticalScroll):
     """Cells for every event of the session, newest at the bottom."""
 
     can_focus = True
@@ -114,6 +81,7 @@ class ConversationView(OneLayout, VerticalScroll):
         self._detached: list[Cell] | None = None
         self.earlier = EarlierCells(id="earlier")
         self.earlier.display = False
+        self._fold = Fold()  # settled cells far above a followed stream
         self._answers: dict[str, AnswerCell] = {}
         self._reasoning: dict[str, ReasoningCell] = {}
         self._commands: dict[str, CommandCell] = {}
@@ -140,6 +108,7 @@ class ConversationView(OneLayout, VerticalScroll):
 
     def compose(self):
         yield self.earlier
+        yield self._fold.spacer
 
     def on_mount(self) -> None:
         self.anchor()
@@ -169,6 +138,7 @@ class ConversationView(OneLayout, VerticalScroll):
             self.mount(cell)
         if following:
             self._trim()
+            self._fold_above()
         else:
             self._behind()
         return cell
@@ -195,6 +165,8 @@ class ConversationView(OneLayout, VerticalScroll):
         if self._detached is not None:
             self._detached[:] = [c for c in self._detached if c is not cell]
             return
+        if cell in self._fold:
+            self.unfold()
         self._removing.add(cell)
         cell.remove()
 
@@ -211,6 +183,8 @@ class ConversationView(OneLayout, VerticalScroll):
                 self._detached.insert(at + 1, cell)
                 return cell
         elif anchor.parent is self:
+            if anchor in self._fold:
+                self.unfold()
             self.mount(cell, after=anchor)
             return cell
         return self.add(cell)
@@ -228,6 +202,8 @@ class ConversationView(OneLayout, VerticalScroll):
             self.post_message(self.NewOutput())
 
     def watch_scroll_y(self, old: float, new: float) -> None:
+        if not self.following:
+            self.unfold()  # the person scrolls: show what is there before it is drawn
         super().watch_scroll_y(old, new)
         if self.behind and self.at_bottom:
             self.behind = False
@@ -262,6 +238,7 @@ class ConversationView(OneLayout, VerticalScroll):
                     del table[key]
 
     def clear_cells(self) -> None:
+        self.unfold()
         for cell in self.cells():
             cell.remove()
         self.hidden.clear()
@@ -275,75 +252,6 @@ class ConversationView(OneLayout, VerticalScroll):
         self._retry = self._interrupting = self._compacting = None
         self._plan = None
         self.last_answer = ""
-        self._update_earlier()
-
-    def _trim(self) -> None:
-        cells = self.cells()
-        budget = max(MIN_KEPT_LINES, KEEP_SCREENS * self.size.height)
-        kept = lines = 0
-        for cell in reversed(cells):
-            if kept >= MAX_MOUNTED or lines >= budget:
-                break
-            lines += cell.outer_size.height  # 0 until laid out: such cells are kept
-            kept += 1
-        extra = len(cells) - kept
-        if extra <= 0:
-            return
-        for cell in cells[:extra]:
-            if getattr(cell, "running", False) or (
-                isinstance(cell, AnswerCell | ReasoningCell) and not cell.done
-            ):
-                break
-            self.hidden.append(cell.rebuild())
-            self._pending.pop(cell, None)
-            self._forget(cell)
-            self._removing.add(cell)
-            cell.remove()
-        self._update_earlier()
-
-    def show_earlier(self, count: int = RESTORE_BATCH) -> None:
-        if not self.hidden:
-            return
-        cells: list[Cell] = []
-        while self.hidden and len(cells) < count:
-            entry = self.hidden.pop()
-            if isinstance(entry, EarlierEvents):
-                cells[:0] = self._draw_recorded(entry)
-            else:
-                cells.insert(0, cast(Cell, entry()))
-        surplus = len(cells) - count
-        if surplus > 0:  # a chunk drew more than asked: the oldest go back
-            self.hidden += [cell.rebuild() for cell in cells[:surplus]]
-            cells = cells[surplus:]
-        first = next(iter(self.cells()), None)
-        if first is not None:
-            self.mount_all(cells, before=first)
-            self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
-        else:
-            self.mount_all(cells)
-        self._update_earlier()
-
-    def hide_events(self, events: Sequence[ev.Event]) -> None:
-        """Recorded events older than what is drawn: kept as chunks of CHUNK_TURNS
-        turns, drawn when scrolled to, so a long session opens at once."""
-        from codex_tui.agent import events as ev
-
-        chunk: list[ev.Event] = []
-        turns = 0
-        plan_before = self._plan
-        for event in events:
-            if isinstance(event, ev.UserMessage):
-                if turns == CHUNK_TURNS:
-                    self.hidden.append(EarlierEvents(chunk, plan_before))
-                    chunk, turns, plan_before = [], 0, self._plan
-                turns += 1
-            elif isinstance(event, ev.PlanUpdated):
-                self._plan = event.plan
-            elif isinstance(event, ev.AgentMessage):
-                self.last_answer = event.text
-            chunk.append(event)
-        if chunk:
-            self.hidden.append(EarlierEvents(chunk, plan_before))
         self._update_earlier()
 
     def _draw_recorded(self, earlier: EarlierEvents) -> list[Cell]:
@@ -374,11 +282,14 @@ class ConversationView(OneLayout, VerticalScroll):
             cell.finish(None, cell.output, label, cell.duration or 0.0)
         self._background.clear()
 
-    def _update_earlier(self) -> None:
-        count = len(self.hidden)
-        self.earlier.display = bool(count)
-        if count:
-            self.earlier.update("▲ earlier output — scroll up or click to show more")
+    def _live_cells(self) -> set[object]:
+        """Cells that may still change: they stay unfolded."""
+        live: set[object] = {*self._pending, *self._queued, self.last_flag}
+        live.update(self._answers.values(), self._commands.values())
+        live.update(thought for thought in self._reasoning.values() if not thought.done)
+        live.update(self._background.values(), self._patches.values())
+        live.update((self._retry, self._interrupting, self._compacting))
+        return live
 
     # -- agent events ---------------------------------------------------------
 
@@ -620,6 +531,8 @@ class ConversationView(OneLayout, VerticalScroll):
     # -- per-frame coalescing -------------------------------------------------
 
     def _defer(self, cell: object, text: str) -> None:
+        if cell in self._fold:
+            self.unfold()  # (a finished thought streamed again)
         self._pending[cell] = self._pending.get(cell, "") + text
         if self._detached is not None:
             self.flush()  # off screen: no frames to pace
@@ -655,7 +568,11 @@ class ConversationView(OneLayout, VerticalScroll):
                 cell.add_output(text)
             elif isinstance(cell, AnswerCell | ReasoningCell):
                 cell.append(text)
-        if pending and not self.following:
+        if not pending:
+            return
+        if self.following:
+            self._fold_above()
+        else:
             self._behind()
 
     def _tick(self) -> None:
@@ -664,6 +581,7 @@ class ConversationView(OneLayout, VerticalScroll):
 
     def set_code_theme(self, theme: str) -> None:
         self.code_theme = theme
+        self.unfold()
         for cell in self.cells():
             if isinstance(cell, AnswerCell | MarkdownCell):
                 cell.set_code_theme(theme)

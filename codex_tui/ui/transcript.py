@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from codex_tui.agent import events as ev
-from codex_tui.ui.conversation import MIN_TAIL_TURNS, TAIL_TURNS, ConversationView
+from codex_tui.ui.cell_window import MIN_TAIL_TURNS, TAIL_TURNS
+from codex_tui.ui.conversation import ConversationView
 
 if TYPE_CHECKING:
     from codex_tui.ui.app import CodexApp

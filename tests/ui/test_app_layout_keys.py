@@ -274,7 +274,7 @@ async def test_answer_text_can_be_selected_and_copied(scripted_server, app_facto
 
 
 async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_factory) -> None:
-    from codex_tui.ui.conversation import MAX_MOUNTED
+    from codex_tui.ui.cell_window import MAX_MOUNTED
     from codex_tui.ui.welcome import WelcomeCell
 
     app = app_factory()
@@ -294,7 +294,7 @@ async def test_long_histories_keep_few_cells_mounted_and_restore_each_once(app_f
 async def test_the_mounted_window_is_a_few_screens_of_lines(app_factory) -> None:
     """Laid-out history beyond about KEEP_SCREENS screens is unmounted (a frame
     costs what is mounted); scrolling to the top brings it back, in order."""
-    from codex_tui.ui.conversation import KEEP_SCREENS, MIN_KEPT_LINES
+    from codex_tui.ui.cell_window import KEEP_SCREENS, MIN_KEPT_LINES
     from codex_tui.ui.welcome import WelcomeCell
 
     app = app_factory()

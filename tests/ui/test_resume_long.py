@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from codex_tui.sessions.files import encode_line
+from codex_tui.ui.cell_window import CHUNK_TURNS, MIN_TAIL_TURNS, TAIL_TURNS, EarlierEvents
 from codex_tui.ui.cells import AnswerCell, UserCell
-from codex_tui.ui.conversation import CHUNK_TURNS, MIN_TAIL_TURNS, TAIL_TURNS, EarlierEvents
 from codex_tui.ui.note_cells import PlanCell
 from tests.ui.conftest import wait_for
 
