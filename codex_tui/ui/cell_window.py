@@ -61,6 +61,19 @@ TAIL_TURNS = 8
 CHUNK_TURNS = 5
 
 
+def release_styles_caches() -> None:
+    """Let removed widgets' rendered lines go. Textual memoises
+    `StylesCache.get_inner_outer`, a method, with functools.lru_cache, so its key
+    holds the StylesCache and every line it cached: up to 1,024 removed widgets'
+    lines stay alive (Textualize/textual#6665). At 500 turns that was ~350,000
+    objects, and a full garbage collection took 209 ms instead of 32."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 class EarlierEvents:
     """Recorded events of a few turns, not drawn yet (see hide_events)."""
 
@@ -106,6 +119,7 @@ class CellWindow(_Base):
             self._forget(cell)
             self._removing.add(cell)
             cell.remove()
+        release_styles_caches()
         self._update_earlier()
 
     def show_earlier(self, count: int = RESTORE_BATCH) -> None:
@@ -157,7 +171,8 @@ class CellWindow(_Base):
     # -- folding (see ui/fold.py) ------------------------------------------------
 
     def on_resize(self) -> None:
-        self.unfold()  # folded heights were measured at the old width
+        if self.scrollable_content_region.width != self._fold.width:
+            self.unfold()  # folded heights were measured at the old width
 
     def unfold(self) -> None:
         self._fold.open()
@@ -180,7 +195,7 @@ class CellWindow(_Base):
             if not region.height or region.bottom >= limit or cell in live:
                 break
             more.append(cell)
-        fold.add(more)
+        fold.add(more, self.scrollable_content_region.width)
 
     def _update_earlier(self) -> None:
         count = len(self.hidden)

@@ -16,7 +16,12 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 
 from codex_tui.hooks.display import hook_line
-from codex_tui.ui.cell_window import CellWindow, EarlierCells, EarlierEvents
+from codex_tui.ui.cell_window import (
+    CellWindow,
+    EarlierCells,
+    EarlierEvents,
+    release_styles_caches,
+)
 from codex_tui.ui.cells import (
     AnswerCell,
     Cell,
@@ -241,6 +246,7 @@ class ConversationView(CellWindow, OneLayout, VerticalScroll):
         self.unfold()
         for cell in self.cells():
             cell.remove()
+        release_styles_caches()
         self.hidden.clear()
         self._answers.clear()
         self._reasoning.clear()

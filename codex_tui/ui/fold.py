@@ -39,15 +39,18 @@ class Fold:
         # Each folded cell's top and bottom row, counted from the spacer's top
         # (margins between cells included, as the layout placed them).
         self._spans: list[tuple[int, int]] = []
+        self.width = 0  # the view's width for content when they were folded
 
     def __contains__(self, cell: object) -> bool:
         return cell in self._members
 
-    def add(self, cells: Sequence[Widget]) -> None:
+    def add(self, cells: Sequence[Widget], width: int) -> None:
         """Fold `cells`, which follow the folded ones and were placed by the last
-        layout, as was the spacer when cells are folded already (see `settled`)."""
+        layout (`width` wide), as was the spacer when cells are folded already
+        (see `settled`)."""
         if not cells:
             return
+        self.width = width
         top = self.spacer.virtual_region.y if self.cells else cells[0].virtual_region.y
         for cell in cells:
             region = cell.virtual_region

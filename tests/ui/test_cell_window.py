@@ -1,6 +1,7 @@
-"""Cells far above a followed stream are folded behind a spacer of their height:
-nothing on screen or in the scroll range moves, and they are back in place
-before the person can see them (scrolling up, a resize, a note placed next to one)."""
+"""Which cells are mounted and drawn. Cells far above a followed stream are
+folded behind a spacer of their height: nothing on screen or in the scroll range
+moves, and they are back in place before the person can see them (scrolling up, a
+resize, a note placed next to one). Trimmed cells leave nothing behind."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 
 from codex_tui.agent import events as ev
 from codex_tui.ui.cells import CommandCell
+from tests.ui.conftest import wait_for
 
 
 async def build(pilot, conversation, answers: int) -> None:
     """A live session of `answers` settled answers, then one streaming below them."""
+    await wait_for(pilot, lambda: conversation.app.agent is not None, what="the agent")
     for n in range(answers):
         conversation.handle(
             ev.AgentMessage(item_id=f"a{n}", text=f"answer {n}\n\n" + "line\n\n" * 3)
@@ -84,12 +87,15 @@ async def test_scrolling_up_unfolds_before_the_folded_rows_are_drawn(app_factory
         assert fold.cells
 
 
-async def test_a_resize_unfolds(app_factory) -> None:
+async def test_a_narrower_or_wider_view_unfolds(app_factory) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await build(pilot, app.conversation, 40)
         assert app.conversation._fold.cells
-        await pilot.resize_terminal(70, 30)
+        await pilot.resize_terminal(100, 36)
+        await pilot.pause(0.1)
+        assert app.conversation._fold.cells, "a taller view changes no cell's height"
+        await pilot.resize_terminal(70, 36)
         await pilot.pause(0.1)
         assert not app.conversation._fold.cells
         assert all(c.display for c in app.conversation.cells())
@@ -124,3 +130,27 @@ async def test_a_flag_on_a_folded_answer_unfolds_it_first(app_factory) -> None:
         cells = conversation.cells()
         assert not conversation._fold.cells and all(c.display for c in cells)
         assert cells[cells.index(folded) + 1] is conversation.last_flag
+
+
+async def test_trimmed_cells_leave_no_rendered_lines_behind(app_factory) -> None:
+    """Textual's lru_cache on StylesCache.get_inner_outer would keep up to 1,024
+    removed widgets' caches, and every line they drew, alive."""
+    import gc
+
+    from textual._styles_cache import StylesCache
+    from textual.dom import DOMNode
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        conversation = app.conversation
+        for n in range(300):
+            conversation.note("info", f"note {n}")
+            if n % 20 == 0:
+                await pilot.pause()
+        await pilot.pause(0.2)
+        assert len(conversation.hidden) > 100
+        gc.collect()
+        objects = gc.get_objects()
+        caches = sum(isinstance(o, StylesCache) for o in objects)
+        nodes = sum(isinstance(o, DOMNode) for o in objects)
+        assert caches <= nodes, "each StylesCache belongs to a widget still alive"
