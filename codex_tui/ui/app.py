@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from codex_tui.ui.session import SessionController
 from codex_tui.ui.slash import SlashContext, find, parse_slash, run_command
 from codex_tui.ui.template_prompt import TemplateQuestions
 from codex_tui.ui.terminal_keys import patch_alt_keys
+from codex_tui.ui.timers import run_after
 
 if TYPE_CHECKING:
     from codex_tui.agent import events as ev
@@ -140,7 +142,9 @@ class CodexApp(ThemeHandling, KeyAndModeActions, App[int]):
         self._side_wanted: bool | None = None  # the person's ctrl+t, else automatic
         self._patch_diffs: dict[str, str] = {}
         self._load_themes()  # sets theme_specs, _theme_set and _theme_warnings
-        self.first_start = FirstStart(self.set_timer, lambda: self.call_later(self.start_session))
+        self.first_start = FirstStart(
+            partial(run_after, self), lambda: self.call_later(self.start_session)
+        )
 
     # -- layout -------------------------------------------------------------------
 

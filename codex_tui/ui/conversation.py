@@ -8,6 +8,7 @@ scrolled to."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,10 +47,9 @@ from codex_tui.ui.note_cells import (
     compacted_line,
 )
 from codex_tui.ui.one_layout import OneLayout
+from codex_tui.ui.timers import run_after
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from codex_tui.agent import events as ev
     from codex_tui.tools.plan import PlanStep
 
@@ -94,7 +94,7 @@ class ConversationView(CellWindow, OneLayout, VerticalScroll):
         self._background: dict[int, CommandCell] = {}
         self._patches: dict[str, PatchCell] = {}
         self._pending: dict[object, str] = {}  # cell -> text not yet shown
-        self._flush_timer: Timer | None = None
+        self._flush_timer: asyncio.TimerHandle | None = None  # (see ui/timers.py)
         self._last_flush = 0.0  # time.monotonic() of the last flush
         self._first_pending = 0.0  # when the oldest unshown text arrived
         self._input_at = -1.0  # when the last keystroke arrived
@@ -547,7 +547,7 @@ class ConversationView(CellWindow, OneLayout, VerticalScroll):
             now = time.monotonic()
             self._first_pending = now
             wait = max(FRAME_S, STREAM_INTERVAL_S - (now - self._last_flush))
-            self._flush_timer = self.set_timer(wait, self._paced_flush)
+            self._flush_timer = run_after(self, wait, self._paced_flush)
 
     def input_arrived(self) -> None:
         """A key was pressed: let its frame be drawn before more streamed text."""
@@ -558,14 +558,14 @@ class ConversationView(CellWindow, OneLayout, VerticalScroll):
         now = time.monotonic()
         since_input = now - self._input_at
         if since_input < INPUT_GRACE_S and now - self._first_pending < INPUT_HOLD_MAX_S:
-            self._flush_timer = self.set_timer(INPUT_GRACE_S - since_input, self._paced_flush)
+            self._flush_timer = run_after(self, INPUT_GRACE_S - since_input, self._paced_flush)
             return
         self.flush()
 
     def flush(self) -> None:
         """Show all text that arrived since the last flush, now."""
         if self._flush_timer is not None:
-            self._flush_timer.stop()
+            self._flush_timer.cancel()
             self._flush_timer = None
         self._last_flush = time.monotonic()
         pending, self._pending = self._pending, {}

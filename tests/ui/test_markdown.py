@@ -392,6 +392,45 @@ async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -
         await pilot.pause()
 
 
+async def test_streamed_text_held_for_a_key_is_shown_however_little_was_left_of_the_wait(
+    monkeypatch,
+) -> None:
+    """Held text waits for what is left of INPUT_GRACE_S, however little: a timer of
+    a nanosecond still fires (Textual's set_timer drops a one-shot timer whose
+    moment passed before its task first ran, and the answer stopped on screen)."""
+    import codex_tui.ui.conversation as conversation_module
+    from codex_tui.agent import events as ev
+    from codex_tui.ui.conversation import INPUT_GRACE_S, ConversationView
+
+    class Clock:
+        now = 1000.0
+
+        def monotonic(self) -> float:
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(conversation_module, "time", clock)
+    view = ConversationView()
+
+    class ConversationHost(App):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    async with ConversationHost().run_test() as pilot:
+        view.input_arrived()
+        view.handle(ev.AgentMessageDelta(item_id="a", delta="Hello"))
+        view.flush()
+        view.handle(ev.AgentMessageDelta(item_id="a", delta=" there"))
+        assert view._flush_timer is not None
+        view._flush_timer.cancel()  # the test paces: no other flush may come
+        clock.now += INPUT_GRACE_S - 1e-9
+        view._paced_flush()  # held: the rest of the wait is one nanosecond
+        assert view._answers["a"].text == "Hello"
+        clock.now += 1e-3
+        await pilot.pause(0.05)
+        assert view._answers["a"].text == "Hello there"
+
+
 @pytest.mark.parametrize("kind", ["answer", "reasoning"])
 async def test_streamed_text_growing_in_the_conversation_costs_one_layout(
     kind: str, monkeypatch
