@@ -221,8 +221,12 @@ class Child:
         )
 
     async def restore_earlier(self) -> None:
-        """Bring back a batch of unmounted cells, as reaching the top does."""
+        """Bring back a batch of unmounted cells, as reaching the top does (the
+        person's first scroll away from the bottom showed the folded cells, as in
+        the PageUp figures; here, at the bottom after a stream, that is done first)."""
         conversation = self.app.conversation
+        conversation.unfold()
+        await asyncio.sleep(0.2)
         before = len(conversation.cells())
         started = time.monotonic()
         conversation.show_earlier()
