@@ -227,11 +227,15 @@ class Stream(NamedTuple):
         return float("inf") if self.missed else percentile(self.keys, 0.95)
 
 
-def stream_while_typing(app: PtyApp, size: int, rng: random.Random, item: str) -> Stream:
+def stream_while_typing(
+    app: PtyApp, size: int, rng: random.Random, item: str, mark: str = END_MARK
+) -> Stream:
+    """`mark` ends the answer: one not on screen yet (an answer above may end with
+    END_MARK, and the screen shows it as the next stream begins)."""
     app.type(CLEAR_LINE)
     time.sleep(0.3)
-    app.watch(END_MARK)
-    app.command("start", size=size, rate=STREAM_RATE, item=item)
+    app.watch(mark)
+    app.command("start", size=size, rate=STREAM_RATE, item=item, mark=mark)
     end: dict = {}
 
     def stream_ended() -> bool:
@@ -242,7 +246,7 @@ def stream_while_typing(app: PtyApp, size: int, rng: random.Random, item: str) -
         return bool(end)
 
     typed = type_keys(app, rng, stream_ended, rng.randrange(10_000))
-    shown = app.wait_seen(END_MARK, 60.0)
+    shown = app.wait_seen(mark, 60.0)
     typed = [(c, t) for c, t in typed if end["started"] <= t <= end["last_scheduled"]]
     keys, missed = latencies(app, typed)
     app.command("finish", item=item)
@@ -391,7 +395,9 @@ def conversation() -> list[dict]:
         # As many answers as the empty session's runs, one after the other, so both
         # figures are percentiles of as many keys.
         streams = [
-            stream_while_typing(app, TAIL_STREAM_CHARS, random.Random(8 + n), f"tail{n}")
+            stream_while_typing(
+                app, TAIL_STREAM_CHARS, random.Random(8 + n), f"tail{n}", chr(ord(END_MARK) + n)
+            )
             for n in range(STREAM_RUNS)
         ]
         app.command("earlier")

@@ -125,7 +125,9 @@ class Child:
                 case "build":
                     await self.build(message["turns"])
                 case "start":
-                    started = await self.stream(message["size"], message["rate"], message["item"])
+                    started = await self.stream(
+                        message["size"], message["rate"], message["item"], message["mark"]
+                    )
                 case "finish":
                     answer = conversation._answers.get(message["item"])
                     now = time.monotonic()
@@ -154,12 +156,12 @@ class Child:
                 case "quit":
                     return
 
-    async def stream(self, size: int, rate: float, item: str) -> float:
+    async def stream(self, size: int, rate: float, item: str, mark: str) -> float:
         """Stream a `size`-character answer at `rate` deltas a second, on schedule:
         each pass hands over every delta that is due, as a socket read would."""
         pieces = tui_corpus.deltas(tui_corpus.markdown_answer(size))
         pieces[-1] += "\n\nEnd of the answer "
-        pieces.append(tui_corpus.END_MARK)
+        pieces.append(mark)
         self.app.conversation.add_user("Walk me through the code base.")
         self.app.on_agent_event(ev.TurnStarted(turn_id=item, user_input="Walk me through"))
         await asyncio.sleep(0.2)
