@@ -7,8 +7,9 @@ cost more than those of a new one. Settled cells more than a screen above the
 view are hidden (`display: none` is skipped by layout) behind a spacer exactly as
 tall as they were, margins included, so the scroll range, the scrollbar and the
 bottom stay where they were. They are shown again before the difference could
-be seen: when the person scrolls away from the bottom, the view is resized,
-earlier cells are restored, or a cell goes next to a folded one.
+be seen: when the person scrolls away from the bottom, the view's width changes
+(heights follow it), earlier cells are restored, or a cell goes next to a folded
+one or is removed from among them.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class Fold:
         return not self.cells or self.spacer.virtual_region.height == self._spans[-1][1]
 
     def forget(self, cell: Widget) -> None:
-        """`cell` is being removed (the oldest cells are trimmed): the spacer
-        shrinks by its rows."""
+        """`cell`, the oldest folded cell, is being trimmed: the spacer shrinks by
+        its rows (any other folded cell is removed only after `open`)."""
         if cell not in self._members:
             return
         at = self.cells.index(cell)
