@@ -344,24 +344,21 @@ def test_the_app_package_raises_the_frame_rate_unless_the_user_set_one(
     assert out[1] == environment.get("TEXTUAL_FPS", "None")  # nothing left for commands
 
 
-async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -> None:
-    """Text arriving just after a key waits INPUT_GRACE_S, so the key's frame is drawn
-    alone; but it never waits more than INPUT_HOLD_MAX_S, however fast the typing."""
+class FakeClock:
+    """Stands in for the conversation's `time` module: time moves when told."""
+
+    now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def paced_view(monkeypatch):
+    """A conversation on the fake clock, and an app holding only it."""
     import codex_tui.ui.conversation as conversation_module
-    from codex_tui.agent import events as ev
-    from codex_tui.ui.conversation import (
-        INPUT_GRACE_S,
-        INPUT_HOLD_MAX_S,
-        ConversationView,
-    )
+    from codex_tui.ui.conversation import ConversationView
 
-    class Clock:
-        now = 1000.0
-
-        def monotonic(self) -> float:
-            return self.now
-
-    clock = Clock()
+    clock = FakeClock()
     monkeypatch.setattr(conversation_module, "time", clock)
     view = ConversationView()
 
@@ -369,7 +366,17 @@ async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -
         def compose(self) -> ComposeResult:
             yield view
 
-    async with ConversationHost().run_test() as pilot:
+    return clock, view, ConversationHost()
+
+
+async def test_streamed_text_waits_briefly_for_a_keystrokes_frame(monkeypatch) -> None:
+    """Text arriving just after a key waits INPUT_GRACE_S, so the key's frame is drawn
+    alone; but it never waits more than INPUT_HOLD_MAX_S, however fast the typing."""
+    from codex_tui.agent import events as ev
+    from codex_tui.ui.conversation import INPUT_GRACE_S, INPUT_HOLD_MAX_S
+
+    clock, view, host = paced_view(monkeypatch)
+    async with host.run_test() as pilot:
         view.handle(ev.AgentMessageDelta(item_id="a", delta="Hello"))
         view._paced_flush()  # nothing typed: shown at once
         assert view._answers["a"].text == "Hello"
@@ -398,25 +405,11 @@ async def test_streamed_text_held_for_a_key_is_shown_however_little_was_left_of_
     """Held text waits for what is left of INPUT_GRACE_S, however little: a timer of
     a nanosecond still fires (Textual's set_timer drops a one-shot timer whose
     moment passed before its task first ran, and the answer stopped on screen)."""
-    import codex_tui.ui.conversation as conversation_module
     from codex_tui.agent import events as ev
-    from codex_tui.ui.conversation import INPUT_GRACE_S, ConversationView
+    from codex_tui.ui.conversation import INPUT_GRACE_S
 
-    class Clock:
-        now = 1000.0
-
-        def monotonic(self) -> float:
-            return self.now
-
-    clock = Clock()
-    monkeypatch.setattr(conversation_module, "time", clock)
-    view = ConversationView()
-
-    class ConversationHost(App):
-        def compose(self) -> ComposeResult:
-            yield view
-
-    async with ConversationHost().run_test() as pilot:
+    clock, view, host = paced_view(monkeypatch)
+    async with host.run_test() as pilot:
         view.input_arrived()
         view.handle(ev.AgentMessageDelta(item_id="a", delta="Hello"))
         view.flush()
