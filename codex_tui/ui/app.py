@@ -32,6 +32,7 @@ from codex_tui.ui.palette import CommandProvider, command_entries
 from codex_tui.ui.panes import PlanPane, StatusBar
 from codex_tui.ui.session import SessionController
 from codex_tui.ui.slash import SlashContext, find, parse_slash, run_command
+from codex_tui.ui.strip_cycles import patch_strip_cycles
 from codex_tui.ui.template_prompt import TemplateQuestions
 from codex_tui.ui.terminal_keys import patch_alt_keys
 from codex_tui.ui.timers import run_after
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from codex_tui.ui.sidebar import SessionSidebar
 
 patch_alt_keys()  # Alt+Enter from ESC CR terminals: a new line, not a send
+patch_strip_cycles()  # drawn lines freed as they go, not by the collector's pauses
 
 # Below this many columns the plan/diff column folds away (shown on demand).
 WIDE_COLUMNS = 120
