@@ -223,9 +223,6 @@ class Stream(NamedTuple):
     frames: list[float]  # ms of each screen update drawn meanwhile
     full_gcs: list[float]  # ms of each collection of the oldest generation meanwhile
 
-    def key_p95(self) -> float:
-        return float("inf") if self.missed else percentile(self.keys, 0.95)
-
 
 def stream_while_typing(
     app: PtyApp, size: int, rng: random.Random, item: str, mark: str = END_MARK
@@ -269,6 +266,13 @@ def stream_while_typing(
     )
 
 
+def key_p95(streams: list[Stream]) -> float:
+    """The p95 of the keys pooled over `streams`; infinite when any key never showed."""
+    if any(s.missed for s in streams):
+        return float("inf")
+    return percentile([k for s in streams for k in s.keys], 0.95)
+
+
 def describe(streams: list[Stream]) -> str:
     """The setting and the spread of the key timings, pooled over `streams`."""
     first = streams[0]
@@ -302,15 +306,13 @@ def streaming() -> list[dict]:
             if not idle:
                 idle = idle_keys(app, rng, 2.0)
             streams.append(stream_while_typing(app, STREAM_CHARS, rng, "long"))
-    keys = [k for s in streams for k in s.keys]
-    missed = sum(s.missed for s in streams)
     frames = [f for s in streams for f in s.frames]
     seconds = sum(s.seconds for s in streams)
     ends = ", ".join(f"{s.end_ms:.0f}" for s in streams)
     return [
         fig(
             "stream: keystroke to screen p95",
-            float("inf") if missed else percentile(keys, 0.95),
+            key_p95(streams),
             "ms",
             "≤ 50 ms",
             describe(streams),
@@ -409,7 +411,6 @@ def conversation() -> list[dict]:
     if not jumps or not glides:
         raise RuntimeError("PageUp did not scroll the conversation")
     jump_ms = [j[1] for j in jumps]
-    keys = [k for s in streams for k in s.keys]
     glide_frames = [g[2] for g in glides]
     mounted = (
         f"{built['cells_mounted']} cells mounted, {built['cells_hidden']} unmounted;"
@@ -461,7 +462,7 @@ def conversation() -> list[dict]:
         ),
         fig(
             f"{TURNS}-turn conversation: keystroke to screen p95 while streaming",
-            float("inf") if any(s.missed for s in streams) else percentile(keys, 0.95),
+            key_p95(streams),
             "ms",
             "≤ the empty session's",
             "the conversation keeps about four screens of cells mounted and, while the view"
