@@ -21,7 +21,7 @@ def relative_time(when: datetime, now: datetime | None = None) -> str:
 def relative_stamp(stamp: float, now: float) -> str:
     """relative_time for seconds since the epoch, the date in local time: what a
     listing of thousands of sessions calls once per row."""
-    return _ago(now - stamp) or _local_date(int(stamp // 900))
+    return _ago(now - stamp) or _date_of(stamp)
 
 
 WEEK_MINUTES = 7 * 24 * 60
@@ -36,10 +36,19 @@ def relative_stamps(stamps: Iterable[float], now: float) -> list[str]:
     shown = []
     for stamp in stamps:
         minutes = int(now - stamp) // 60
-        seen, key = (recent, minutes) if minutes < WEEK_MINUTES else (dated, int(stamp // 900))
-        text = seen.get(key)
-        if text is None:
-            text = seen[key] = relative_stamp(stamp, now)
+        if minutes < WEEK_MINUTES:
+            text = recent.get(minutes)
+            if text is None:
+                text = recent[minutes] = relative_stamp(stamp, now)
+        else:
+            quarter = int(stamp // 900)
+            text = dated.get(quarter)
+            if text is None:
+                text = _local_date(quarter)
+                if text is None:  # the date changes within this quarter of an hour
+                    text = _date_of(stamp)
+                else:
+                    dated[quarter] = text
         shown.append(text)
     return shown
 
@@ -56,12 +65,24 @@ def _ago(seconds: float) -> str | None:
     return None
 
 
+def _date_of(stamp: float) -> str:
+    """The local date of `stamp`."""
+    date = _local_date(int(stamp // 900))
+    return date if date is not None else time.strftime("%Y-%m-%d", time.localtime(stamp))
+
+
 @functools.lru_cache(maxsize=4096)
-def _local_date(quarter_hour: int) -> str:
-    """The local date of a quarter of an hour since the epoch. Every time zone's
-    offset, and every daylight-saving switch, falls on a quarter of an hour, so the
-    date is the same all through one."""
-    return time.strftime("%Y-%m-%d", time.localtime(quarter_hour * 900))
+def _local_date(quarter_hour: int) -> str | None:
+    """The local date all through a quarter of an hour since the epoch, or None
+    when it changes inside it. Local midnights and clock changes fall on a quarter
+    of an hour in most zones but not all (St. John's changed its clocks at 00:01
+    until 2011; some offsets had odd minutes or seconds). With the same offset at
+    both ends no clock change happened in between, so local time ran straight and
+    the same date at both ends holds all through."""
+    first, last = time.localtime(quarter_hour * 900), time.localtime(quarter_hour * 900 + 899)
+    if first.tm_gmtoff != last.tm_gmtoff or first[:3] != last[:3]:
+        return None
+    return time.strftime("%Y-%m-%d", first)
 
 
 def day_group(when: datetime, now: datetime | None = None) -> str:

@@ -18,9 +18,24 @@ from codex_tui.sessions.display import relative_stamp, relative_time
 NOW = 1_780_000_000.0
 
 
-@pytest.fixture(params=["UTC", "Asia/Kathmandu", "America/St_Johns", "Europe/Berlin"])
+# A rule a person may set in TZ: +0:05, and +0:35 in summer, which ends 3 minutes
+# after midnight: on 2021-10-26 at 23:28 UTC, 00:03 becomes 23:33 the day before.
+CLOCKS_BACK_PAST_MIDNIGHT = "AAA-0:05BBB-0:35,J100/0:03,J300/0:03"
+
+
+@pytest.fixture(
+    params=[
+        "UTC",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Europe/Berlin",
+        "Africa/Monrovia",
+        CLOCKS_BACK_PAST_MIDNIGHT,
+    ]
+)
 def zone(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Local time in zones with odd offsets (+5:45, -3:30) and daylight saving."""
+    """Local time in zones with odd offsets (+5:45, -3:30, -0:44:30 until 1972) and
+    daylight saving (St. John's switched at 00:01 local time until 2011)."""
     saved = os.environ.get("TZ")
     os.environ["TZ"] = request.param
     time.tzset()
@@ -77,11 +92,15 @@ def test_a_listings_times_read_as_each_alone(ages: list[float]) -> None:
 
 def test_dates_hold_across_midnights_and_daylight_saving_switches(zone: str) -> None:
     # Every minute of two days around Europe's and America's spring and autumn
-    # switches of 2024 (midnights in every zone fall inside these windows).
-    for start in (1711843200, 1710028800, 1729987200, 1730592000):
-        for stamp in range(start - 86400, start + 86400, 60):
-            expected = time.strftime("%Y-%m-%d", time.localtime(stamp))
-            assert relative_stamp(stamp, NOW) == expected, (zone, stamp)
+    # switches of 2024, St. John's switch at 00:01 on 2006-10-29, a Monrovia
+    # midnight of 1970 at 00:44:30 UTC and CLOCKS_BACK_PAST_MIDNIGHT's switch
+    # (midnights in every zone fall inside these windows).
+    windows = (1711843200, 1710028800, 1729987200, 1730592000, 1162089060, 8642670, 1635290880)
+    for start in windows:
+        stamps = range(start - 86400, start + 86400, 60)
+        expected = [time.strftime("%Y-%m-%d", time.localtime(stamp)) for stamp in stamps]
+        assert [relative_stamp(stamp, NOW) for stamp in stamps] == expected, (zone, start)
+        assert display.relative_stamps(stamps, NOW) == expected, (zone, start)
 
 
 def test_table_pads_every_cell_and_clips_only_what_is_too_long(
